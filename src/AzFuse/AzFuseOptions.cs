@@ -1,0 +1,101 @@
+namespace AzFuse;
+
+/// <summary>
+/// Settings of an <see cref="AzFuseClient"/>. <see cref="FromEnvironment"/> reads the same
+/// environment variables as the Python tool, so existing setups work unchanged.
+/// </summary>
+public sealed class AzFuseOptions
+{
+    private TimeSpan _lockTimeout = TimeSpan.FromHours(1);
+    private TimeSpan _sasLifetime = TimeSpan.FromHours(4);
+    private TimeProvider _timeProvider = TimeProvider.System;
+
+    /// <summary>
+    /// Whether logical paths are mapped to blobs at all. Default <see langword="false"/>: every
+    /// call works on the local path itself and no configuration is read.
+    /// Environment: <c>AZFUSE_USE_FUSE=1</c>.
+    /// </summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// The YAML mapping file: a list of <c>{local, remote, cache, storage_account}</c> entries.
+    /// Default <see langword="null"/>; required when <see cref="Enabled"/>.
+    /// Environment: <c>AZFUSE_CLOUD_FUSE_CONFIG_FILE</c>.
+    /// </summary>
+    public string? MappingFile { get; set; }
+
+    /// <summary>
+    /// The folder of storage account files: <c>storage_account: NAME</c> reads <c>NAME.yaml</c> here.
+    /// Default <c>./aux_data/storage_account</c>. Environment: <c>AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER</c>.
+    /// </summary>
+    public string StorageAccountFolder { get; set; } = DefaultStorageAccountFolder;
+
+    /// <summary>
+    /// The azcopy executable. Default <see langword="null"/>: search <c>~/code/azcopy/azcopy</c>,
+    /// <c>PATH</c>, then <c>/usr/bin/azcopy</c>. Environment: <c>AZFUSE_AZCOPY_PATH</c>.
+    /// </summary>
+    public string? AzCopyPath { get; set; }
+
+    /// <summary>
+    /// How long an Open waits for another process that is downloading the same file.
+    /// Default 1 hour (a multi-GB checkpoint can take minutes); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Zero or negative, other than infinite.</exception>
+    public TimeSpan LockTimeout
+    {
+        get => _lockTimeout;
+        set
+        {
+            if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(LockTimeout), value, "LockTimeout must be positive or Timeout.InfiniteTimeSpan.");
+            }
+
+            _lockTimeout = value;
+        }
+    }
+
+    /// <summary>
+    /// The lifetime of the container SAS this library signs for azcopy when a storage account
+    /// has <c>account_key</c> but no <c>sas_token</c>. Default 4 hours; between 5 minutes and 7 days.
+    /// A token is renewed for new transfers once half of it has passed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 5 minutes to 7 days.</exception>
+    public TimeSpan SasLifetime
+    {
+        get => _sasLifetime;
+        set
+        {
+            if (value < TimeSpan.FromMinutes(5) || value > TimeSpan.FromDays(7))
+            {
+                throw new ArgumentOutOfRangeException(nameof(SasLifetime), value, "SasLifetime must be between 5 minutes and 7 days.");
+            }
+
+            _sasLifetime = value;
+        }
+    }
+
+    /// <summary>The clock used for SAS expiry and lock timeouts. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(TimeProvider));
+    }
+
+    internal const string DefaultStorageAccountFolder = "./aux_data/storage_account";
+
+    /// <summary>Reads the options from the environment variables named on each property.</summary>
+    public static AzFuseOptions FromEnvironment()
+    {
+        var useFuse = Environment.GetEnvironmentVariable("AZFUSE_USE_FUSE");
+        return new AzFuseOptions
+        {
+            Enabled = useFuse is not null && (useFuse.Trim() == "1" || string.Equals(useFuse.Trim(), "true", StringComparison.OrdinalIgnoreCase)),
+            MappingFile = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_CLOUD_FUSE_CONFIG_FILE")),
+            StorageAccountFolder = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER")) ?? DefaultStorageAccountFolder,
+            AzCopyPath = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_AZCOPY_PATH")),
+        };
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

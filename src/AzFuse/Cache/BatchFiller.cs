@@ -1,0 +1,191 @@
+using AzFuse.Diagnostics;
+using AzFuse.IO;
+using AzFuse.Paths;
+using AzFuse.Remote;
+using AzFuse.Transfer;
+using Microsoft.Extensions.Logging;
+
+namespace AzFuse.Cache;
+
+/// <summary>
+/// Fills many cache files at once (Prepare): what is cached is skipped; what is missing is
+/// fetched with one azcopy job per container and cache root, staged in a private folder, and
+/// renamed into place file by file. Files that cannot be fetched are reported together at the end.
+/// </summary>
+/// <remarks>
+/// A batch takes no per-file locks (100,000 lock files held open would exhaust descriptors).
+/// It does not need them for safety: each file is renamed into place only if the cache path is
+/// still empty, so a concurrent Open that fills the same file costs a duplicate download at worst.
+/// </remarks>
+internal sealed class BatchFiller
+{
+    private const int ParallelProbes = 16;
+
+    private readonly CacheFiller _single;
+    private readonly JobDownloader _job;
+    private readonly IBlobService _blobs;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public BatchFiller(CacheFiller single, JobDownloader job, IBlobService blobs, TimeProvider time, ILogger logger)
+    {
+        _single = single;
+        _job = job;
+        _blobs = blobs;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, bool async, CancellationToken cancellationToken)
+    {
+        var missing = paths.Where(p => !File.Exists(p.CachePath)).DistinctBy(p => p.CachePath, StringComparer.Ordinal).ToList();
+        Log.PrepareStarted(_logger, paths.Count, missing.Count);
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var groups = missing
+            .GroupBy(p => (Container: p.Blob.Account.ContainerUri.AbsoluteUri, p.CacheRoot))
+            .Select(g => g.ToList())
+            .ToList();
+
+        var failures = new List<TransferFailure>();
+        if (async)
+        {
+            var results = await Task.WhenAll(groups.Select(g => FillGroupAsync(g, async: true, cancellationToken).AsTask())).ConfigureAwait(false);
+            failures.AddRange(results.SelectMany(r => r));
+        }
+        else
+        {
+            foreach (var group in groups)
+            {
+                failures.AddRange(FillGroupAsync(group, async: false, cancellationToken).EnsureCompleted());
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw Errors.PrepareFailed(failures);
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, bool async, CancellationToken cancellationToken)
+    {
+        // A lone file goes through pipe mode: one process as well, without the job's 2 s poll.
+        if (group.Count == 1)
+        {
+            return await FillOneAsync(group[0], async, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Two logical paths for one blob (overlapping mappings) cannot share one staged file;
+        // the rare extra ones are filled singly afterwards.
+        var batch = group.DistinctBy(p => p.Blob.BlobName, StringComparer.Ordinal).ToList();
+        var extras = group.Except(batch).ToList();
+        var root = group[0].CacheRoot;
+        var account = group[0].Blob.Account;
+        var failures = new List<TransferFailure>();
+
+        using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
+        {
+            JobOutcome outcome;
+            try
+            {
+                outcome = await _job.DownloadAsync(account, batch.Select(p => p.Blob.BlobName).ToList(), staging.Path, CacheLayout.AzCopyFolder(root), async, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AzFuseException ex)
+            {
+                return group.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
+            }
+
+            var arrived = new List<(ResolvedPath Path, string Staged)>();
+            var absent = new List<ResolvedPath>();
+            foreach (var path in batch)
+            {
+                var staged = Path.Combine(staging.Path, path.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
+                if (File.Exists(staged))
+                {
+                    arrived.Add((path, staged));
+                }
+                else
+                {
+                    absent.Add(path);
+                }
+            }
+
+            Durability.FlushFiles(arrived.Select(a => a.Staged));
+            foreach (var (path, staged) in arrived)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
+                CacheCommit.MoveIntoPlace(staged, path.CachePath);
+            }
+
+            Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
+            failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var extra in extras)
+        {
+            failures.AddRange(await FillOneAsync(extra, async, cancellationToken).ConfigureAwait(false));
+        }
+
+        return failures;
+    }
+
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillOneAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _single.FillAsync(path, async, cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+        catch (Exception ex) when (ex is AzFuseException or FileNotFoundException or IOException)
+        {
+            return [new TransferFailure(path.LogicalPath, ex)];
+        }
+    }
+
+    /// <summary>
+    /// azcopy skips a blob it cannot find and still exits 0, so each file that did not arrive is
+    /// probed with one HEAD: a 404 becomes a FileNotFoundException naming the file; anything else
+    /// keeps azcopy's own reason.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<TransferFailure>> ExplainAbsentAsync(List<ResolvedPath> absent, JobOutcome outcome, bool async, CancellationToken cancellationToken)
+    {
+        if (absent.Count == 0)
+        {
+            return [];
+        }
+
+        var failures = new TransferFailure[absent.Count];
+        async ValueTask Probe(int i, CancellationToken ct)
+        {
+            var path = absent[i];
+            Exception cause;
+            try
+            {
+                var properties = await _blobs.GetPropertiesAsync(path.Blob, async, ct).ConfigureAwait(false);
+                cause = properties is null
+                    ? Errors.BlobNotFound(path.LogicalPath, path.Blob)
+                    : Errors.BlobNotTransferred(path.Blob, outcome.SkipReasons.GetValueOrDefault(path.Blob.BlobName) ?? outcome.PartialFailure);
+            }
+            catch (AzFuseException ex)
+            {
+                cause = ex;
+            }
+
+            failures[i] = new TransferFailure(path.LogicalPath, cause);
+        }
+
+        if (async)
+        {
+            await Parallel.ForAsync(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelProbes, CancellationToken = cancellationToken }, Probe).ConfigureAwait(false);
+        }
+        else
+        {
+            Parallel.For(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelProbes, CancellationToken = cancellationToken }, i => Probe(i, cancellationToken).EnsureCompleted());
+        }
+
+        return failures;
+    }
+}

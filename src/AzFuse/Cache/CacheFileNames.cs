@@ -1,0 +1,28 @@
+namespace AzFuse.Cache;
+
+/// <summary>
+/// Names of the files AzFuse keeps beside a cache file. They start with '.' so a directory
+/// listing of the cache looks clean, and end with a suffix that no logical file may use.
+/// </summary>
+internal static class CacheFileNames
+{
+    private const string LockSuffix = ".azfuse-lock";
+    private const string PartialSuffix = ".azfuse-partial";
+
+    /// <summary>The lock file that serialises fills of <paramref name="cachePath"/> across processes.</summary>
+    public static string LockPath(string cachePath) => Beside(cachePath, LockSuffix);
+
+    /// <summary>
+    /// Where a single-file download is written before it is renamed into place. Only the
+    /// holder of the lock writes it, so one fixed name per file is enough, and a leftover from
+    /// a killed process is simply overwritten by the next fill.
+    /// </summary>
+    public static string PartialPath(string cachePath) => Beside(cachePath, PartialSuffix);
+
+    public static bool IsReservedName(string fileName) =>
+        fileName.EndsWith(LockSuffix, StringComparison.Ordinal) ||
+        fileName.EndsWith(PartialSuffix, StringComparison.Ordinal);
+
+    private static string Beside(string cachePath, string suffix) =>
+        Path.Combine(Path.GetDirectoryName(cachePath)!, "." + Path.GetFileName(cachePath) + suffix);
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using AzFuse.Configuration;
+using AzFuse.Remote;
+using AzFuse.Transfer;
+
+namespace AzFuse.Diagnostics;
+
+/// <summary>
+/// Every exception the library raises for a reason of its own is built here, so that messages
+/// read alike: what happened, which file, and what to do. No message may contain a SAS
+/// signature or an account key; anything quoted from outside passes through <see cref="Redaction"/>.
+/// </summary>
+internal static class Errors
+{
+    // ----- configuration -------------------------------------------------------------------
+
+    public static AzFuseConfigurationException ConfigFileNotSet() => new(
+        "AZFUSE_USE_FUSE=1 but AZFUSE_CLOUD_FUSE_CONFIG_FILE is not set. Set it to the YAML file that maps logical paths to cache folders and containers, or unset AZFUSE_USE_FUSE to work on local files.");
+
+    public static AzFuseConfigurationException ConfigFileMissing(string path, string whatItIs, Exception inner) => new(
+        $"The {whatItIs} '{path}' does not exist. Check the path (relative paths are taken from the current directory, '{Environment.CurrentDirectory}').", path, null, inner);
+
+    public static AzFuseConfigurationException ConfigFileUnreadable(string path, string whatItIs, Exception inner) => new(
+        $"The {whatItIs} '{path}' cannot be read: {inner.Message}", path, null, inner);
+
+    public static AzFuseConfigurationException MalformedYaml(string path, int line, Exception inner) => new(
+        $"{path}:{line}: the YAML is malformed ({inner.Message}). Fix the syntax at that line.", path, line, inner);
+
+    public static AzFuseConfigurationException YamlValueNotScalar(string path, int line, string key) => new(
+        $"{path}:{line}: '{key}' must be a single value, not a list or a mapping.", path, line);
+
+    public static AzFuseConfigurationException MappingFileNotAList(string path, int line) => new(
+        $"{path}:{line}: the mapping file must be a YAML list of entries, each with local, remote, cache and storage_account (for example '- local: data').", path, line);
+
+    public static AzFuseConfigurationException MappingEntryNotAMapping(string path, int line) => new(
+        $"{path}:{line}: each list item must be a mapping with the keys local, remote, cache and storage_account.", path, line);
+
+    public static AzFuseConfigurationException MappingKeyMissing(string path, int line, string key) => new(
+        $"{path}:{line}: this mapping has no '{key}'. Every mapping needs local, remote, cache and storage_account (remote may be '' for the container's root).", path, line);
+
+    public static AzFuseConfigurationException StorageAccountNameInvalid(MountMapping mapping, string name) => new(
+        $"{mapping.Origin}: storage_account '{name}' must be a file's base name (without folder or '.yaml'), found in the storage account folder.", mapping.SourceFile, mapping.Line);
+
+    public static AzFuseConfigurationException StorageAccountFileMissing(string path, MountMapping mapping, string name) => new(
+        $"The storage account file '{path}' does not exist (storage_account '{name}' at {mapping.Origin}). Create it with account_name, container_name and account_key or sas_token, or point AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER at the folder that holds it.", path);
+
+    public static AzFuseConfigurationException StorageAccountNotAMapping(string path, int line) => new(
+        $"{path}:{line}: a storage account file must be a YAML mapping with account_name, container_name, and account_key or sas_token.", path, line);
+
+    public static AzFuseConfigurationException StorageAccountKeyMissing(string path, int line, string key) => new(
+        $"{path}:{line}: '{key}' is missing or empty. A storage account file needs account_name and container_name.", path, line);
+
+    public static AzFuseConfigurationException StorageAccountEndpointInvalid(string path, int line, string endpoint) => new(
+        $"{path}:{line}: endpoint '{Redaction.Redact(endpoint)}' is not an http or https URL. Use e.g. 'https://<account>.blob.core.windows.net' or 'http://127.0.0.1:10000/devstoreaccount1' for Azurite.", path, line);
+
+    public static AzFuseConfigurationException StorageAccountKeyNotBase64(string path, int line) => new(
+        $"{path}:{line}: account_key is not valid base64. Copy the key again from the storage account's access keys.", path, line);
+
+    // ----- paths ---------------------------------------------------------------------------
+
+    public static ArgumentException EmptyPath(string paramName) => new("The path is empty. Pass a logical path such as 'data/abc.txt'.", paramName);
+
+    public static ArgumentException PathEscapesMapping(string logicalPath, MountMapping mapping) => new(
+        $"The path '{logicalPath}' uses '..' to leave the mapping for '{mapping.Local}' ({mapping.Origin}), which would escape its cache folder '{mapping.Cache}'. Remove the '..' segments.", "path");
+
+    public static ArgumentException ReservedPath(string logicalPath, string name) => new(
+        $"The path '{logicalPath}' names '{name}', which AzFuse reserves for its own files in the cache. Rename the file.", "path");
+
+    public static UnauthorizedAccessException NotAFile(string logicalPath, string cachePath) => new(
+        $"The path '{logicalPath}' is the root of a mapping (cache folder '{cachePath}'), not a file.");
+
+    public static NotSupportedException WriteNotSupported(string logicalPath) => new(
+        $"'{logicalPath}' is under an AzFuse mapping and this version only reads through the cache: writing it here would never reach the blob. Open it with FileMode.Open and FileAccess.Read, or write to a path outside the mappings.");
+
+    public static AzFuseException CacheFileVanished(string logicalPath, string cachePath) => new(
+        $"'{logicalPath}' was downloaded to '{cachePath}' but the file was removed before it could be opened (ClearCache from another thread or process?). Open it again.");
+
+    public static AzFuseException LockTimeout(string what, string lockPath, TimeSpan timeout) => new(
+        $"Waited {timeout} for another process to finish downloading '{what}' (lock file '{lockPath}'). If that process is stuck, stop it; raise AzFuseOptions.LockTimeout for very large files.");
+
+    // ----- remote --------------------------------------------------------------------------
+
+    public static FileNotFoundException BlobNotFound(string logicalPath, BlobLocation blob) => new(
+        $"'{logicalPath}' does not exist: there is no blob '{blob.BlobName}' in container '{blob.Account.ContainerName}' ({Redaction.Redact(blob.Account.ContainerUri)}).", logicalPath);
+
+    public static AzFuseException ContainerNotFound(StorageAccount account) => new(
+        $"The container '{account.ContainerName}' does not exist at {Redaction.Redact(account.Endpoint)}. Check container_name (and endpoint) in '{account.SourceFile}'.");
+
+    public static AzFuseException AccessDenied(StorageAccount account, string what, string? code)
+    {
+        var hint = account.SasToken is not null
+            ? $"Check that the sas_token in '{account.SourceFile}' is for container '{account.ContainerName}', has not expired{SasExpiry(account.SasToken)}, and grants the needed permissions (r and l to read, c and w to write)."
+            : account.AccountKey is not null
+                ? $"Check account_name and account_key in '{account.SourceFile}'."
+                : $"The container is not public and '{account.SourceFile}' has neither sas_token nor account_key: add one.";
+        return new AzFuseException($"Access to '{what}' was denied (403 {code ?? "Forbidden"}). {hint}");
+    }
+
+    public static AzFuseException ServiceError(StorageAccount account, string what, int status, string? code) => new(
+        $"The storage service answered {status} {code} for '{what}' at {Redaction.Redact(account.Endpoint)}. If this persists, check the service's health and the account in '{account.SourceFile}'.");
+
+    public static AzFuseException ServiceUnreachable(Uri uri, Exception inner) => new(
+        $"Cannot reach the storage service at {uri.Scheme}://{uri.Authority} ({Redaction.Redact(inner.Message)}). Check the network and the endpoint in the storage account file.", inner);
+
+    public static AzFuseException UnexpectedResponse(string what, string detail) => new(
+        $"Unexpected response from the storage service for '{what}': {detail}.");
+
+    // ----- azcopy --------------------------------------------------------------------------
+
+    public static AzCopyNotFoundException AzCopyNotFound(IReadOnlyList<string> searched, bool explicitPathMissing)
+    {
+        var sb = new StringBuilder();
+        sb.Append(explicitPathMissing
+            ? $"azcopy was not found at '{searched[0]}', the path given by AzFuseOptions.AzCopyPath or AZFUSE_AZCOPY_PATH."
+            : "azcopy was not found. Looked in: " + string.Join(", ", searched) + ".");
+        sb.Append(" Install azcopy 10 or later and make it executable, then put it on PATH, at ~/code/azcopy/azcopy or /usr/bin/azcopy, or set AZFUSE_AZCOPY_PATH to it. ");
+        sb.Append("It is available from Microsoft's AzCopy download page, or from npm: 'npm install @azure-tools/azcopy-linux' then 'chmod +x node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64' (it needs libsecret-1-0 on Debian and Ubuntu).");
+        return new AzCopyNotFoundException(sb.ToString(), searched);
+    }
+
+    public static AzFuseException AzCopyCannotStart(string path, Exception inner) => new(
+        $"azcopy at '{path}' could not be started ({inner.Message}). Make it executable ('chmod +x {path}'); on Linux it also needs the libsecret-1-0 package.", inner);
+
+    public static AzFuseException AzCopyDownloadFailed(BlobLocation blob, AzCopyExit exit, string logTail, string logFolder) => new(
+        $"azcopy failed to download '{blob.DisplayName}' (exit code {exit.ExitCode}). {Quote(exit.StandardErrorTail, logTail)}azcopy's log is in '{logFolder}'.");
+
+    public static AzFuseException AzCopyJobFailed(StorageAccount account, AzCopyExit exit, AzCopyJobSummary? summary, IReadOnlyList<string> errors, string logFolder) => new(
+        $"azcopy failed to download from container '{account.ContainerName}': {DescribeJob(exit, summary, errors, logFolder)}");
+
+    public static string DescribeJob(AzCopyExit exit, AzCopyJobSummary? summary, IReadOnlyList<string> errors, string logFolder) =>
+        $"exit code {exit.ExitCode}, {(summary is null ? "no job summary" : summary.ToString())}. " +
+        Quote(string.Join(" ", errors.TakeLast(3)), exit.StandardErrorTail) +
+        $"azcopy's log is in '{logFolder}'.";
+
+    public static AzFuseException BlobNotTransferred(BlobLocation blob, string? reason) => new(
+        $"'{blob.DisplayName}' exists but azcopy did not download it: {reason ?? "no reason given"}.");
+
+    public static AzFuseException LengthMismatch(BlobLocation blob, long expected, long actual) => new(
+        $"The download of '{blob.DisplayName}' was incomplete: {actual.ToString(CultureInfo.InvariantCulture)} of {expected.ToString(CultureInfo.InvariantCulture)} bytes arrived. Nothing was cached; try again.");
+
+    public static AzFuseException Md5Mismatch(BlobLocation blob) => new(
+        $"The download of '{blob.DisplayName}' does not match the blob's Content-MD5. Nothing was cached; if this repeats, the blob or its stored MD5 is corrupt.");
+
+    public static AzFuseTransferException PrepareFailed(IReadOnlyList<TransferFailure> failures)
+    {
+        const int Shown = 10;
+        var missing = failures.Count(f => f.IsNotFound);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{failures.Count} file(s) could not be prepared");
+        sb.Append(missing > 0 ? $" ({missing} do not exist remotely)" : string.Empty).Append("; every other file was downloaded:");
+        foreach (var failure in failures.Take(Shown))
+        {
+            sb.Append("\n  ").Append(failure);
+        }
+
+        if (failures.Count > Shown)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"\n  ... and {failures.Count - Shown} more (see the exception's Failures).");
+        }
+
+        return new AzFuseTransferException(sb.ToString(), failures);
+    }
+
+    private static string Quote(string first, string second)
+    {
+        var text = string.Join(" ", new[] { first, second }.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()));
+        return text.Length == 0 ? string.Empty : $"azcopy said: {Redaction.Redact(text)} ";
+    }
+
+    private static string SasExpiry(string sas)
+    {
+        foreach (var part in sas.Split('&'))
+        {
+            if (part.StartsWith("se=", StringComparison.Ordinal))
+            {
+                return $" (it expires {Uri.UnescapeDataString(part[3..])})";
+            }
+        }
+
+        return string.Empty;
+    }
+}

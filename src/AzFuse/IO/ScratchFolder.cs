@@ -1,0 +1,82 @@
+namespace AzFuse.IO;
+
+/// <summary>
+/// A private folder for one operation (a batch download's staging area, one azcopy run's plans
+/// and logs), owned through a lock file beside it. While the owner lives, the lock is held; once
+/// it is gone, even by <c>kill -9</c>, the next <see cref="Create"/> in the same parent prunes it.
+/// </summary>
+internal sealed class ScratchFolder : IDisposable
+{
+    private readonly FileLock _owner;
+    private bool _keep;
+
+    private ScratchFolder(string path, FileLock owner)
+    {
+        Path = path;
+        _owner = owner;
+    }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// Creates a new folder under <paramref name="parent"/>, first pruning folders whose owners are
+    /// gone and that are older than <paramref name="keepAbandonedFor"/>.
+    /// </summary>
+    public static ScratchFolder Create(string parent, TimeSpan keepAbandonedFor, TimeProvider time)
+    {
+        Directory.CreateDirectory(parent);
+        Prune(parent, keepAbandonedFor, time);
+
+        var name = $"{time.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid():N}";
+        var path = System.IO.Path.Combine(parent, name);
+
+        // The lock exists before the folder, so a pruner never sees an unowned live folder.
+        var owner = FileLock.TryAcquire(path + ".lock") ?? throw new IOException($"Could not lock new scratch folder '{path}'.");
+        Directory.CreateDirectory(path);
+        return new ScratchFolder(path, owner);
+    }
+
+    /// <summary>Leaves the folder in place when disposed (for example, azcopy's logs after a failure).</summary>
+    public void Keep() => _keep = true;
+
+    public void Dispose()
+    {
+        if (!_keep)
+        {
+            DeleteQuietly(Path, _owner.Path);
+        }
+
+        _owner.Dispose();
+    }
+
+    private static void Prune(string parent, TimeSpan keepAbandonedFor, TimeProvider time)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(parent))
+        {
+            var lockPath = folder + ".lock";
+            if (time.GetUtcNow() - Directory.GetLastWriteTimeUtc(folder) < keepAbandonedFor)
+            {
+                continue;
+            }
+
+            using var owner = FileLock.TryAcquire(lockPath);
+            if (owner is not null)
+            {
+                DeleteQuietly(folder, lockPath);
+            }
+        }
+    }
+
+    private static void DeleteQuietly(string folder, string lockPath)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+            File.Delete(lockPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A later prune retries; a leftover scratch folder is never read as cache content.
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using AzFuse.Configuration;
+using AzFuse.Diagnostics;
+using AzFuse.IO;
+using AzFuse.Remote;
+
+namespace AzFuse.Transfer;
+
+/// <summary>
+/// Downloads many blobs of one container in a single azcopy job with <c>--list-of-files</c>:
+/// one process and one 2-second completion poll, whatever the count (tens of thousands of
+/// names in a list file are fine where a command line would overflow).
+/// </summary>
+internal sealed partial class JobDownloader
+{
+    private readonly AzCopyRunner _runner;
+    private readonly SasProvider _sas;
+    private readonly TimeProvider _time;
+
+    public JobDownloader(AzCopyRunner runner, SasProvider sas, TimeProvider time)
+    {
+        _runner = runner;
+        _sas = sas;
+        _time = time;
+    }
+
+    // azcopy reports a blob it cannot find or read while scanning the list as an Info message
+    // and then succeeds with exit code 0, so the caller must check every file itself.
+    [GeneratedRegex(@"^INFO: Skipping (?<name>.+?) as it cannot be scanned due to error: (?<reason>.*)$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex SkippedPattern();
+
+    /// <summary>
+    /// Runs the job. Each blob lands at <c>destination/&lt;blob name&gt;</c>; which blobs did not
+    /// arrive is for the caller to check. Throws only when azcopy failed as a whole.
+    /// </summary>
+    public async ValueTask<JobOutcome> DownloadAsync(StorageAccount account, IReadOnlyCollection<string> blobNames, string destination, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
+    {
+        using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
+        var listFile = Path.Combine(scratch.Path, "list-of-files.txt");
+        var list = string.Join('\n', blobNames) + "\n";
+        if (async)
+        {
+            await File.WriteAllTextAsync(listFile, list, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            File.WriteAllText(listFile, list);
+        }
+
+        var arguments = AzCopyArguments.JobDownload(_sas.Authorize(account.ContainerUri, account, "rl"), destination, listFile);
+        AzCopyJobSummary? summary = null;
+        var errors = new List<string>();
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, async (stdout, isAsync, ct) =>
+        {
+            using var reader = new StreamReader(stdout, Encoding.UTF8);
+            string? line;
+            while ((line = isAsync ? await reader.ReadLineAsync(ct).ConfigureAwait(false) : reader.ReadLine()) is not null)
+            {
+                var message = AzCopyMessage.Parse(line);
+                switch (message?.Type)
+                {
+                    case "EndOfJob":
+                        summary = AzCopyJobSummary.Parse(message.Content);
+                        break;
+                    case "Error":
+                        errors.Add(Redaction.Redact(message.Content));
+                        break;
+                    case "Info" when SkippedPattern().Match(message.Content) is { Success: true } match:
+                        skipped[match.Groups["name"].Value] = FirstLine(Redaction.Redact(match.Groups["reason"].Value));
+                        break;
+                }
+            }
+        }, async, cancellationToken).ConfigureAwait(false);
+
+        if (exit.ExitCode != 0 || summary is null)
+        {
+            scratch.Keep();
+            if (summary is null || summary.TransfersCompleted == 0)
+            {
+                throw Errors.AzCopyJobFailed(account, exit, summary, errors, scratch.Path);
+            }
+        }
+
+        return new JobOutcome(summary, skipped, exit.ExitCode == 0 ? null : Errors.DescribeJob(exit, summary, errors, scratch.Path));
+    }
+
+    private static string FirstLine(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("RESPONSE", StringComparison.Ordinal) || line.StartsWith("ERROR CODE", StringComparison.Ordinal))
+            {
+                return line.Trim();
+            }
+        }
+
+        return text.Split('\n')[0].Trim();
+    }
+}
+
+/// <summary>What an azcopy job reported: its summary, the blobs it skipped and why, and a failure description when it exited non-zero.</summary>
+internal sealed record JobOutcome(AzCopyJobSummary Summary, IReadOnlyDictionary<string, string> SkipReasons, string? PartialFailure);
