@@ -82,13 +82,13 @@ internal sealed class BlobRestClient : IBlobService
         body.Headers.ContentLength = content.Length - start;
         body.Headers.ContentMD5 = md5;
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var request = CreateRequest(HttpMethod.Put, blob.Account, blob.Uri, body);
-        request.Headers.Add("x-ms-blob-type", "BlockBlob");
+        using var request = CreateRequest(HttpMethod.Put, blob.Account, blob.Uri, body, ("x-ms-blob-type", "BlockBlob"));
         using var response = await SendAsync(request, async, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(response, blob.Account, blob.DisplayName);
     }
 
-    private HttpRequestMessage CreateRequest(HttpMethod method, StorageAccount account, Uri uri, HttpContent? content)
+    /// <remarks>Every header must be added here: Shared Key signs them all, so none may follow the signature.</remarks>
+    private HttpRequestMessage CreateRequest(HttpMethod method, StorageAccount account, Uri uri, HttpContent? content, params (string Name, string Value)[] headers)
     {
         // Shared Key when there is a key (it can also create containers); the SAS otherwise;
         // anonymous for a public container.
@@ -98,6 +98,11 @@ internal sealed class BlobRestClient : IBlobService
         var request = new HttpRequestMessage(method, target) { Content = content };
         request.Headers.Add("x-ms-version", StorageVersion.Current);
         request.Headers.Add("x-ms-date", _time.GetUtcNow().ToString("R", CultureInfo.InvariantCulture));
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
         if (account.AccountKey is not null)
         {
             SharedKeySigner.Sign(request, account.AccountName, account.AccountKey);

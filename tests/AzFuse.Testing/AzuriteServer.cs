@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AzFuse.Testing;
+
+/// <summary>
+/// A real Azurite blob service on a free loopback port with its own data folder, started from
+/// the repository's node_modules and stopped (by its process id) when disposed.
+/// </summary>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>Azurite's well-known development key (public, documented by Microsoft; not a secret).</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly string _dataFolder;
+    private Process? _process;
+
+    private AzuriteServer(int port, string dataFolder)
+    {
+        Port = port;
+        _dataFolder = dataFolder;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The account's blob endpoint, path-style: <c>http://127.0.0.1:PORT/devstoreaccount1</c>.</summary>
+    public Uri Endpoint => new($"http://127.0.0.1:{Port}/{AccountName}");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
+        var server = new AzuriteServer(FreePort(), dataFolder);
+        await server.StartProcessAsync(cancellationToken);
+        return server;
+    }
+
+    /// <summary>Stops the emulator (its data stays) so that a test can see the service go away.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the emulator again on the same port with the same data.</summary>
+    public Task RestartAsync(CancellationToken cancellationToken = default) => StartProcessAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_dataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+
+    private async Task StartProcessAsync(CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(RepositoryTools.AzuriteBlob)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataFolder, "--skipApiVersionCheck", "--loose" })
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Azurite did not start.");
+        _process = process;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        // Ready when the port accepts connections; Azurite takes about a second.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} while starting on port {Port}.");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+
+        await StopAsync();
+        throw new TimeoutException($"Azurite did not listen on port {Port} within 30 s.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
