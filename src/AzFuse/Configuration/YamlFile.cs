@@ -32,13 +32,20 @@ internal static class YamlFile
         }
 
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
-            throw Errors.MalformedYaml(path, (int)ex.Start.Line, ex);
+            throw Errors.MalformedYaml(path, (int)ex.Start.Line, ex.Message, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this (without a position) for some malformed input,
+            // such as an unclosed flow sequence; the last event it parsed is the best pointer.
+            throw Errors.MalformedYaml(path, (int)(parser.Current?.End.Line ?? 1), "unexpected content after this point, such as an unclosed bracket or quote", ex);
         }
 
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;

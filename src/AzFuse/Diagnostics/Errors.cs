@@ -24,8 +24,8 @@ internal static class Errors
     public static AzFuseConfigurationException ConfigFileUnreadable(string path, string whatItIs, Exception inner) => new(
         $"The {whatItIs} '{path}' cannot be read: {inner.Message}", path, null, inner);
 
-    public static AzFuseConfigurationException MalformedYaml(string path, int line, Exception inner) => new(
-        $"{path}:{line}: the YAML is malformed ({inner.Message}). Fix the syntax at that line.", path, line, inner);
+    public static AzFuseConfigurationException MalformedYaml(string path, int line, string detail, Exception inner) => new(
+        $"{path}:{line}: the YAML is malformed ({detail}). Fix the syntax at that line.", path, line, inner);
 
     public static AzFuseConfigurationException YamlValueNotScalar(string path, int line, string key) => new(
         $"{path}:{line}: '{key}' must be a single value, not a list or a mapping.", path, line);
