@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace AzFuse.Tests.Infrastructure;
+
+/// <summary>Starts tests/AzFuse.TestHelper (built with the tests) as a separate process.</summary>
+public static class HelperProcess
+{
+    public static Process Start(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AzFuse.TestHelper.dll"));
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var name in new[] { "AZFUSE_USE_FUSE", "AZFUSE_CLOUD_FUSE_CONFIG_FILE", "AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER", "AZFUSE_AZCOPY_PATH" })
+        {
+            startInfo.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        return Process.Start(startInfo) ?? throw new InvalidOperationException("The helper did not start.");
+    }
+
+    /// <summary>Waits (bounded) for the helper and returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> CompleteAsync(Process process, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The helper process did not finish in time.");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
