@@ -10,11 +10,23 @@ namespace AzFuse.Transfer;
 internal sealed class AzCopyLocator
 {
     private readonly string? _explicitPath;
+    private readonly string? _home;
+    private readonly string _pathVariable;
+    private readonly string _systemPath;
     private readonly Lazy<string> _found;
 
     public AzCopyLocator(string? explicitPath)
+        : this(explicitPath, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.GetEnvironmentVariable("PATH"))
     {
+    }
+
+    /// <summary>Takes the home folder, PATH and system location as values so that tests do not depend on the machine.</summary>
+    internal AzCopyLocator(string? explicitPath, string? home, string? pathVariable, string systemPath = "/usr/bin/azcopy")
+    {
+        _systemPath = systemPath;
         _explicitPath = string.IsNullOrWhiteSpace(explicitPath) ? null : explicitPath;
+        _home = string.IsNullOrEmpty(home) ? null : home;
+        _pathVariable = pathVariable ?? string.Empty;
         _found = new Lazy<string>(Find);
     }
 
@@ -30,18 +42,17 @@ internal sealed class AzCopyLocator
             candidates.Add(Path.GetFullPath(_explicitPath));
         }
 
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        if (!string.IsNullOrEmpty(home))
+        if (_home is not null)
         {
-            candidates.Add(Path.Combine(home, "code", "azcopy", ExecutableName));
+            candidates.Add(Path.Combine(_home, "code", "azcopy", ExecutableName));
         }
 
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var folder in _pathVariable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             candidates.Add(Path.Combine(folder, ExecutableName));
         }
 
-        candidates.Add("/usr/bin/azcopy");
+        candidates.Add(_systemPath);
         return candidates.Distinct(StringComparer.Ordinal).ToArray();
     }
 
