@@ -1,5 +1,5 @@
-using AzFuse.Transfer;
 using AzFuse.Tests.Infrastructure;
+using AzFuse.Transfer;
 
 namespace AzFuse.Tests;
 
