@@ -1,39 +1,22 @@
 using System.Security.Cryptography;
-using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
 
 namespace AzFuse.Tests;
 
 /// <summary>Several processes sharing one cache: one download, no partial file ever served, no lock outliving its holder.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class CrossProcessTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class CrossProcessTests(AzuriteFixture azurite) : SandboxTest(azurite)
 {
-    private AzFuseSandbox _sandbox = null!;
-    private AzCopyCounter _azcopy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _sandbox = await AzFuseSandbox.CreateAsync(azurite.Server);
-        _azcopy = AzCopyCounter.Create(Path.Combine(_sandbox.Root, "counter"));
-        _sandbox.AzCopyPath = _azcopy.ScriptPath;
-    }
-
-    public Task DisposeAsync()
-    {
-        _sandbox.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Open_of_uncached_file_by_four_processes_at_once_downloads_it_once_and_all_read_the_same_bytes()
     {
         var content = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
-        await _sandbox.UploadAsync("shared.bin", content);
+        await Sandbox.UploadAsync("shared.bin", content);
         var expected = $"{content.Length} {Convert.ToHexString(SHA256.HashData(content))}";
-        var barrier = Path.Combine(_sandbox.Root, "go");
+        var barrier = Path.Combine(Sandbox.Root, "go");
 
         var helpers = Enumerable.Range(0, 4)
-            .Select(_ => HelperProcess.Start(_sandbox.EnvironmentVariables, _sandbox.Root, "open", "data/shared.bin", barrier))
+            .Select(_ => HelperProcess.Start(Sandbox.EnvironmentVariables, Sandbox.Root, "open", "data/shared.bin", barrier))
             .ToList();
         foreach (var helper in helpers)
         {
@@ -45,15 +28,15 @@ public sealed class CrossProcessTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Stderr));
         Assert.All(results, r => Assert.Equal(expected, r.Stdout.Trim()));
-        Assert.Equal(["BlobPipe"], _azcopy.Invocations);
+        Assert.Equal(["BlobPipe"], AzCopy.Invocations);
     }
 
     [Fact]
     public async Task Open_of_uncached_file_by_many_threads_at_once_downloads_it_once()
     {
         var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
-        await _sandbox.UploadAsync("threads.bin", content);
-        var client = _sandbox.CreateClient();
+        await Sandbox.UploadAsync("threads.bin", content);
+        var client = Sandbox.CreateClient();
 
         var reads = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
@@ -64,14 +47,14 @@ public sealed class CrossProcessTests(AzuriteFixture azurite) : IAsyncLifetime
         })));
 
         Assert.All(reads, r => Assert.Equal(content, r));
-        Assert.Single(_azcopy.Invocations);
+        Assert.Single(AzCopy.Invocations);
     }
 
     [Fact]
     public async Task Process_killed_mid_download_leaves_nothing_cached_and_a_later_open_downloads_cleanly()
     {
         // Large enough that the download takes about a second here, so the kill lands mid-stream.
-        var source = Path.Combine(_sandbox.Root, "big.bin");
+        var source = Path.Combine(Sandbox.Root, "big.bin");
         byte[] expectedHash;
         await using (var file = File.Create(source))
         {
@@ -88,11 +71,11 @@ public sealed class CrossProcessTests(AzuriteFixture azurite) : IAsyncLifetime
             expectedHash = await SHA256.HashDataAsync(file);
         }
 
-        await _sandbox.UploadFileAsync("big.bin", source);
-        var cachePath = _sandbox.CachePathOf("big.bin");
-        var partial = Path.Combine(_sandbox.CacheRoot, ".big.bin.azfuse-partial");
+        await Sandbox.UploadFileAsync("big.bin", source);
+        var cachePath = Sandbox.CachePathOf("big.bin");
+        var partial = Path.Combine(Sandbox.CacheRoot, ".big.bin.azfuse-partial");
 
-        var helper = HelperProcess.Start(_sandbox.EnvironmentVariables, _sandbox.Root, "open", "data/big.bin");
+        var helper = HelperProcess.Start(Sandbox.EnvironmentVariables, Sandbox.Root, "open", "data/big.bin");
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(File.Exists(partial) && new FileInfo(partial).Length > 4 * 1024 * 1024))
         {
@@ -109,7 +92,7 @@ public sealed class CrossProcessTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.False(File.Exists(cachePath), "a killed download must not look cached");
 
-        var options = _sandbox.CreateOptions();
+        var options = Sandbox.CreateOptions();
         options.LockTimeout = TimeSpan.FromSeconds(30); // a lock outliving its holder would fail here, not hang
         await using var stream = await new AzFuseClient(options).OpenAsync("data/big.bin", FileMode.Open);
 

@@ -5,37 +5,21 @@ using AzFuse.Tests.Infrastructure;
 namespace AzFuse.Tests;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class PrepareTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class PrepareTests(AzuriteFixture azurite) : SandboxTest(azurite)
 {
-    private AzFuseSandbox _sandbox = null!;
-    private AzCopyCounter _azcopy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _sandbox = await AzFuseSandbox.CreateAsync(azurite.Server);
-        _azcopy = AzCopyCounter.Create(Path.Combine(_sandbox.Root, "counter"));
-        _sandbox.AzCopyPath = _azcopy.ScriptPath;
-    }
-
-    public Task DisposeAsync()
-    {
-        _sandbox.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
-    public async Task Prepare_of_1000_files_uses_one_azcopy_invocation_and_caches_every_file()
+    public async Task Prepare_of_1000_files_uses_oneAzCopy_invocation_and_caches_every_file()
     {
-        await _sandbox.UploadManyAsync(Enumerable.Range(0, 1000).Select(i => ($"{i % 10}/{i}.txt", Encoding.UTF8.GetBytes($"content {i}"))));
-        var client = _sandbox.CreateClient();
+        await Sandbox.UploadManyAsync(Enumerable.Range(0, 1000).Select(i => ($"{i % 10}/{i}.txt", Encoding.UTF8.GetBytes($"content {i}"))));
+        var client = Sandbox.CreateClient();
         var paths = Enumerable.Range(0, 1000).Select(i => $"data/{i % 10}/{i}.txt").ToList();
 
         client.Prepare(paths);
 
-        Assert.Equal(["BlobLocal"], _azcopy.Invocations);
+        Assert.Equal(["BlobLocal"], AzCopy.Invocations);
         for (var i = 0; i < 1000; i++)
         {
-            Assert.Equal($"content {i}", File.ReadAllText(_sandbox.CachePathOf($"{i % 10}/{i}.txt")));
+            Assert.Equal($"content {i}", File.ReadAllText(Sandbox.CachePathOf($"{i % 10}/{i}.txt")));
         }
 
         // Everything is cached now: neither Prepare nor Open starts azcopy again.
@@ -45,42 +29,42 @@ public sealed class PrepareTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal("content 7", reader.ReadToEnd());
         }
 
-        Assert.Single(_azcopy.Invocations);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_sandbox.CacheRoot, ".azfuse", "staging")));
+        Assert.Single(AzCopy.Invocations);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Sandbox.CacheRoot, ".azfuse", "staging")));
     }
 
     [Fact]
     public async Task PrepareAsync_skips_cached_files_and_fetches_only_the_rest()
     {
-        await _sandbox.UploadManyAsync(Enumerable.Range(0, 20).Select(i => ($"{i}.txt", Encoding.UTF8.GetBytes($"remote {i}"))));
-        Directory.CreateDirectory(_sandbox.CacheRoot);
-        File.WriteAllText(_sandbox.CachePathOf("0.txt"), "cached 0");
+        await Sandbox.UploadManyAsync(Enumerable.Range(0, 20).Select(i => ($"{i}.txt", Encoding.UTF8.GetBytes($"remote {i}"))));
+        Directory.CreateDirectory(Sandbox.CacheRoot);
+        File.WriteAllText(Sandbox.CachePathOf("0.txt"), "cached 0");
 
-        await _sandbox.CreateClient().PrepareAsync(Enumerable.Range(0, 20).Select(i => $"data/{i}.txt"));
+        await Sandbox.CreateClient().PrepareAsync(Enumerable.Range(0, 20).Select(i => $"data/{i}.txt"));
 
-        Assert.Equal("cached 0", File.ReadAllText(_sandbox.CachePathOf("0.txt")));
-        Assert.Equal("remote 19", File.ReadAllText(_sandbox.CachePathOf("19.txt")));
-        Assert.Equal(["BlobLocal"], _azcopy.Invocations);
+        Assert.Equal("cached 0", File.ReadAllText(Sandbox.CachePathOf("0.txt")));
+        Assert.Equal("remote 19", File.ReadAllText(Sandbox.CachePathOf("19.txt")));
+        Assert.Equal(["BlobLocal"], AzCopy.Invocations);
     }
 
     [Fact]
     public async Task Prepare_of_a_single_missing_file_uses_pipe_mode()
     {
-        await _sandbox.UploadAsync("one.txt", "1");
+        await Sandbox.UploadAsync("one.txt", "1");
 
-        _sandbox.CreateClient().Prepare(["data/one.txt", "data/one.txt"]);
+        Sandbox.CreateClient().Prepare(["data/one.txt", "data/one.txt"]);
 
-        Assert.Equal(["BlobPipe"], _azcopy.Invocations);
-        Assert.Equal("1", File.ReadAllText(_sandbox.CachePathOf("one.txt")));
+        Assert.Equal(["BlobPipe"], AzCopy.Invocations);
+        Assert.Equal("1", File.ReadAllText(Sandbox.CachePathOf("one.txt")));
     }
 
     [Fact]
     public async Task Prepare_reports_missing_blobs_by_name_after_fetching_the_rest()
     {
-        await _sandbox.UploadManyAsync(Enumerable.Range(0, 5).Select(i => ($"{i}.txt", Encoding.UTF8.GetBytes($"{i}"))));
+        await Sandbox.UploadManyAsync(Enumerable.Range(0, 5).Select(i => ($"{i}.txt", Encoding.UTF8.GetBytes($"{i}"))));
         var paths = Enumerable.Range(0, 5).Select(i => $"data/{i}.txt").Concat(["data/missing-a.txt", "data/sub/missing-b.txt"]);
 
-        var ex = await Assert.ThrowsAsync<AzFuseTransferException>(() => _sandbox.CreateClient().PrepareAsync(paths));
+        var ex = await Assert.ThrowsAsync<AzFuseTransferException>(() => Sandbox.CreateClient().PrepareAsync(paths));
 
         Assert.Equal(["data/missing-a.txt", "data/sub/missing-b.txt"], ex.Failures.Select(f => f.Path).Order());
         Assert.All(ex.Failures, f => Assert.True(f.IsNotFound));
@@ -88,48 +72,48 @@ public sealed class PrepareTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("data/sub/missing-b.txt", ex.Message);
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal($"{i}", File.ReadAllText(_sandbox.CachePathOf($"{i}.txt")));
+            Assert.Equal($"{i}", File.ReadAllText(Sandbox.CachePathOf($"{i}.txt")));
         }
 
-        Assert.False(File.Exists(_sandbox.CachePathOf("missing-a.txt")));
+        Assert.False(File.Exists(Sandbox.CachePathOf("missing-a.txt")));
     }
 
     [Fact]
     public async Task Prepare_ignores_paths_outside_every_mapping()
     {
-        await _sandbox.UploadAsync("a.txt", "a");
+        await Sandbox.UploadAsync("a.txt", "a");
 
-        _sandbox.CreateClient().Prepare(["data/a.txt", "/etc/hostname", "elsewhere/x.txt"]);
+        Sandbox.CreateClient().Prepare(["data/a.txt", "/etc/hostname", "elsewhere/x.txt"]);
 
-        Assert.Equal("a", File.ReadAllText(_sandbox.CachePathOf("a.txt")));
-        Assert.Single(_azcopy.Invocations);
+        Assert.Equal("a", File.ReadAllText(Sandbox.CachePathOf("a.txt")));
+        Assert.Single(AzCopy.Invocations);
     }
 
     [Fact]
-    public async Task Failed_azcopy_job_is_reported_with_its_summary_and_its_kept_log_folder()
+    public async Task FailedAzCopy_job_is_reported_with_its_summary_and_its_kept_log_folder()
     {
-        await _sandbox.UploadManyAsync([("a.txt", "a"u8.ToArray()), ("b.txt", "b"u8.ToArray())]);
+        await Sandbox.UploadManyAsync([("a.txt", "a"u8.ToArray()), ("b.txt", "b"u8.ToArray())]);
         var endOfJob = """{"TimeStamp":"2026-01-01T00:00:00Z","MessageType":"EndOfJob","MessageContent":"{\"JobStatus\":\"Failed\",\"TransfersCompleted\":\"0\",\"TransfersFailed\":\"2\",\"TransfersSkipped\":\"0\",\"ErrorMsg\":\"disk quota exceeded\",\"FailedTransfers\":[]}","PromptDetails":{}}""";
-        _sandbox.AzCopyPath = FakeAzCopy.Create(Path.Combine(_sandbox.Root, "fake"), $"echo '{endOfJob}'; exit 1");
+        Sandbox.AzCopyPath = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "fake"), $"echo '{endOfJob}'; exit 1");
 
-        var ex = Assert.Throws<AzFuseTransferException>(() => _sandbox.CreateClient().Prepare(["data/a.txt", "data/b.txt"]));
+        var ex = Assert.Throws<AzFuseTransferException>(() => Sandbox.CreateClient().Prepare(["data/a.txt", "data/b.txt"]));
 
         Assert.Equal(2, ex.Failures.Count);
         var message = ex.Failures[0].Exception.Message;
         Assert.Contains("exit code 1", message);
         Assert.Contains("Failed: 0 done, 2 failed", message);
         Assert.Contains("disk quota exceeded", message);
-        Assert.Contains(Path.Combine(_sandbox.CacheRoot, ".azfuse", "azcopy"), message);
-        Assert.False(File.Exists(_sandbox.CachePathOf("a.txt")));
+        Assert.Contains(Path.Combine(Sandbox.CacheRoot, ".azfuse", "azcopy"), message);
+        Assert.False(File.Exists(Sandbox.CachePathOf("a.txt")));
     }
 
     [Fact]
     public async Task Prepare_with_a_path_that_escapes_its_mapping_fails_before_any_transfer()
     {
-        await _sandbox.UploadAsync("a.txt", "a");
+        await Sandbox.UploadAsync("a.txt", "a");
 
-        Assert.Throws<ArgumentException>(() => _sandbox.CreateClient().Prepare(["data/a.txt", "data/../../x"]));
+        Assert.Throws<ArgumentException>(() => Sandbox.CreateClient().Prepare(["data/a.txt", "data/../../x"]));
 
-        Assert.Empty(_azcopy.Invocations);
+        Assert.Empty(AzCopy.Invocations);
     }
 }

@@ -8,28 +8,18 @@ namespace AzFuse.Tests;
 
 /// <summary>No SAS signature or account key in any message, log line or ToString.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class SecretTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SecretTests(AzuriteFixture azurite) : SandboxTest(azurite)
 {
-    private AzFuseSandbox _sandbox = null!;
-
-    public async Task InitializeAsync() => _sandbox = await AzFuseSandbox.CreateAsync(azurite.Server);
-
-    public Task DisposeAsync()
-    {
-        _sandbox.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Expired_sas_gives_a_403_message_that_says_what_to_check_without_the_signature()
     {
-        await _sandbox.UploadAsync("a.txt", "a");
-        var expired = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, _sandbox.ContainerName, "rl",
+        await Sandbox.UploadAsync("a.txt", "a");
+        var expired = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, Sandbox.ContainerName, "rl",
             DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(-1));
-        File.WriteAllText(Path.Combine(_sandbox.AccountFolder, "azurite.yaml"),
-            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{expired}'\ncontainer_name: {_sandbox.ContainerName}\nendpoint: {azurite.Server.Endpoint}\n");
+        File.WriteAllText(Path.Combine(Sandbox.AccountFolder, "azurite.yaml"),
+            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{expired}'\ncontainer_name: {Sandbox.ContainerName}\nendpoint: {Server.Endpoint}\n");
 
-        var ex = Assert.Throws<AzFuseException>(() => _sandbox.CreateClient().Open("data/a.txt", FileMode.Open));
+        var ex = Assert.Throws<AzFuseException>(() => Sandbox.CreateClient().Open("data/a.txt", FileMode.Open));
 
         Assert.Contains("403", ex.Message);
         Assert.Contains("expired", ex.Message);
@@ -40,9 +30,9 @@ public sealed class SecretTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Nothing_logged_during_downloads_contains_a_signature_or_the_account_key()
     {
-        await _sandbox.UploadManyAsync(Enumerable.Range(0, 3).Select(i => ($"{i}.txt", Encoding.UTF8.GetBytes($"{i}"))));
+        await Sandbox.UploadManyAsync(Enumerable.Range(0, 3).Select(i => ($"{i}.txt", Encoding.UTF8.GetBytes($"{i}"))));
         using var logs = new CapturingLoggerFactory();
-        var client = _sandbox.CreateClient(logs);
+        var client = Sandbox.CreateClient(logs);
 
         client.Open("data/0.txt", FileMode.Open).Dispose();
         client.Prepare(["data/1.txt", "data/2.txt"]);
