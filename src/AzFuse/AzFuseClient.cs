@@ -106,21 +106,14 @@ public sealed class AzFuseClient
         }
         else if (Directory.Exists(resolved.CachePath))
         {
-            foreach (var entry in Directory.EnumerateFileSystemEntries(resolved.CachePath))
+            foreach (var file in Directory.EnumerateFiles(resolved.CachePath, "*", SearchOption.AllDirectories))
             {
-                // The work folder may hold another process's live staging area.
-                if (Path.GetFileName(entry) == CacheLayout.WorkFolderName)
+                // Only cache files go. Lock and partial files belong to fills that may be running
+                // (removing a lock file would let two processes fill one file at once), and the
+                // work folder may hold another process's staging area.
+                if (!CacheFileNames.IsReservedName(Path.GetFileName(file)) && !IsInWorkFolder(resolved.CacheRoot, file))
                 {
-                    continue;
-                }
-
-                if (Directory.Exists(entry))
-                {
-                    Directory.Delete(entry, recursive: true);
-                }
-                else
-                {
-                    File.Delete(entry);
+                    File.Delete(file);
                 }
             }
         }
@@ -146,7 +139,7 @@ public sealed class AzFuseClient
             throw Errors.WriteNotSupported(path);
         }
 
-        if (resolved.CachePath == resolved.CacheRoot || Directory.Exists(resolved.CachePath))
+        if (resolved.CachePath == resolved.CacheRoot)
         {
             throw Errors.NotAFile(path, resolved.CachePath);
         }
@@ -156,6 +149,11 @@ public sealed class AzFuseClient
         {
             Log.CacheHit(_logger, path);
             return cached;
+        }
+
+        if (Directory.Exists(resolved.CachePath))
+        {
+            throw Errors.NotAFile(path, resolved.CachePath);
         }
 
         Log.CacheMiss(_logger, path);
@@ -208,7 +206,15 @@ public sealed class AzFuseClient
         {
             return null;
         }
+        catch (UnauthorizedAccessException) when (Directory.Exists(cachePath))
+        {
+            // A folder, not a file: the caller reports it.
+            return null;
+        }
     }
+
+    private static bool IsInWorkFolder(string cacheRoot, string file) =>
+        file.StartsWith(Path.Combine(cacheRoot, CacheLayout.WorkFolderName) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static FileAccess DefaultAccess(FileMode mode) => mode switch
     {

@@ -68,7 +68,7 @@ internal static class Errors
         $"The path '{logicalPath}' names '{name}', which AzFuse reserves for its own files in the cache. Rename the file.", "path");
 
     public static UnauthorizedAccessException NotAFile(string logicalPath, string cachePath) => new(
-        $"The path '{logicalPath}' is the root of a mapping (cache folder '{cachePath}'), not a file.");
+        $"The path '{logicalPath}' is a folder (cache folder '{cachePath}'), not a file. Open a file inside it.");
 
     public static NotSupportedException WriteNotSupported(string logicalPath) => new(
         $"'{logicalPath}' is under an AzFuse mapping and this version only reads through the cache: writing it here would never reach the blob. Open it with FileMode.Open and FileAccess.Read, or write to a path outside the mappings.");
