@@ -93,7 +93,7 @@ internal sealed class BlobRestClient : IBlobService
         // Shared Key when there is a key (it can also create containers); the SAS otherwise;
         // anonymous for a public container.
         var target = account.AccountKey is null && account.SasToken is not null
-            ? new Uri(uri.AbsoluteUri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + account.SasToken)
+            ? SasProvider.AppendSas(uri, account.SasToken)
             : uri;
         var request = new HttpRequestMessage(method, target) { Content = content };
         request.Headers.Add("x-ms-version", StorageVersion.Current);

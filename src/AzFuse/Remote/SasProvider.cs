@@ -53,6 +53,10 @@ internal sealed class SasProvider
     public Uri Authorize(Uri uri, StorageAccount account, string permissions)
     {
         var sas = GetContainerSas(account, permissions);
-        return sas is null ? uri : new Uri(uri.AbsoluteUri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + sas);
+        return sas is null ? uri : AppendSas(uri, sas);
     }
+
+    /// <summary><paramref name="uri"/> with the SAS query <paramref name="sas"/> (no leading '?') appended. Secret.</summary>
+    public static Uri AppendSas(Uri uri, string sas) =>
+        new(uri.AbsoluteUri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + sas);
 }
