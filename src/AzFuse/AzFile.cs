@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace AzFuse;
@@ -42,6 +43,45 @@ public static class AzFile
 
     /// <inheritdoc cref="AzFuseClient.PrepareAsync(IEnumerable{string}, CancellationToken)"/>
     public static Task PrepareAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) => Default.PrepareAsync(paths, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.AsyncUpload(bool, bool)"/>
+    public static AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) => Default.AsyncUpload(enabled, shmAsTmp);
+
+    /// <inheritdoc cref="AzFuseClient.ResumePendingUploads"/>
+    public static int ResumePendingUploads() => Default.ResumePendingUploads();
+
+    /// <inheritdoc cref="AzFuseClient.ResumePendingUploadsAsync(CancellationToken)"/>
+    public static Task<int> ResumePendingUploadsAsync(CancellationToken cancellationToken = default) => Default.ResumePendingUploadsAsync(cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.ReadAllText(string)"/>
+    public static string ReadAllText(string path) => Default.ReadAllText(path);
+
+    /// <inheritdoc cref="AzFuseClient.ReadAllText(string, Encoding)"/>
+    public static string ReadAllText(string path, Encoding encoding) => Default.ReadAllText(path, encoding);
+
+    /// <inheritdoc cref="AzFuseClient.ReadAllTextAsync(string, CancellationToken)"/>
+    public static Task<string> ReadAllTextAsync(string path, CancellationToken cancellationToken = default) => Default.ReadAllTextAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.ReadAllBytes(string)"/>
+    public static byte[] ReadAllBytes(string path) => Default.ReadAllBytes(path);
+
+    /// <inheritdoc cref="AzFuseClient.ReadAllBytesAsync(string, CancellationToken)"/>
+    public static Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default) => Default.ReadAllBytesAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.WriteAllText(string, string?)"/>
+    public static void WriteAllText(string path, string? contents) => Default.WriteAllText(path, contents);
+
+    /// <inheritdoc cref="AzFuseClient.WriteAllText(string, string?, Encoding)"/>
+    public static void WriteAllText(string path, string? contents, Encoding encoding) => Default.WriteAllText(path, contents, encoding);
+
+    /// <inheritdoc cref="AzFuseClient.WriteAllTextAsync(string, string?, CancellationToken)"/>
+    public static Task WriteAllTextAsync(string path, string? contents, CancellationToken cancellationToken = default) => Default.WriteAllTextAsync(path, contents, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.WriteAllBytes(string, byte[])"/>
+    public static void WriteAllBytes(string path, byte[] bytes) => Default.WriteAllBytes(path, bytes);
+
+    /// <inheritdoc cref="AzFuseClient.WriteAllBytesAsync(string, byte[], CancellationToken)"/>
+    public static Task WriteAllBytesAsync(string path, byte[] bytes, CancellationToken cancellationToken = default) => Default.WriteAllBytesAsync(path, bytes, cancellationToken);
 
     /// <inheritdoc cref="AzFuseClient.ClearCache(string)"/>
     public static void ClearCache(string path) => Default.ClearCache(path);

@@ -1,6 +1,8 @@
 using AzFuse.Cache;
 using AzFuse.Diagnostics;
 using AzFuse.Paths;
+using AzFuse.Upload;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,9 +16,12 @@ namespace AzFuse;
 /// </summary>
 public sealed class AzFuseClient
 {
+    private static readonly UTF8Encoding s_utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly AzFuseOptions _options;
     private readonly ILogger _logger;
     private readonly Lazy<AzFuseEngine> _engine;
+    private readonly AsyncLocal<AsyncUploadScope?> _scope = new();
 
     /// <summary>Creates a client.</summary>
     /// <param name="options">The settings; copied no further, so do not change them afterwards.</param>
@@ -40,14 +45,20 @@ public sealed class AzFuseClient
     /// <summary>
     /// Opens a file. For reading (<see cref="FileMode.Open"/>), a cached file is opened at once;
     /// otherwise the blob is downloaded into the cache first (once, even when many processes ask
-    /// together) and then opened. Paths outside every mapping, and all paths when AzFuse is
-    /// disabled, are opened as plain local files.
+    /// together) and then opened. For writing (any other mode, or write access), the returned
+    /// stream writes a private file that replaces the cache file when disposed and is uploaded,
+    /// overwriting the blob, before Dispose returns; inside an <see cref="AsyncUpload"/> scope it is
+    /// queued instead. <see cref="FileMode.Append"/> and <see cref="FileMode.OpenOrCreate"/> start
+    /// from the blob's content when it exists. Paths outside every mapping, and all paths when
+    /// AzFuse is disabled, are opened as plain local files.
     /// </summary>
     /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
     /// <param name="mode">How to open. Unlike <see cref="File.Open(string, FileMode)"/>, <see cref="FileMode.Open"/> opens for reading only.</param>
     /// <returns>A stream over the cache file (or the local file).</returns>
-    /// <exception cref="FileNotFoundException">Neither a cached copy nor the blob exists.</exception>
+    /// <exception cref="FileNotFoundException">Neither a cached copy nor the blob exists (reading, or <see cref="FileMode.Truncate"/>).</exception>
+    /// <exception cref="IOException"><see cref="FileMode.CreateNew"/> and the file exists.</exception>
     /// <exception cref="AzFuseException">The download failed; the message says why.</exception>
+    /// <exception cref="AzFuseTransferException">Thrown by the stream's Dispose: the upload failed after its retries. The content and a pending-upload record are kept for <see cref="ResumePendingUploads"/>.</exception>
     public Stream Open(string path, FileMode mode) => Open(path, mode, DefaultAccess(mode));
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
@@ -88,6 +99,144 @@ public sealed class AzFuseClient
         PrepareCoreAsync(paths, async: true, cancellationToken).AsTask();
 
     /// <summary>
+    /// Starts a scope in which written files upload in the background: a written stream's Dispose
+    /// queues the file and returns at once, one background uploader puts everything queued into
+    /// as few azcopy runs as it can, and disposing the scope waits until all of the scope's files
+    /// are uploaded (throwing one <see cref="AzFuseTransferException"/> for those that could not be).
+    /// </summary>
+    /// <param name="enabled"><see langword="false"/> makes writes in the scope synchronous again (as in the Python tool's <c>async_upload(enabled=False)</c>).</param>
+    /// <param name="shmAsTmp">
+    /// Stage written files in <see cref="AzFuseOptions.SharedMemoryFolder"/> (<c>/dev/shm</c>) and
+    /// delete them once uploaded, so that writing costs no disk I/O and uploaded files take no cache
+    /// space. Where the folder does not exist, the cache is used and a warning logged.
+    /// </param>
+    /// <returns>The scope; dispose it to wait for the uploads.</returns>
+    public AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) =>
+        new(_options.Enabled ? _scope : null, enabled, shmAsTmp);
+
+    /// <summary>
+    /// Uploads every write that is recorded as pending: those of earlier runs that crashed or were
+    /// killed, and this process's own failed uploads. For each blob the newest content wins; each
+    /// record is removed only once its upload is confirmed. Tried in the background when the
+    /// library starts with pending records; call it to wait for them and see what failed.
+    /// </summary>
+    /// <returns>How many files were uploaded.</returns>
+    /// <exception cref="AzFuseTransferException">Some could not be uploaded; they stay pending.</exception>
+    public int ResumePendingUploads() =>
+        _options.Enabled ? _engine.Value.Resumer.ResumeAsync(async: false, CancellationToken.None).EnsureCompleted() : 0;
+
+    /// <inheritdoc cref="ResumePendingUploads"/>
+    /// <param name="cancellationToken">Stops waiting; the uploads go on and their records stay until confirmed.</param>
+    public Task<int> ResumePendingUploadsAsync(CancellationToken cancellationToken = default) =>
+        _options.Enabled ? _engine.Value.Resumer.ResumeAsync(async: true, cancellationToken).AsTask() : Task.FromResult(0);
+
+    /// <summary>Reads a whole file as text, as <see cref="File.ReadAllText(string)"/> does (encoding detected, UTF-8 by default), through the cache.</summary>
+    /// <param name="path">A logical path.</param>
+    /// <returns>The file's text.</returns>
+    public string ReadAllText(string path) => ReadAllText(path, Encoding.UTF8);
+
+    /// <summary>Reads a whole file as text in <paramref name="encoding"/> (a byte order mark still wins), through the cache.</summary>
+    /// <param name="path">A logical path.</param>
+    /// <param name="encoding">The encoding when the file has no byte order mark.</param>
+    /// <returns>The file's text.</returns>
+    public string ReadAllText(string path, Encoding encoding)
+    {
+        using var reader = new StreamReader(Open(path, FileMode.Open), encoding, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <inheritdoc cref="ReadAllText(string)"/>
+    /// <param name="path">A logical path.</param>
+    /// <param name="cancellationToken">Cancels the download and the read.</param>
+    public async Task<string> ReadAllTextAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var reader = new StreamReader(await OpenAsync(path, FileMode.Open, cancellationToken).ConfigureAwait(false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a whole file, through the cache.</summary>
+    /// <param name="path">A logical path.</param>
+    /// <returns>The file's bytes.</returns>
+    public byte[] ReadAllBytes(string path)
+    {
+        using var stream = Open(path, FileMode.Open);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <inheritdoc cref="ReadAllBytes(string)"/>
+    /// <param name="path">A logical path.</param>
+    /// <param name="cancellationToken">Cancels the download and the read.</param>
+    public async Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var stream = await OpenAsync(path, FileMode.Open, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var bytes = new byte[stream.Length];
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return bytes;
+        }
+    }
+
+    /// <summary>
+    /// Creates or overwrites a file with text in UTF-8 without a byte order mark, as
+    /// <see cref="File.WriteAllText(string, string)"/> does, and uploads it (or queues it, in an
+    /// <see cref="AsyncUpload"/> scope) before returning.
+    /// </summary>
+    /// <param name="path">A logical path.</param>
+    /// <param name="contents">The text.</param>
+    /// <exception cref="AzFuseTransferException">The upload failed; the content is kept pending.</exception>
+    public void WriteAllText(string path, string? contents) => WriteAllText(path, contents, s_utf8NoBom);
+
+    /// <inheritdoc cref="WriteAllText(string, string?)"/>
+    /// <param name="path">A logical path.</param>
+    /// <param name="contents">The text.</param>
+    /// <param name="encoding">The encoding (with its byte order mark, if it has one).</param>
+    public void WriteAllText(string path, string? contents, Encoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(encoding);
+        using var stream = Open(path, FileMode.Create, FileAccess.Write);
+        stream.Write(encoding.GetPreamble());
+        stream.Write(encoding.GetBytes(contents ?? string.Empty));
+    }
+
+    /// <inheritdoc cref="WriteAllText(string, string?)"/>
+    /// <param name="path">A logical path.</param>
+    /// <param name="contents">The text.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public Task WriteAllTextAsync(string path, string? contents, CancellationToken cancellationToken = default) =>
+        WriteAllBytesAsync(path, s_utf8NoBom.GetBytes(contents ?? string.Empty), cancellationToken);
+
+    /// <summary>
+    /// Creates or overwrites a file with <paramref name="bytes"/> and uploads it (or queues it, in
+    /// an <see cref="AsyncUpload"/> scope) before returning.
+    /// </summary>
+    /// <param name="path">A logical path.</param>
+    /// <param name="bytes">The content.</param>
+    /// <exception cref="AzFuseTransferException">The upload failed; the content is kept pending.</exception>
+    public void WriteAllBytes(string path, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        using var stream = Open(path, FileMode.Create, FileAccess.Write);
+        stream.Write(bytes);
+    }
+
+    /// <inheritdoc cref="WriteAllBytes(string, byte[])"/>
+    /// <param name="path">A logical path.</param>
+    /// <param name="bytes">The content.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public async Task WriteAllBytesAsync(string path, byte[] bytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var stream = await OpenAsync(path, FileMode.Create, FileAccess.Write, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Removes the cached copy of a file, or of everything under a folder, so the next Open
     /// downloads it again. The remote blob is untouched. Does nothing when AzFuse is disabled
     /// or the path is outside every mapping.
@@ -100,9 +249,11 @@ public sealed class AzFuseClient
             return;
         }
 
+        // A file whose content is not uploaded yet is the only copy of that content: it stays.
+        var pending = _engine.Value.Pending.PendingDataPaths(resolved.CacheRoot);
         if (File.Exists(resolved.CachePath))
         {
-            File.Delete(resolved.CachePath);
+            DeleteUnlessPending(resolved.CachePath, pending);
         }
         else if (Directory.Exists(resolved.CachePath))
         {
@@ -113,7 +264,7 @@ public sealed class AzFuseClient
                 // work folder may hold another process's staging area.
                 if (!CacheFileNames.IsReservedName(Path.GetFileName(file)) && !IsInWorkFolder(resolved.CacheRoot, file))
                 {
-                    File.Delete(file);
+                    DeleteUnlessPending(file, pending);
                 }
             }
         }
@@ -134,14 +285,19 @@ public sealed class AzFuseClient
             return new FileStream(path, mode, access, FileShare.Read, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
         }
 
-        if (mode != FileMode.Open || access != FileAccess.Read)
-        {
-            throw Errors.WriteNotSupported(path);
-        }
-
         if (resolved.CachePath == resolved.CacheRoot)
         {
             throw Errors.NotAFile(path, resolved.CachePath);
+        }
+
+        if (mode != FileMode.Open || access != FileAccess.Read)
+        {
+            if (Directory.Exists(resolved.CachePath))
+            {
+                throw Errors.NotAFile(path, resolved.CachePath);
+            }
+
+            return await _engine.Value.Writer.OpenAsync(resolved, mode, access, CurrentWritePolicy(), async, cancellationToken).ConfigureAwait(false);
         }
 
         // The hit path is one open() and nothing else: no lock, no network, no process.
@@ -154,6 +310,13 @@ public sealed class AzFuseClient
         if (Directory.Exists(resolved.CachePath))
         {
             throw Errors.NotAFile(path, resolved.CachePath);
+        }
+
+        // Written in an AsyncUpload(shmAsTmp: true) scope and not uploaded yet: the staged copy is the newest content.
+        if (TryOpenCached(_engine.Value.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath), async) is { } staged)
+        {
+            Log.CacheHit(_logger, path);
+            return staged;
         }
 
         Log.CacheMiss(_logger, path);
@@ -211,6 +374,20 @@ public sealed class AzFuseClient
             // A folder, not a file: the caller reports it.
             return null;
         }
+    }
+
+    private WritePolicy CurrentWritePolicy() =>
+        _scope.Value is { IsEnabled: true } scope ? new WritePolicy(scope, scope.UsesSharedMemory) : default;
+
+    private void DeleteUnlessPending(string file, HashSet<string> pending)
+    {
+        if (pending.Contains(file))
+        {
+            Log.PendingKept(_logger, file);
+            return;
+        }
+
+        File.Delete(file);
     }
 
     private static bool IsInWorkFolder(string cacheRoot, string file) =>

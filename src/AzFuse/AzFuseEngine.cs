@@ -4,6 +4,7 @@ using AzFuse.Diagnostics;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
+using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
 
 namespace AzFuse;
@@ -24,13 +25,44 @@ internal sealed class AzFuseEngine
         var logger = loggerFactory.CreateLogger("AzFuse");
         var time = options.TimeProvider;
         var accounts = new StorageAccountLoader(options.StorageAccountFolder);
-        Resolver = new PathResolver(MappingFileLoader.Load(options.MappingFile), accounts);
+        var mappings = MappingFileLoader.Load(options.MappingFile);
+        Resolver = new PathResolver(mappings, accounts);
 
         Blobs = new BlobRestClient(time);
         var sas = new SasProvider(time, options.SasLifetime);
         var runner = new AzCopyRunner(new AzCopyLocator(options.AzCopyPath), loggerFactory.CreateLogger("AzFuse.AzCopy"));
         Filler = new CacheFiller(Blobs, new PipeDownloader(runner, sas, time), options.LockTimeout, time, logger);
         Batch = new BatchFiller(Filler, new JobDownloader(runner, sas, time), Blobs, time, logger);
+
+        var transfers = new UploadTransfers(
+            new PipeUploader(runner, sas, Blobs, options.TransferStallTimeout, time),
+            new JobUploader(runner, sas, Blobs, options.TransferStallTimeout, time),
+            Blobs,
+            UploadRetry.Create(options, logger),
+            time,
+            logger);
+        var uploader = new Uploader(transfers, logger);
+        Pending = new PendingStore(time);
+        Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, time);
+        var cacheRoots = mappings.Select(m => Path.GetFullPath(m.Cache)).Distinct(StringComparer.Ordinal).ToList();
+        Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
+
+        // Uploads a crashed run left pending go first, in the background: the first Open need not wait.
+        if (Resumer.HasAbandoned())
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await Resumer.ResumeAsync(async: true, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Log.ResumeFailed(logger, ex);
+                }
+            });
+        }
     }
 
     public PathResolver Resolver { get; }
@@ -40,4 +72,12 @@ internal sealed class AzFuseEngine
     public CacheFiller Filler { get; }
 
     public BatchFiller Batch { get; }
+
+    public FileWriter Writer { get; }
+
+    public PendingStore Pending { get; }
+
+    public SharedMemoryStaging Staging { get; }
+
+    public UploadResumer Resumer { get; }
 }

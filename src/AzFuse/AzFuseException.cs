@@ -22,4 +22,13 @@ public class AzFuseException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// Whether trying again may succeed (the service was unreachable, busy or failing, or azcopy
+    /// stalled), as opposed to a cause that needs a fix first (access denied, no container).
+    /// </summary>
+    internal bool IsTransient { get; init; }
+
+    /// <summary>Whether the content to upload no longer exists, so no retry can ever succeed.</summary>
+    internal bool IsContentMissing { get; init; }
 }

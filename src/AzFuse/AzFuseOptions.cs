@@ -9,6 +9,10 @@ public sealed class AzFuseOptions
     private TimeSpan _lockTimeout = TimeSpan.FromHours(1);
     private TimeSpan _sasLifetime = TimeSpan.FromHours(4);
     private TimeProvider _timeProvider = TimeProvider.System;
+    private int _uploadAttempts = 4;
+    private TimeSpan _uploadRetryDelay = TimeSpan.FromSeconds(1);
+    private TimeSpan _transferStallTimeout = TimeSpan.FromMinutes(2);
+    private string _sharedMemoryFolder = "/dev/shm";
 
     /// <summary>
     /// Whether logical paths are mapped to blobs at all. Default <see langword="false"/>: every
@@ -73,6 +77,59 @@ public sealed class AzFuseOptions
 
             _sasLifetime = value;
         }
+    }
+
+    /// <summary>
+    /// How many times an upload is tried when it fails for a reason that may pass (the service
+    /// unreachable, busy or failing). Default 4; between 1 and 20. Causes that need a fix (access
+    /// denied, an expired SAS, no container) are never retried.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 20.</exception>
+    public int UploadAttempts
+    {
+        get => _uploadAttempts;
+        set => _uploadAttempts = value is >= 1 and <= 20
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(UploadAttempts), value, "UploadAttempts must be between 1 and 20.");
+    }
+
+    /// <summary>
+    /// The wait before the first retry of an upload; each further retry waits about twice as
+    /// long (with jitter). Default 1 second; between zero and 5 minutes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or over 5 minutes.</exception>
+    public TimeSpan UploadRetryDelay
+    {
+        get => _uploadRetryDelay;
+        set => _uploadRetryDelay = value >= TimeSpan.Zero && value <= TimeSpan.FromMinutes(5)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(UploadRetryDelay), value, "UploadRetryDelay must be between zero and 5 minutes.");
+    }
+
+    /// <summary>
+    /// How long an azcopy upload may go without progress before it is stopped and counted as a
+    /// failed attempt. azcopy retries an unreachable service for many minutes on its own; this
+    /// bounds how long a write or an <see cref="AzFuseClient.AsyncUpload"/> scope can hang.
+    /// Default 2 minutes; at least 1 second.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Under 1 second.</exception>
+    public TimeSpan TransferStallTimeout
+    {
+        get => _transferStallTimeout;
+        set => _transferStallTimeout = value >= TimeSpan.FromSeconds(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(TransferStallTimeout), value, "TransferStallTimeout must be at least 1 second.");
+    }
+
+    /// <summary>
+    /// Where <c>AsyncUpload(shmAsTmp: true)</c> stages written files until they are uploaded.
+    /// Default <c>/dev/shm</c>. When the folder does not exist, files are staged in the cache
+    /// instead and a warning is logged.
+    /// </summary>
+    public string SharedMemoryFolder
+    {
+        get => _sharedMemoryFolder;
+        set => _sharedMemoryFolder = string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("SharedMemoryFolder must not be empty.", nameof(SharedMemoryFolder)) : value;
     }
 
     /// <summary>The clock used for SAS expiry and lock timeouts. Default <see cref="TimeProvider.System"/>.</summary>

@@ -26,6 +26,7 @@ public sealed class AzFuseSandbox : IDisposable
     public const string RemotePrefix = "azfuse_data";
 
     private static int s_counter;
+    private static readonly HttpClient s_http = new();
     private readonly BlobRestClient _rest = new(TimeProvider.System);
 
     private AzFuseSandbox(AzuriteServer server, string root, string container)
@@ -111,6 +112,35 @@ public sealed class AzFuseSandbox : IDisposable
     /// <summary>Uploads many small blobs, several at a time.</summary>
     public Task UploadManyAsync(IEnumerable<(string Relative, byte[] Content)> files) =>
         Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (f, _) => await UploadAsync(f.Relative, f.Content));
+
+    /// <summary>
+    /// The blob under <see cref="RemotePrefix"/> as the service holds it, fetched with a plain
+    /// HTTP GET (not through the library), or <see langword="null"/> when it does not exist.
+    /// </summary>
+    public async Task<byte[]?> DownloadAsync(string relative)
+    {
+        var blob = new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative);
+        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "r", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        using var response = await s_http.GetAsync(SasProvider.AppendSas(blob.Uri, sas));
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    public async Task<string?> DownloadTextAsync(string relative) =>
+        await DownloadAsync(relative) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>Options whose SAS has expired, as a user's stale storage account file would.</summary>
+    public void WriteExpiredSas()
+    {
+        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "racwdl", DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddHours(-1));
+        File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
+            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
+    }
 
     public void Dispose()
     {

@@ -12,6 +12,16 @@ internal static class CacheLayout
     /// <summary>Batch downloads land here, one folder per job, before each file is renamed into the cache.</summary>
     public static string StagingFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "staging");
 
+    /// <summary>Pending-upload journals, one per writing process (see <c>UploadJournal</c>).</summary>
+    public static string PendingFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "pending");
+
+    /// <summary>Files being written, one folder per process, renamed into place when closed.</summary>
+    /// <remarks>Under the root the file will live in, so that the rename is atomic (same file system).</remarks>
+    public static string WritingFolder(string dataRoot) => Path.Combine(dataRoot, WorkFolderName, "writing");
+
+    /// <summary>Hard-linked snapshots of the files of one batch upload, laid out by blob name for azcopy.</summary>
+    public static string UploadFolder(string dataRoot) => Path.Combine(dataRoot, WorkFolderName, "upload");
+
     /// <summary>azcopy's job plans and logs, one folder per run (never under the user's home).</summary>
     public static string AzCopyFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "azcopy");
 }

@@ -14,5 +14,5 @@ internal sealed record MountMapping(
     int Line)
 {
     /// <summary>Where this mapping was declared, for error messages: "file:line".</summary>
-    public string Origin => $"{SourceFile}:{Line}";
+    public string Origin => Line > 0 ? $"{SourceFile}:{Line}" : SourceFile;
 }

@@ -70,8 +70,8 @@ internal static class Errors
     public static UnauthorizedAccessException NotAFile(string logicalPath, string cachePath) => new(
         $"The path '{logicalPath}' is a folder (cache folder '{cachePath}'), not a file. Open a file inside it.");
 
-    public static NotSupportedException WriteNotSupported(string logicalPath) => new(
-        $"'{logicalPath}' is under an AzFuse mapping and this version only reads through the cache: writing it here would never reach the blob. Open it with FileMode.Open and FileAccess.Read, or write to a path outside the mappings.");
+    public static IOException FileAlreadyExists(string logicalPath, string where) => new(
+        $"'{logicalPath}' already exists ({where}), and FileMode.CreateNew only creates new files. Use FileMode.Create to overwrite it.");
 
     public static AzFuseException CacheFileVanished(string logicalPath, string cachePath) => new(
         $"'{logicalPath}' was downloaded to '{cachePath}' but the file was removed before it could be opened (ClearCache from another thread or process?). Open it again.");
@@ -98,10 +98,17 @@ internal static class Errors
     }
 
     public static AzFuseException ServiceError(StorageAccount account, string what, int status, string? code) => new(
-        $"The storage service answered {status} {code} for '{what}' at {Redaction.Redact(account.Endpoint)}. If this persists, check the service's health and the account in '{account.SourceFile}'.");
+        $"The storage service answered {status} {code} for '{what}' at {Redaction.Redact(account.Endpoint)}. If this persists, check the service's health and the account in '{account.SourceFile}'.")
+    {
+        // Throttling, timeouts and server errors pass; a 4xx needs a fix first.
+        IsTransient = status is >= 500 or 408 or 429,
+    };
 
     public static AzFuseException ServiceUnreachable(Uri uri, Exception inner) => new(
-        $"Cannot reach the storage service at {uri.Scheme}://{uri.Authority} ({Redaction.Redact(inner.Message)}). Check the network and the endpoint in the storage account file.", inner);
+        $"Cannot reach the storage service at {uri.Scheme}://{uri.Authority} ({Redaction.Redact(inner.Message)}). Check the network and the endpoint in the storage account file.", inner)
+    {
+        IsTransient = true,
+    };
 
     public static AzFuseException UnexpectedResponse(string what, string detail) => new(
         $"Unexpected response from the storage service for '{what}': {detail}.");
@@ -133,6 +140,41 @@ internal static class Errors
         Quote(string.Join(" ", errors.TakeLast(3)), exit.StandardErrorTail) +
         $"azcopy's log is in '{logFolder}'.";
 
+    public static AzFuseException AzCopyStalled(TimeSpan timeout, Exception? inner) => new(
+        $"azcopy made no progress for {timeout} and was stopped; the storage service may be unreachable. On a very slow link, raise AzFuseOptions.TransferStallTimeout.", inner)
+    {
+        IsTransient = true,
+    };
+
+    public static AzFuseException AzCopyUploadFailed(BlobLocation blob, AzCopyExit exit, string logTail, string logFolder) => new(
+        $"azcopy failed to upload '{blob.DisplayName}' (exit code {exit.ExitCode}). {Quote(exit.StandardErrorTail, logTail)}azcopy's log is in '{logFolder}'.")
+    {
+        IsTransient = true,
+    };
+
+    public static AzFuseException AzCopyUploadJobFailed(StorageAccount account, string description) => new(
+        $"azcopy failed to upload to container '{account.ContainerName}': {description}")
+    {
+        IsTransient = true,
+    };
+
+    public static AzFuseException UploadNotConfirmed(BlobLocation blob, string detail) => new(
+        $"The upload of '{blob.DisplayName}' could not be confirmed: {detail}.")
+    {
+        IsTransient = true,
+    };
+
+    public static AzFuseException StagedDataMissing(string logicalPath, string dataPath) => new(
+        $"The written content of '{logicalPath}' is gone from '{dataPath}', so it cannot be uploaded (files staged in shared memory do not survive a reboot). Write the file again.")
+    {
+        IsContentMissing = true,
+    };
+
+    public static AzFuseTransferException UploadsFailed(IReadOnlyList<TransferFailure> failures) =>
+        new(ListFailures(
+            $"{failures.Count} written file(s) could not be uploaded. Each keeps its content and its pending-upload record; AzFile.ResumePendingUploads() tries again:",
+            failures), failures);
+
     public static AzFuseException BlobNotTransferred(BlobLocation blob, string? reason) => new(
         $"'{blob.DisplayName}' exists but azcopy did not download it: {reason ?? "no reason given"}.");
 
@@ -144,11 +186,16 @@ internal static class Errors
 
     public static AzFuseTransferException PrepareFailed(IReadOnlyList<TransferFailure> failures)
     {
-        const int Shown = 10;
         var missing = failures.Count(f => f.IsNotFound);
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{failures.Count} file(s) could not be prepared");
-        sb.Append(missing > 0 ? $" ({missing} do not exist remotely)" : string.Empty).Append("; every other file was downloaded:");
+        var summary = $"{failures.Count} file(s) could not be prepared" +
+            (missing > 0 ? $" ({missing} do not exist remotely)" : string.Empty) + "; every other file was downloaded:";
+        return new AzFuseTransferException(ListFailures(summary, failures), failures);
+    }
+
+    private static string ListFailures(string summary, IReadOnlyList<TransferFailure> failures)
+    {
+        const int Shown = 10;
+        var sb = new StringBuilder(summary);
         foreach (var failure in failures.Take(Shown))
         {
             sb.Append("\n  ").Append(failure);
@@ -159,7 +206,7 @@ internal static class Errors
             sb.Append(CultureInfo.InvariantCulture, $"\n  ... and {failures.Count - Shown} more (see the exception's Failures).");
         }
 
-        return new AzFuseTransferException(sb.ToString(), failures);
+        return sb.ToString();
     }
 
     private static string Quote(string first, string second)

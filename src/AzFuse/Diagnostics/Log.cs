@@ -37,4 +37,31 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Information, "Cleared the cache copy of {LogicalPath}")]
     public static partial void CacheCleared(ILogger logger, string logicalPath);
+
+    [LoggerMessage(11, LogLevel.Information, "Uploaded {LogicalPath} ({Bytes} bytes) in {ElapsedMs} ms")]
+    public static partial void Uploaded(ILogger logger, string logicalPath, long bytes, long elapsedMs);
+
+    [LoggerMessage(12, LogLevel.Information, "Uploaded {Count} file(s) to container {Container} in one azcopy job in {ElapsedMs} ms")]
+    public static partial void BatchUploaded(ILogger logger, int count, string container, long elapsedMs);
+
+    [LoggerMessage(13, LogLevel.Warning, "Upload attempt {Attempt} failed, trying again in {DelayMs} ms: {Reason}")]
+    public static partial void UploadRetrying(ILogger logger, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(14, LogLevel.Error, "The upload of {LogicalPath} failed; its content and pending-upload record are kept")]
+    public static partial void UploadFailed(ILogger logger, string logicalPath, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Error, "The background uploader failed unexpectedly")]
+    public static partial void UploadLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "{Folder} does not exist, so AsyncUpload(shmAsTmp: true) stages written files in the cache instead")]
+    public static partial void SharedMemoryUnavailable(ILogger logger, string folder);
+
+    [LoggerMessage(17, LogLevel.Information, "Resuming {Count} upload(s) left pending by an earlier run under {CacheRoot}")]
+    public static partial void ResumingUploads(ILogger logger, int count, string cacheRoot);
+
+    [LoggerMessage(18, LogLevel.Warning, "ClearCache kept {CachePath}: its content has not been uploaded yet")]
+    public static partial void PendingKept(ILogger logger, string cachePath);
+
+    [LoggerMessage(19, LogLevel.Warning, "Resuming the uploads left pending by an earlier run failed")]
+    public static partial void ResumeFailed(ILogger logger, Exception exception);
 }

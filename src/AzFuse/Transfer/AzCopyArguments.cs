@@ -33,6 +33,29 @@ internal static class AzCopyArguments
         "--log-level", "WARNING",
     ];
 
+    /// <summary>
+    /// stdin to one blob, replacing it. <c>--put-md5</c> stores the MD5 of what was sent, so
+    /// the caller can confirm the upload with one HEAD and later downloads can verify it.
+    /// </summary>
+    public static IReadOnlyList<string> PipeUpload(Uri signedBlobUri) =>
+        ["copy", signedBlobUri.AbsoluteUri, "--from-to", "PipeBlob", "--put-md5", "--log-level", "WARNING"];
+
+    /// <summary>
+    /// Every file under <paramref name="source"/> to the container, named by its path relative
+    /// to <paramref name="source"/> (<c>--as-subdir=false</c>), replacing existing blobs.
+    /// </summary>
+    public static IReadOnlyList<string> JobUpload(string source, Uri signedContainerUri) =>
+    [
+        "copy", source, signedContainerUri.AbsoluteUri,
+        "--from-to", "LocalBlob",
+        "--recursive",
+        "--as-subdir=false",
+        "--overwrite", "true",
+        "--put-md5",
+        "--output-type", "json",
+        "--log-level", "WARNING",
+    ];
+
     public static string Display(IReadOnlyList<string> arguments) =>
         string.Join(' ', arguments.Select(a => Redaction.Redact(a)));
 }

@@ -10,6 +10,7 @@ internal sealed record AzCopyJobSummary(
     long TransfersFailed,
     long TransfersSkipped,
     long TotalBytesTransferred,
+    long BytesOverWire,
     string ErrorMessage,
     IReadOnlyList<AzCopyFailedTransfer> FailedTransfers)
 {
@@ -36,9 +37,13 @@ internal sealed record AzCopyJobSummary(
             Number(root, "TransfersFailed"),
             Number(root, "TransfersSkipped"),
             Number(root, "TotalBytesTransferred"),
+            Number(root, "BytesOverWire"),
             String(root, "ErrorMsg"),
             failed);
     }
+
+    /// <summary>What changes while a job makes progress, for the stall watchdog.</summary>
+    public (long, long, long, long) ProgressMark => (TransfersCompleted, TransfersFailed, TotalBytesTransferred, BytesOverWire);
 
     /// <summary>One line for messages: "Completed: 998 done, 2 failed, 0 skipped".</summary>
     public override string ToString() =>

@@ -28,18 +28,27 @@ internal sealed class AzCopyRunner
     /// <paramref name="scratchFolder"/> (never the user's home), handing stdout to
     /// <paramref name="consumeStdout"/>.
     /// </summary>
-    /// <remarks><paramref name="displayArguments"/> is what may be logged (no SAS).</remarks>
+    /// <remarks>
+    /// <paramref name="displayArguments"/> is what may be logged (no SAS). With
+    /// <paramref name="writeStdin"/>, azcopy's stdin is fed by it (pipe uploads) while stdout is
+    /// drained on the side. With <paramref name="stall"/>, a run that reports no progress for the
+    /// watch's timeout is killed: azcopy retries an unreachable service for many minutes, and a
+    /// write must fail in bounded time rather than hang its caller.
+    /// </remarks>
     public async ValueTask<AzCopyExit> RunAsync(
         IReadOnlyList<string> arguments,
         string displayArguments,
         string scratchFolder,
         Func<Stream, bool, CancellationToken, ValueTask> consumeStdout,
         bool async,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Stream, bool, CancellationToken, ValueTask>? writeStdin = null,
+        StallWatch? stall = null)
     {
         var executable = _locator.Locate();
         var startInfo = new ProcessStartInfo(executable)
         {
+            RedirectStandardInput = writeStdin is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -67,12 +76,42 @@ internal sealed class AzCopyRunner
 
         Log.AzCopyStarted(_logger, process.Id, displayArguments);
         var stderrTask = ReadTailAsync(process.StandardError);
+        stall?.Start();
 
         using (cancellationToken.Register(() => Kill(process)))
+        using (stall?.Watch(() => Kill(process)))
         {
             try
             {
-                await consumeStdout(process.StandardOutput.BaseStream, async, cancellationToken).ConfigureAwait(false);
+                if (writeStdin is not null)
+                {
+                    // The consumer runs beside the writer so that neither pipe can fill and block the other.
+                    var consumer = Task.Run(async () => await consumeStdout(process.StandardOutput.BaseStream, true, cancellationToken).ConfigureAwait(false), CancellationToken.None);
+                    var stdin = process.StandardInput.BaseStream;
+                    try
+                    {
+                        await writeStdin(stdin, async, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // End of input is how azcopy learns the upload is complete.
+                        stdin.Dispose();
+                    }
+
+                    if (async)
+                    {
+                        await consumer.ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        consumer.GetAwaiter().GetResult();
+                    }
+                }
+                else
+                {
+                    await consumeStdout(process.StandardOutput.BaseStream, async, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (async)
                 {
                     await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -81,6 +120,11 @@ internal sealed class AzCopyRunner
                 {
                     process.WaitForExit();
                 }
+            }
+            catch (IOException ex) when (stall is { HasStalled: true })
+            {
+                // The watchdog killed azcopy under our feet (a broken pipe): report the stall.
+                throw Errors.AzCopyStalled(stall.Timeout, ex);
             }
             catch
             {
@@ -95,6 +139,11 @@ internal sealed class AzCopyRunner
         // which has already seen end-of-file because the process has exited.
         var stderr = async ? await stderrTask.ConfigureAwait(false) : stderrTask.GetAwaiter().GetResult();
         cancellationToken.ThrowIfCancellationRequested();
+        if (stall is { HasStalled: true })
+        {
+            throw Errors.AzCopyStalled(stall.Timeout, inner: null);
+        }
+
         Log.AzCopyExited(_logger, process.Id, process.ExitCode, stopwatch.ElapsedMilliseconds);
         return new AzCopyExit(process.ExitCode, Redaction.Redact(stderr));
     }

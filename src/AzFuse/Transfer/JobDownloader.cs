@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
@@ -12,7 +10,7 @@ namespace AzFuse.Transfer;
 /// one process and one 2-second completion poll, whatever the count (tens of thousands of
 /// names in a list file are fine where a command line would overflow).
 /// </summary>
-internal sealed partial class JobDownloader
+internal sealed class JobDownloader
 {
     private readonly AzCopyRunner _runner;
     private readonly SasProvider _sas;
@@ -24,11 +22,6 @@ internal sealed partial class JobDownloader
         _sas = sas;
         _time = time;
     }
-
-    // azcopy reports a blob it cannot find or read while scanning the list as an Info message
-    // and then succeeds with exit code 0, so the caller must check every file itself.
-    [GeneratedRegex(@"^INFO: Skipping (?<name>.+?) as it cannot be scanned due to error: (?<reason>.*)$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
-    private static partial Regex SkippedPattern();
 
     /// <summary>
     /// Runs the job. Each blob lands at <c>destination/&lt;blob name&gt;</c>; which blobs did not
@@ -49,31 +42,10 @@ internal sealed partial class JobDownloader
         }
 
         var arguments = AzCopyArguments.JobDownload(_sas.Authorize(account.ContainerUri, account, "rl"), destination, listFile);
-        AzCopyJobSummary? summary = null;
-        var errors = new List<string>();
-        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, async (stdout, isAsync, ct) =>
-        {
-            using var reader = new StreamReader(stdout, Encoding.UTF8);
-            string? line;
-            while ((line = isAsync ? await reader.ReadLineAsync(ct).ConfigureAwait(false) : reader.ReadLine()) is not null)
-            {
-                var message = AzCopyMessage.Parse(line);
-                switch (message?.Type)
-                {
-                    case "EndOfJob":
-                        summary = AzCopyJobSummary.Parse(message.Content);
-                        break;
-                    case "Error":
-                        errors.Add(Redaction.Redact(message.Content));
-                        break;
-                    case "Info" when SkippedPattern().Match(message.Content) is { Success: true } match:
-                        skipped[match.Groups["name"].Value] = FirstLine(Redaction.Redact(match.Groups["reason"].Value));
-                        break;
-                }
-            }
-        }, async, cancellationToken).ConfigureAwait(false);
+        var output = new AzCopyJobOutput();
+        var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken).ConfigureAwait(false);
+        var summary = output.Summary;
+        var errors = output.Errors;
 
         if (exit.ExitCode != 0 || summary is null)
         {
@@ -84,20 +56,7 @@ internal sealed partial class JobDownloader
             }
         }
 
-        return new JobOutcome(summary, skipped, exit.ExitCode == 0 ? null : Errors.DescribeJob(exit, summary, errors, scratch.Path));
-    }
-
-    private static string FirstLine(string text)
-    {
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith("RESPONSE", StringComparison.Ordinal) || line.StartsWith("ERROR CODE", StringComparison.Ordinal))
-            {
-                return line.Trim();
-            }
-        }
-
-        return text.Split('\n')[0].Trim();
+        return new JobOutcome(summary, output.Skipped, exit.ExitCode == 0 ? null : Errors.DescribeJob(exit, summary, errors, scratch.Path));
     }
 }
 

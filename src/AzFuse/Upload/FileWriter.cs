@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using AzFuse.Cache;
+using AzFuse.Diagnostics;
+using AzFuse.IO;
+using AzFuse.Paths;
+using AzFuse.Remote;
+
+namespace AzFuse.Upload;
+
+/// <summary>How the writes of the current scope are uploaded.</summary>
+/// <param name="Scope">The innermost enabled AsyncUpload scope, or <see langword="null"/> to upload before Dispose returns.</param>
+/// <param name="ShmAsTmp">Stage written files in shared memory until uploaded.</param>
+internal readonly record struct WritePolicy(AsyncUploadScope? Scope, bool ShmAsTmp);
+
+/// <summary>One open write: where its bytes go now, and where they go when it is closed.</summary>
+internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy);
+
+/// <summary>
+/// Opens logical paths for writing and commits them when closed. A write goes to a private file
+/// (so no reader ever sees half of it); on close it is renamed over the cache file (or its staged
+/// copy in shared memory), recorded in the journal, and uploaded or queued.
+/// </summary>
+internal sealed class FileWriter
+{
+    private readonly CacheFiller _filler;
+    private readonly IBlobService _blobs;
+    private readonly Uploader _uploader;
+    private readonly PendingStore _pending;
+    private readonly SharedMemoryStaging _shm;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
+
+    public FileWriter(CacheFiller filler, IBlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, TimeProvider time)
+    {
+        _filler = filler;
+        _blobs = blobs;
+        _uploader = uploader;
+        _pending = pending;
+        _shm = shm;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for writing with <see cref="File.Open(string, FileMode, FileAccess)"/>'s
+    /// semantics, where "exists" means cached, staged or present as a blob.
+    /// </summary>
+    public async ValueTask<Stream> OpenAsync(ResolvedPath path, FileMode mode, FileAccess access, WritePolicy policy, bool async, CancellationToken cancellationToken)
+    {
+        var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate or FileMode.Append;
+        var current = LocalCopyOf(path);
+        var exists = current is not null;
+        if (!exists && mode != FileMode.Create)
+        {
+            if (keepsContent)
+            {
+                // Appending to a blob that is not cached starts from the blob's content.
+                try
+                {
+                    await _filler.FillAsync(path, async, cancellationToken).ConfigureAwait(false);
+                    current = path.CachePath;
+                    exists = true;
+                }
+                catch (FileNotFoundException)
+                {
+                    exists = false;
+                }
+            }
+            else
+            {
+                exists = await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false) is not null;
+            }
+        }
+
+        if (mode == FileMode.CreateNew && exists)
+        {
+            throw Errors.FileAlreadyExists(path.LogicalPath, current ?? path.Blob.DisplayName);
+        }
+
+        if (mode is FileMode.Open or FileMode.Truncate && !exists)
+        {
+            throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
+        }
+
+        var stagingRoot = policy.ShmAsTmp ? _shm.CreateRoot(path.CacheRoot) : null;
+        var dataRoot = stagingRoot ?? path.CacheRoot;
+        var dataPath = stagingRoot is null ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath);
+        var temp = Path.Combine(WritingFolder(dataRoot), Guid.NewGuid().ToString("N"));
+        try
+        {
+            if (keepsContent && current is not null)
+            {
+                File.Copy(current, temp);
+            }
+
+            var tempMode = mode switch
+            {
+                FileMode.Append => FileMode.Append,
+                FileMode.Open or FileMode.OpenOrCreate => FileMode.OpenOrCreate,
+                _ => FileMode.Create,
+            };
+            var stream = new FileStream(temp, tempMode, access, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
+            return new WriteStream(stream, new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy), this);
+        }
+        catch
+        {
+            CacheCommit.DeleteQuietly(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Puts a closed write in place and records it, then uploads it (synchronous write) or queues
+    /// it (AsyncUpload scope). When this returns, the write is recorded durably either way.
+    /// </summary>
+    /// <exception cref="AzFuseTransferException">A synchronous upload failed.</exception>
+    public async ValueTask CommitAsync(WriteSession session, bool async, CancellationToken cancellationToken)
+    {
+        var path = session.Path;
+        var record = new PendingUpload(
+            _pending.NextId(),
+            path.Mapping.StorageAccount,
+            path.Blob.BlobName,
+            path.LogicalPath,
+            path.CacheRoot,
+            session.DataPath,
+            session.Staged,
+            _time.GetUtcNow());
+
+        UploadTicket ticket;
+        try
+        {
+            lock (_uploader.LockFor(record.Key))
+            {
+                var folder = Path.GetDirectoryName(session.DataPath)!;
+                Directory.CreateDirectory(folder);
+                File.Move(session.TempPath, session.DataPath, overwrite: true);
+
+                // Exactly one local copy holds the newest content, and reads find it: a staged
+                // write removes the older cache file; a cached write removes an older staged copy.
+                // (An upload already running on either keeps its own snapshot of it.)
+                CacheCommit.DeleteQuietly(session.Staged ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath));
+                NativeFiles.FlushFolder(folder);
+
+                var journal = _pending.JournalFor(path.CacheRoot);
+                journal.Append(record);
+                ticket = _uploader.Register(new PendingItem(record, path.Blob, journal, session.DataRoot));
+            }
+        }
+        catch
+        {
+            Abandon(session);
+            throw;
+        }
+
+        if (session.Policy.Scope is { } scope && scope.TryTrack(ticket))
+        {
+            _uploader.Enqueue(record.Key);
+            return;
+        }
+
+        if (await _uploader.UploadNowAsync(ticket, async, cancellationToken).ConfigureAwait(false) is { } failure)
+        {
+            throw Errors.UploadsFailed([failure]);
+        }
+    }
+
+    /// <summary>Drops a write that cannot be committed (its stream failed to flush).</summary>
+    public void Abandon(WriteSession session) => CacheCommit.DeleteQuietly(session.TempPath);
+
+    /// <summary>The newest local content of <paramref name="path"/>: a staged copy not yet uploaded, else the cache file.</summary>
+    public string? LocalCopyOf(ResolvedPath path)
+    {
+        var staged = _shm.StagedPathOf(path.CacheRoot, path.CachePath);
+        return File.Exists(staged) ? staged : File.Exists(path.CachePath) ? path.CachePath : null;
+    }
+
+    private string WritingFolder(string dataRoot) =>
+        _writingFolders.GetOrAdd(dataRoot, root => new Lazy<ScratchFolder>(() => ScratchFolder.Create(CacheLayout.WritingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))).Value.Path;
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using AzFuse.Cache;
+using AzFuse.IO;
+
+namespace AzFuse.Upload;
+
+/// <summary>
+/// This process's upload journals, one per cache root, created on the first write there, and
+/// access to the journals other processes left behind.
+/// </summary>
+internal sealed class PendingStore
+{
+    private readonly ConcurrentDictionary<string, Lazy<UploadJournal>> _journals = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private long _lastId;
+
+    public PendingStore(TimeProvider time)
+    {
+        _time = time;
+    }
+
+    /// <summary>A new record id: larger than every id this process handed out before.</summary>
+    public long NextId() => Interlocked.Increment(ref _lastId);
+
+    public UploadJournal JournalFor(string cacheRoot) =>
+        _journals.GetOrAdd(cacheRoot, root => new Lazy<UploadJournal>(() => UploadJournal.Create(CacheLayout.PendingFolder(root), _time))).Value;
+
+    /// <summary>
+    /// Takes over every journal under <paramref name="cacheRoot"/> whose owner is gone: its pending
+    /// records are copied into this process's journal (durably) and the old journal is deleted.
+    /// A crash in between leaves the records in both, which costs a repeated upload, never a lost one.
+    /// </summary>
+    /// <returns>The adopted records, as now recorded in this process's journal.</returns>
+    public List<PendingUpload> AdoptAbandoned(string cacheRoot)
+    {
+        var adopted = new List<PendingUpload>();
+        foreach (var (journalPath, owner) in LockAbandoned(cacheRoot))
+        {
+            using (owner)
+            {
+                var records = UploadJournal.ReadPending(journalPath);
+                if (records.Count > 0)
+                {
+                    var mine = JournalFor(cacheRoot);
+                    foreach (var record in records.OrderBy(r => r.Written).ThenBy(r => r.Id))
+                    {
+                        var copy = record with { Id = NextId() };
+                        mine.Append(copy);
+                        adopted.Add(copy);
+                    }
+                }
+
+                File.Delete(journalPath);
+                File.Delete(owner.Path);
+            }
+        }
+
+        return adopted;
+    }
+
+    /// <summary>Whether another process left pending records under <paramref name="cacheRoot"/> (checked when the library starts).</summary>
+    public bool HasAbandoned(string cacheRoot)
+    {
+        foreach (var (journalPath, owner) in LockAbandoned(cacheRoot))
+        {
+            using (owner)
+            {
+                if (new FileInfo(journalPath).Length > 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The files under <paramref name="cacheRoot"/> that hold content not yet uploaded, by any process.</summary>
+    public HashSet<string> PendingDataPaths(string cacheRoot)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var folder = CacheLayout.PendingFolder(cacheRoot);
+        if (!Directory.Exists(folder))
+        {
+            return paths;
+        }
+
+        foreach (var journal in Directory.EnumerateFiles(folder, "*" + UploadJournal.Extension))
+        {
+            try
+            {
+                paths.UnionWith(UploadJournal.ReadPending(journal).Select(r => r.DataPath));
+            }
+            catch (FileNotFoundException)
+            {
+                // Adopted and removed meanwhile; its records live on in the adopter's journal.
+            }
+        }
+
+        return paths;
+    }
+
+    private IEnumerable<(string JournalPath, FileLock Owner)> LockAbandoned(string cacheRoot)
+    {
+        var folder = CacheLayout.PendingFolder(cacheRoot);
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        var mine = _journals.TryGetValue(cacheRoot, out var lazy) && lazy.IsValueCreated ? lazy.Value.Path : null;
+        foreach (var journal in Directory.EnumerateFiles(folder, "*" + UploadJournal.Extension).ToList())
+        {
+            if (journal == mine || FileLock.TryAcquire(UploadJournal.LockPathOf(journal)) is not { } owner)
+            {
+                // Ours, or its owner is alive and will upload it.
+                continue;
+            }
+
+            if (!File.Exists(journal))
+            {
+                // Adopted by someone else between the listing and the lock (our lock file is a new, stray one).
+                File.Delete(owner.Path);
+                owner.Dispose();
+                continue;
+            }
+
+            yield return (journal, owner);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace AzFuse.Upload;
+
+/// <summary>
+/// A closed write whose upload is not yet confirmed, as recorded in an <see cref="UploadJournal"/>.
+/// It names the remote blob by storage account and blob name (not by logical path, which may have
+/// been relative to a working folder long gone) and the local file that holds the content.
+/// </summary>
+/// <param name="Id">Unique within the process that wrote the record; later writes have larger ids.</param>
+/// <param name="StorageAccount">The storage account file's name (<c>storage_account</c> in the mapping).</param>
+/// <param name="BlobName">The blob's name in the account's container.</param>
+/// <param name="LogicalPath">The path the application wrote, for messages.</param>
+/// <param name="CacheRoot">The cache folder of the mapping; its work folder holds the journal and azcopy's logs.</param>
+/// <param name="DataPath">The file to upload: the cache file, or a file staged in shared memory.</param>
+/// <param name="Staged">Whether <paramref name="DataPath"/> is a staged copy, deleted once uploaded.</param>
+/// <param name="Written">When the write was closed; among records for one blob the newest content wins.</param>
+internal sealed record PendingUpload(
+    long Id,
+    string StorageAccount,
+    string BlobName,
+    string LogicalPath,
+    string CacheRoot,
+    string DataPath,
+    bool Staged,
+    DateTimeOffset Written)
+{
+    /// <summary>Identifies the remote blob: writes with the same key replace each other.</summary>
+    [JsonIgnore]
+    public string Key => StorageAccount + "|" + BlobName;
+}

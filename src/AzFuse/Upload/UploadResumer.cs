@@ -1,0 +1,80 @@
+using AzFuse.Configuration;
+using AzFuse.Diagnostics;
+using AzFuse.Remote;
+using Microsoft.Extensions.Logging;
+
+namespace AzFuse.Upload;
+
+/// <summary>
+/// Uploads what earlier runs left pending: the journals of processes that are gone (crashed,
+/// killed, or ended with failed uploads), and this process's own failed uploads.
+/// </summary>
+internal sealed class UploadResumer
+{
+    private readonly PendingStore _pending;
+    private readonly Uploader _uploader;
+    private readonly StorageAccountLoader _accounts;
+    private readonly SharedMemoryStaging _shm;
+    private readonly IReadOnlyList<string> _cacheRoots;
+    private readonly ILogger _logger;
+
+    public UploadResumer(PendingStore pending, Uploader uploader, StorageAccountLoader accounts, SharedMemoryStaging shm, IReadOnlyList<string> cacheRoots, ILogger logger)
+    {
+        _pending = pending;
+        _uploader = uploader;
+        _accounts = accounts;
+        _shm = shm;
+        _cacheRoots = cacheRoots;
+        _logger = logger;
+    }
+
+    /// <summary>Whether any cache root has records of a process that is gone (a cheap check at start-up).</summary>
+    public bool HasAbandoned() => _cacheRoots.Any(_pending.HasAbandoned);
+
+    /// <summary>Adopts abandoned records and uploads every pending write, newest content per blob.</summary>
+    /// <returns>How many blobs were uploaded.</returns>
+    /// <exception cref="AzFuseTransferException">Some could not be uploaded; they stay pending.</exception>
+    public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken)
+    {
+        var failures = new List<TransferFailure>();
+        foreach (var root in _cacheRoots)
+        {
+            var adopted = _pending.AdoptAbandoned(root);
+            if (adopted.Count == 0)
+            {
+                continue;
+            }
+
+            Log.ResumingUploads(_logger, adopted.Count, root);
+            var journal = _pending.JournalFor(root);
+            foreach (var record in adopted)
+            {
+                StorageAccount account;
+                try
+                {
+                    account = _accounts.Get(record.StorageAccount, new MountMapping(string.Empty, string.Empty, root, record.StorageAccount, $"the pending upload of '{record.LogicalPath}'", 0));
+                }
+                catch (AzFuseConfigurationException ex)
+                {
+                    failures.Add(new TransferFailure(record.LogicalPath, ex));
+                    continue;
+                }
+
+                var dataRoot = record.Staged ? _shm.RootOf(root) : root;
+                _uploader.RegisterUntracked(new PendingItem(record, new BlobLocation(account, record.BlobName), journal, dataRoot));
+            }
+        }
+
+        var tickets = _uploader.QueueAllPending();
+        var outcomes = async
+            ? await Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false)
+            : Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).GetAwaiter().GetResult();
+        failures.AddRange(outcomes.OfType<TransferFailure>());
+        if (failures.Count > 0)
+        {
+            throw Errors.UploadsFailed(failures);
+        }
+
+        return tickets.Count;
+    }
+}

@@ -1,0 +1,227 @@
+using System.Security.Cryptography;
+using AzFuse.Cache;
+using AzFuse.Diagnostics;
+using AzFuse.IO;
+using AzFuse.Remote;
+using AzFuse.Transfer;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace AzFuse.Upload;
+
+/// <summary>
+/// Moves pending uploads to the service: a lone file through azcopy's pipe mode, many files of
+/// one container through one azcopy job over hard-linked snapshots, each retried with backoff
+/// while the cause may pass. Never throws for a file's failure: it reports one outcome per file.
+/// </summary>
+internal sealed class UploadTransfers
+{
+    private const int ParallelConfirmations = 16;
+
+    private readonly PipeUploader _pipe;
+    private readonly JobUploader _job;
+    private readonly IBlobService _blobs;
+    private readonly ResiliencePipeline _retry;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public UploadTransfers(PipeUploader pipe, JobUploader job, IBlobService blobs, ResiliencePipeline retry, TimeProvider time, ILogger logger)
+    {
+        _pipe = pipe;
+        _job = job;
+        _blobs = blobs;
+        _retry = retry;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Uploads one file's current content; <see langword="null"/> once confirmed, else the final cause.</summary>
+    public async ValueTask<Exception?> UploadOneAsync(PendingItem item, bool async, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        FileStream source;
+        try
+        {
+            // The open handle is the snapshot: a later write renames new content over the name
+            // and leaves these bytes as they are.
+            source = new FileStream(item.Record.DataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, async ? FileOptions.Asynchronous : FileOptions.None);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Errors.StagedDataMissing(item.Record.LogicalPath, item.Record.DataPath);
+        }
+
+        using (source)
+        {
+            var workFolder = CacheLayout.AzCopyFolder(item.Record.CacheRoot);
+            try
+            {
+                if (async)
+                {
+                    await _retry.ExecuteAsync(
+                        async ct =>
+                        {
+                            source.Position = 0;
+                            await _pipe.UploadAsync(item.Blob, source, workFolder, async: true, ct).ConfigureAwait(false);
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    _retry.Execute(
+                        ct =>
+                        {
+                            source.Position = 0;
+                            _pipe.UploadAsync(item.Blob, source, workFolder, async: false, ct).EnsureCompleted();
+                        },
+                        cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is AzFuseException or IOException)
+            {
+                return ex;
+            }
+
+            Log.Uploaded(_logger, item.Record.LogicalPath, source.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+            return null;
+        }
+    }
+
+    /// <summary>Uploads many files, batched by container; the outcome of each (null when confirmed).</summary>
+    public async Task<Dictionary<PendingItem, Exception?>> UploadManyAsync(IReadOnlyList<PendingItem> items, CancellationToken cancellationToken)
+    {
+        var outcomes = new Dictionary<PendingItem, Exception?>();
+        var groups = items.GroupBy(i => (Container: i.Blob.Account.ContainerUri.AbsoluteUri, i.DataRoot)).Select(g => g.ToList()).ToList();
+        var results = await Task.WhenAll(groups.Select(async group =>
+        {
+            if (group.Count == 1)
+            {
+                return new Dictionary<PendingItem, Exception?> { [group[0]] = await UploadOneAsync(group[0], async: true, cancellationToken).ConfigureAwait(false) };
+            }
+
+            return await UploadGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        })).ConfigureAwait(false);
+
+        foreach (var result in results)
+        {
+            foreach (var (item, outcome) in result)
+            {
+                outcomes[item] = outcome;
+            }
+        }
+
+        return outcomes;
+    }
+
+    private async Task<Dictionary<PendingItem, Exception?>> UploadGroupAsync(List<PendingItem> group, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var outcomes = new Dictionary<PendingItem, Exception?>();
+        var account = group[0].Blob.Account;
+        using var snapshot = ScratchFolder.Create(CacheLayout.UploadFolder(group[0].DataRoot), keepAbandonedFor: TimeSpan.Zero, _time);
+
+        var remaining = new List<(PendingItem Item, string Snapshot)>();
+        foreach (var item in group)
+        {
+            var target = Path.Combine(snapshot.Path, item.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                if (!NativeFiles.TryHardLink(item.Record.DataPath, target))
+                {
+                    File.Copy(item.Record.DataPath, target);
+                }
+
+                remaining.Add((item, target));
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                outcomes[item] = Errors.StagedDataMissing(item.Record.LogicalPath, item.Record.DataPath);
+            }
+        }
+
+        if (remaining.Count == 0)
+        {
+            return outcomes;
+        }
+
+        var causes = new Dictionary<PendingItem, Exception>();
+        try
+        {
+            await _retry.ExecuteAsync(
+                async ct =>
+                {
+                    var partial = await _job.UploadAsync(account, remaining[0].Item.Blob, snapshot.Path, remaining.Count, CacheLayout.AzCopyFolder(group[0].Record.CacheRoot), async: true, ct).ConfigureAwait(false);
+                    if (partial is null)
+                    {
+                        remaining.ForEach(r => outcomes[r.Item] = null);
+                        remaining.Clear();
+                        return;
+                    }
+
+                    // Some files failed: find out which, and try again with only those.
+                    await ConfirmEachAsync(remaining, causes, ct).ConfigureAwait(false);
+                    foreach (var done in remaining.Where(r => !causes.ContainsKey(r.Item)).ToList())
+                    {
+                        outcomes[done.Item] = null;
+                        File.Delete(done.Snapshot);
+                        remaining.Remove(done);
+                    }
+
+                    if (remaining.Count > 0)
+                    {
+                        throw Errors.AzCopyUploadJobFailed(account, partial);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AzFuseException ex)
+        {
+            foreach (var (item, _) in remaining)
+            {
+                outcomes[item] = causes.GetValueOrDefault(item) ?? ex;
+            }
+        }
+
+        Log.BatchUploaded(_logger, group.Count - remaining.Count, account.ContainerName, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        return outcomes;
+    }
+
+    private async Task ConfirmEachAsync(List<(PendingItem Item, string Snapshot)> files, Dictionary<PendingItem, Exception> causes, CancellationToken cancellationToken)
+    {
+        var results = new Exception?[files.Count];
+        await Parallel.ForAsync(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelConfirmations, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var (item, snapshot) = files[i];
+            try
+            {
+                byte[] md5;
+                long length;
+                var file = File.OpenRead(snapshot);
+                await using (file.ConfigureAwait(false))
+                {
+                    length = file.Length;
+                    md5 = await MD5.HashDataAsync(file, ct).ConfigureAwait(false);
+                }
+
+                await UploadConfirmation.ConfirmAsync(_blobs, item.Blob, length, md5, async: true, ct).ConfigureAwait(false);
+            }
+            catch (AzFuseException ex)
+            {
+                results[i] = ex;
+            }
+        }).ConfigureAwait(false);
+
+        for (var i = 0; i < files.Count; i++)
+        {
+            if (results[i] is { } cause)
+            {
+                causes[files[i].Item] = cause;
+            }
+            else
+            {
+                causes.Remove(files[i].Item);
+            }
+        }
+    }
+}

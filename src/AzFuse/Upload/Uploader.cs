@@ -1,0 +1,303 @@
+using AzFuse.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace AzFuse.Upload;
+
+/// <summary>
+/// Keeps track of every pending upload of the process, by blob, and runs them: synchronous
+/// writes upload on the caller's thread; writes in an AsyncUpload scope are queued for one
+/// background loop that takes everything queued at once, so that while one azcopy run is busy
+/// the next batch gathers. Two uploads of one blob never overlap, so the newest content is
+/// always the last to arrive.
+/// </summary>
+internal sealed class Uploader
+{
+    private const int Stripes = 64;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, KeyState> _states = new(StringComparer.Ordinal);
+    private readonly List<string> _queue = [];
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly object[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new object()).ToArray();
+    private readonly UploadTransfers _transfers;
+    private readonly ILogger _logger;
+    private Task? _loop;
+
+    public Uploader(UploadTransfers transfers, ILogger logger)
+    {
+        _transfers = transfers;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The lock that orders everything touching one blob's local content: a writer's rename and
+    /// record, and the removal of staged content after an upload. (Striped, so it costs no
+    /// per-blob allocation and cannot be removed while someone holds it.)
+    /// </summary>
+    public object LockFor(string key) => _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % Stripes)];
+
+    /// <summary>Registers a journaled write; the ticket completes when an upload covering it is confirmed or has failed.</summary>
+    public UploadTicket Register(PendingItem item)
+    {
+        var ticket = new UploadTicket(item);
+        Register(item, ticket);
+        return ticket;
+    }
+
+    /// <summary>Registers a journaled write that no one waits for yet (adopted from an earlier run).</summary>
+    public void RegisterUntracked(PendingItem item) => Register(item, ticket: null);
+
+    private void Register(PendingItem item, UploadTicket? ticket)
+    {
+        lock (_gate)
+        {
+            if (!_states.TryGetValue(item.Key, out var state))
+            {
+                state = new KeyState(item);
+                _states.Add(item.Key, state);
+            }
+            else if (item.IsNewerThan(state.Latest))
+            {
+                state.Latest = item;
+            }
+
+            state.Records.Add(item);
+            if (ticket is not null)
+            {
+                state.Tickets.Add(ticket);
+            }
+        }
+    }
+
+    /// <summary>Hands the blob's pending content to the background loop.</summary>
+    public void Enqueue(string key)
+    {
+        lock (_gate)
+        {
+            if (_states.TryGetValue(key, out var state) && !state.Queued)
+            {
+                state.Queued = true;
+                _queue.Add(key);
+            }
+
+            _loop ??= Task.Run(RunLoopAsync);
+        }
+
+        _signal.Release();
+    }
+
+    /// <summary>
+    /// A ticket for the newest write of every blob with pending content (failed earlier, adopted,
+    /// queued or uploading now), each queued for the background loop: resuming waits on these.
+    /// </summary>
+    public List<UploadTicket> QueueAllPending()
+    {
+        var tickets = new List<UploadTicket>();
+        lock (_gate)
+        {
+            foreach (var state in _states.Values.Where(s => s.Records.Count > 0))
+            {
+                var ticket = new UploadTicket(state.Latest);
+                state.Tickets.Add(ticket);
+                tickets.Add(ticket);
+            }
+        }
+
+        foreach (var ticket in tickets)
+        {
+            Enqueue(ticket.Item.Key);
+        }
+
+        return tickets;
+    }
+
+    /// <summary>Uploads the ticket's blob on the calling thread (after any upload of it already running).</summary>
+    public async ValueTask<TransferFailure?> UploadNowAsync(UploadTicket ticket, bool async, CancellationToken cancellationToken)
+    {
+        var key = ticket.Item.Key;
+        while (!ticket.Completion.IsCompleted)
+        {
+            Task? busy = null;
+            PendingItem? latest = null;
+            List<PendingItem>? covered = null;
+            lock (_gate)
+            {
+                if (ticket.Completion.IsCompleted)
+                {
+                    break;
+                }
+
+                var state = _states[key];
+                if (state.InFlight)
+                {
+                    // An upload of this blob is running; it may already include this write.
+                    state.Idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    busy = state.Idle.Task;
+                }
+                else
+                {
+                    state.InFlight = true;
+                    latest = state.Latest;
+                    covered = [.. state.Records];
+                }
+            }
+
+            if (busy is not null)
+            {
+                if (async)
+                {
+                    await busy.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    busy.Wait(cancellationToken);
+                }
+
+                continue;
+            }
+
+            Exception? outcome;
+            try
+            {
+                outcome = await _transfers.UploadOneAsync(latest!, async, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Cancellation or a bug: the ticket must still complete, never leave a waiter hanging.
+                outcome = ex;
+            }
+
+            Finish(key, covered!, outcome);
+        }
+
+        return async ? await ticket.Completion.ConfigureAwait(false) : ticket.Completion.GetAwaiter().GetResult();
+    }
+
+    private async Task RunLoopAsync()
+    {
+        while (true)
+        {
+            await _signal.WaitAsync().ConfigureAwait(false);
+            var batch = new List<(string Key, PendingItem Latest, List<PendingItem> Covered)>();
+            lock (_gate)
+            {
+                foreach (var key in _queue.ToList())
+                {
+                    var state = _states[key];
+                    if (state.InFlight)
+                    {
+                        // Stays queued; it is taken once the running upload finishes.
+                        continue;
+                    }
+
+                    _queue.Remove(key);
+                    state.Queued = false;
+                    state.InFlight = true;
+                    batch.Add((key, state.Latest, [.. state.Records]));
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            Dictionary<PendingItem, Exception?> outcomes;
+            try
+            {
+                outcomes = await _transfers.UploadManyAsync([.. batch.Select(b => b.Latest)], CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Not expected (failures come back as outcomes), but a scope must never wait forever.
+                Log.UploadLoopFailed(_logger, ex);
+                outcomes = batch.ToDictionary(b => b.Latest, _ => (Exception?)ex);
+            }
+
+            foreach (var (key, latest, covered) in batch)
+            {
+                Finish(key, covered, outcomes.GetValueOrDefault(latest));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Settles an upload of <paramref name="covered"/>: on success their records are completed and
+    /// their staged content removed (unless a newer write reuses it); on failure they stay.
+    /// </summary>
+    private void Finish(string key, List<PendingItem> covered, Exception? failure)
+    {
+        // Content that cannot come back (staged files lost with a reboot) is reported once and its
+        // records dropped, or every later resume would fail on it again.
+        var settled = failure is null || failure is AzFuseException { IsContentMissing: true };
+        var coveredIds = covered.Select(c => c.Record.Id).ToHashSet();
+        var staleData = new List<string>();
+        var wakeLoop = false;
+
+        lock (LockFor(key))
+        {
+            lock (_gate)
+            {
+                var state = _states[key];
+                state.InFlight = false;
+                state.Idle?.TrySetResult();
+                state.Idle = null;
+
+                foreach (var ticket in state.Tickets.Where(t => coveredIds.Contains(t.Item.Record.Id)).ToList())
+                {
+                    ticket.Complete(failure);
+                    state.Tickets.Remove(ticket);
+                }
+
+                if (settled)
+                {
+                    state.Records.RemoveAll(r => coveredIds.Contains(r.Record.Id));
+                    var stillUsed = state.Records.Select(r => r.Record.DataPath).ToHashSet(StringComparer.Ordinal);
+                    staleData.AddRange(covered.Where(c => c.Record.Staged && !stillUsed.Contains(c.Record.DataPath)).Select(c => c.Record.DataPath).Distinct());
+                    if (state.Records.Count == 0 && state.Tickets.Count == 0 && !state.Queued)
+                    {
+                        _states.Remove(key);
+                    }
+                }
+
+                wakeLoop = state.Queued;
+            }
+
+            // Under the blob's lock, so no writer can rename new content into a path being removed.
+            staleData.ForEach(Cache.CacheCommit.DeleteQuietly);
+        }
+
+        if (settled)
+        {
+            foreach (var group in covered.GroupBy(c => c.Journal))
+            {
+                group.Key.Complete([.. group.Select(c => c.Record.Id)]);
+            }
+        }
+
+        if (failure is not null)
+        {
+            Log.UploadFailed(_logger, covered[0].Record.LogicalPath, failure);
+        }
+
+        if (wakeLoop)
+        {
+            _signal.Release();
+        }
+    }
+
+    private sealed class KeyState(PendingItem latest)
+    {
+        public PendingItem Latest { get; set; } = latest;
+
+        public List<PendingItem> Records { get; } = [];
+
+        public List<UploadTicket> Tickets { get; } = [];
+
+        public bool Queued { get; set; }
+
+        public bool InFlight { get; set; }
+
+        public TaskCompletionSource? Idle { get; set; }
+    }
+}
