@@ -1,8 +1,8 @@
+using System.Text;
 using AzFuse.Cache;
 using AzFuse.Diagnostics;
 using AzFuse.Paths;
 using AzFuse.Upload;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

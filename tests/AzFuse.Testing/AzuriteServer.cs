@@ -40,7 +40,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Stops the emulator (its data stays) so that a test can see the service go away.</summary>
+    /// <summary>
+    /// Stops the emulator so that a test can see the service go away. It is asked to stop first
+    /// (SIGTERM), so that it saves its metadata and a restart finds the same containers and blobs;
+    /// killed outright, Azurite loses what it had not saved yet.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is null)
@@ -48,7 +52,24 @@ public sealed class AzuriteServer : IAsyncDisposable
             return;
         }
 
-        _process.Kill(entireProcessTree: true);
+        if (SendSigterm(_process.Id) == 0)
+        {
+            using var graceful = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(graceful.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Did not stop when asked: kill it below.
+            }
+        }
+
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
         await _process.WaitForExitAsync();
         _process.Dispose();
         _process = null;
@@ -115,6 +136,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         await StopAsync();
         throw new TimeoutException($"Azurite did not listen on port {Port} within 30 s.");
     }
+
+    private static int SendSigterm(int pid) => Kill(pid, 15);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static int FreePort()
     {

@@ -1,0 +1,126 @@
+using AzFuse.Testing;
+using AzFuse.Tests.Infrastructure;
+
+namespace AzFuse.Tests;
+
+/// <summary>No closed write is lost: not when the service goes away mid-scope, not when the writing process is killed.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(azurite)
+{
+    [Fact]
+    public async Task Service_stopped_mid_scope_fails_the_scope_naming_the_files_and_resume_uploads_them_all_after_restart()
+    {
+        var options = Sandbox.CreateOptions();
+        options.UploadAttempts = 2;
+        options.UploadRetryDelay = TimeSpan.FromMilliseconds(100);
+        options.TransferStallTimeout = TimeSpan.FromSeconds(3);
+        var client = new AzFuseClient(options);
+        var expected = Enumerable.Range(0, 40).ToDictionary(i => $"outage/{i}.bin", i => Content(i, 1000 + (i * 37)));
+
+        AzFuseTransferException failure;
+        try
+        {
+            var scope = client.AsyncUpload();
+            foreach (var (relative, content) in expected.Take(10))
+            {
+                client.WriteAllBytes("data/" + relative, content);
+            }
+
+            await Server.StopAsync();
+            foreach (var (relative, content) in expected.Skip(10))
+            {
+                client.WriteAllBytes("data/" + relative, content);
+            }
+
+            failure = Assert.Throws<AzFuseTransferException>(scope.Dispose);
+        }
+        finally
+        {
+            if (!Server.IsRunning)
+            {
+                await Server.RestartAsync();
+            }
+        }
+
+        // Every file written while the service was down is named, with the cause.
+        var failed = failure.Failures.Select(f => f.Path).ToHashSet();
+        Assert.Superset(expected.Keys.Skip(10).Select(k => "data/" + k).ToHashSet(), failed);
+        Assert.All(failure.Failures, f => Assert.Contains("127.0.0.1", f.Exception.Message, StringComparison.Ordinal));
+
+        var resumed = client.ResumePendingUploads();
+
+        Assert.Equal(failed.Count, resumed);
+        foreach (var (relative, content) in expected)
+        {
+            Assert.Equal(content, await Sandbox.DownloadAsync(relative));
+        }
+
+        Assert.Equal(0, client.ResumePendingUploads());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Process_killed_with_uploads_queued_loses_nothing_a_new_process_resumes_them(bool shmAsTmp)
+    {
+        // The child's azcopy hangs, so its queued uploads are still pending when it is killed.
+        var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
+        {
+            ["AZFUSE_AZCOPY_PATH"] = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "hang"), "exec sleep 600"),
+        };
+        var shm = Path.Combine(Sandbox.Root, "shm");
+        Directory.CreateDirectory(shm);
+        string[] arguments = shmAsTmp ? ["write-async", "25", "data/killed", shm] : ["write-async", "25", "data/killed"];
+
+        using (var child = HelperProcess.Start(environment, Sandbox.Root, arguments))
+        {
+            Assert.Equal("written", await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+        }
+
+        Assert.Null(await Sandbox.DownloadAsync("killed/0.txt"));
+
+        var options = Sandbox.CreateOptions();
+        options.SharedMemoryFolder = shm;
+        var resumed = new AzFuseClient(options).ResumePendingUploads();
+
+        Assert.Equal(25, resumed);
+        for (var i = 0; i < 25; i++)
+        {
+            Assert.Equal($"content {i}", await Sandbox.DownloadTextAsync($"killed/{i}.txt"));
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(shm, "*.txt", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Newest_content_wins_when_a_resumed_record_is_older_than_a_new_write()
+    {
+        var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
+        {
+            ["AZFUSE_AZCOPY_PATH"] = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "hang"), "exec sleep 600"),
+        };
+        using (var child = HelperProcess.Start(environment, Sandbox.Root, "write-async", "3", "data/race"))
+        {
+            Assert.Equal("written", await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+        }
+
+        var client = Sandbox.CreateClient();
+        client.WriteAllText("data/race/1.txt", "newer");
+        client.ResumePendingUploads();
+
+        Assert.Equal("content 0", await Sandbox.DownloadTextAsync("race/0.txt"));
+        Assert.Equal("newer", await Sandbox.DownloadTextAsync("race/1.txt"));
+        Assert.Equal("content 2", await Sandbox.DownloadTextAsync("race/2.txt"));
+    }
+
+    private static byte[] Content(int seed, int length)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}
