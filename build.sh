@@ -4,6 +4,7 @@
 #   ./build.sh          install the tools the tests and the sample use (idempotent)
 #   ./build.sh test     install, then build and run the whole test suite
 #   ./build.sh sample   install, then run samples/AzFuse.Samples against a local Azurite
+#   ./build.sh bench    install, then run samples/AzFuse.Benchmarks (arguments are passed on)
 #
 # What it installs, and nothing else: the real Azurite emulator and the real azcopy binary,
 # from the committed npm lock file into ./node_modules, and libsecret-1-0 (azcopy links it).
@@ -55,5 +56,6 @@ case "${1:-}" in
   "") install_tools ;;
   test) install_tools; run_tests ;;
   sample) install_tools; dotnet run --project samples/AzFuse.Samples -c Release ;;
-  *) echo "usage: ./build.sh [test|sample]" >&2; exit 2 ;;
+  bench) shift; install_tools; dotnet run --project samples/AzFuse.Benchmarks -c Release -- "$@" ;;
+  *) echo "usage: ./build.sh [test|sample|bench [args]]" >&2; exit 2 ;;
 esac
