@@ -32,7 +32,8 @@ internal sealed class AzFuseEngine
         var sas = new SasProvider(time, options.SasLifetime);
         var runner = new AzCopyRunner(new AzCopyLocator(options.AzCopyPath), loggerFactory.CreateLogger("AzFuse.AzCopy"));
         Filler = new CacheFiller(Blobs, new PipeDownloader(runner, sas, time), options.LockTimeout, time, logger);
-        Batch = new BatchFiller(Filler, new JobDownloader(runner, sas, time), Blobs, time, logger);
+        Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
+        Batch = new BatchFiller(Filler, new JobDownloader(runner, sas, time), Blobs, time, logger, p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)));
 
         var transfers = new UploadTransfers(
             new PipeUploader(runner, sas, Blobs, options.TransferStallTimeout, time),
@@ -43,7 +44,6 @@ internal sealed class AzFuseEngine
             logger);
         var uploader = new Uploader(transfers, logger);
         Pending = new PendingStore(time);
-        Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
         Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, time);
         var cacheRoots = mappings.Select(m => Path.GetFullPath(m.Cache)).Distinct(StringComparer.Ordinal).ToList();
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);

@@ -40,6 +40,22 @@ public sealed class DisabledModeTests : IDisposable
     }
 
     [Fact]
+    public async Task AsyncUpload_WriteAllText_and_ResumePendingUploads_work_on_local_files_and_read_no_configuration()
+    {
+        var client = DisabledClient();
+        var file = Path.Combine(_temp.Path, "scoped.txt");
+
+        await using (client.AsyncUpload(shmAsTmp: true))
+        {
+            client.WriteAllText(file, "local");
+        }
+
+        Assert.Equal("local", File.ReadAllText(file));
+        Assert.Equal("local", client.ReadAllText(file));
+        Assert.Equal(0, client.ResumePendingUploads());
+    }
+
+    [Fact]
     public void Open_of_missing_local_file_throws_FileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => DisabledClient().Open(Path.Combine(_temp.Path, "missing.txt"), FileMode.Open));

@@ -63,21 +63,9 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
     [InlineData(true)]
     public async Task Process_killed_with_uploads_queued_loses_nothing_a_new_process_resumes_them(bool shmAsTmp)
     {
-        // The child's azcopy hangs, so its queued uploads are still pending when it is killed.
-        var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
-        {
-            ["AZFUSE_AZCOPY_PATH"] = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "hang"), "exec sleep 600"),
-        };
         var shm = Path.Combine(Sandbox.Root, "shm");
         Directory.CreateDirectory(shm);
-        string[] arguments = shmAsTmp ? ["write-async", "25", "data/killed", shm] : ["write-async", "25", "data/killed"];
-
-        using (var child = HelperProcess.Start(environment, Sandbox.Root, arguments))
-        {
-            Assert.Equal("written", await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)));
-            child.Kill(entireProcessTree: true);
-            await child.WaitForExitAsync();
-        }
+        await KillWriterWithUploadsQueuedAsync(25, "data/killed", shmAsTmp ? shm : null);
 
         Assert.Null(await Sandbox.DownloadAsync("killed/0.txt"));
 
@@ -95,18 +83,30 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
     }
 
     [Fact]
+    public async Task Library_start_up_resumes_uploads_a_killed_process_left_pending_without_being_asked()
+    {
+        await KillWriterWithUploadsQueuedAsync(5, "data/startup");
+
+        // Any first use starts the engine, which finds the abandoned journal and resumes it in the background.
+        var client = Sandbox.CreateClient();
+        client.ClearCache("data/unrelated.txt");
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (await Sandbox.DownloadTextAsync("startup/4.txt") is null)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal($"content {i}", await Sandbox.DownloadTextAsync($"startup/{i}.txt"));
+        }
+    }
+
+    [Fact]
     public async Task Newest_content_wins_when_a_resumed_record_is_older_than_a_new_write()
     {
-        var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
-        {
-            ["AZFUSE_AZCOPY_PATH"] = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "hang"), "exec sleep 600"),
-        };
-        using (var child = HelperProcess.Start(environment, Sandbox.Root, "write-async", "3", "data/race"))
-        {
-            Assert.Equal("written", await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)));
-            child.Kill(entireProcessTree: true);
-            await child.WaitForExitAsync();
-        }
+        await KillWriterWithUploadsQueuedAsync(3, "data/race");
 
         var client = Sandbox.CreateClient();
         client.WriteAllText("data/race/1.txt", "newer");
@@ -115,6 +115,27 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
         Assert.Equal("content 0", await Sandbox.DownloadTextAsync("race/0.txt"));
         Assert.Equal("newer", await Sandbox.DownloadTextAsync("race/1.txt"));
         Assert.Equal("content 2", await Sandbox.DownloadTextAsync("race/2.txt"));
+    }
+
+    /// <summary>
+    /// Runs a child that writes <paramref name="count"/> files FOLDER/i.txt ("content i") in an
+    /// AsyncUpload scope and kills it (-9) once every stream is closed. The child's azcopy hangs
+    /// (a fake: the real one cannot be made to hang on demand), so its uploads are still pending.
+    /// </summary>
+    private async Task KillWriterWithUploadsQueuedAsync(int count, string folder, string? shmFolder = null)
+    {
+        var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
+        {
+            ["AZFUSE_AZCOPY_PATH"] = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "hang"), "exec sleep 600"),
+        };
+        string[] arguments = shmFolder is null
+            ? ["write-async", count.ToString(System.Globalization.CultureInfo.InvariantCulture), folder]
+            : ["write-async", count.ToString(System.Globalization.CultureInfo.InvariantCulture), folder, shmFolder];
+
+        using var child = HelperProcess.Start(environment, Sandbox.Root, arguments);
+        Assert.Equal("written", await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+        child.Kill(entireProcessTree: true);
+        await child.WaitForExitAsync();
     }
 
     private static byte[] Content(int seed, int length)

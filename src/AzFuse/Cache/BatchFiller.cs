@@ -26,9 +26,14 @@ internal sealed class BatchFiller
     private readonly IBlobService _blobs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<ResolvedPath, bool> _hasUnuploadedCopy;
 
-    public BatchFiller(CacheFiller single, JobDownloader job, IBlobService blobs, TimeProvider time, ILogger logger)
+    // hasUnuploadedCopy: whether newer content of a path waits for upload outside the cache
+    // (staged in shared memory). Such a path is not filled, or the blob's older content would
+    // shadow the newer copy for every later Open.
+    public BatchFiller(CacheFiller single, JobDownloader job, IBlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy)
     {
+        _hasUnuploadedCopy = hasUnuploadedCopy;
         _single = single;
         _job = job;
         _blobs = blobs;
@@ -38,7 +43,7 @@ internal sealed class BatchFiller
 
     public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, bool async, CancellationToken cancellationToken)
     {
-        var missing = paths.Where(p => !File.Exists(p.CachePath)).DistinctBy(p => p.CachePath, StringComparer.Ordinal).ToList();
+        var missing = paths.Where(p => !File.Exists(p.CachePath) && !_hasUnuploadedCopy(p)).DistinctBy(p => p.CachePath, StringComparer.Ordinal).ToList();
         Log.PrepareStarted(_logger, paths.Count, missing.Count);
         if (missing.Count == 0)
         {
