@@ -55,6 +55,31 @@ public sealed class AsyncUploadTests(AzuriteFixture azurite) : SandboxTest(azuri
     }
 
     [Fact]
+    public async Task A_file_still_open_for_writing_is_not_uploaded_while_the_others_are()
+    {
+        var client = Sandbox.CreateClient();
+        var scope = client.AsyncUpload();
+        var open = client.Open("data/open.bin", FileMode.Create);
+        open.Write(new byte[1000]);
+
+        client.WriteAllText("data/closed.txt", "closed");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
+        {
+            while (await Sandbox.DownloadTextAsync("closed.txt") is null)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+        }
+
+        Assert.Null(await Sandbox.DownloadAsync("open.bin"));
+        open.Write(new byte[24]);
+        open.Dispose();
+        scope.Dispose();
+
+        Assert.Equal(new byte[1024], await Sandbox.DownloadAsync("open.bin"));
+    }
+
+    [Fact]
     public async Task Writing_one_path_many_times_in_a_scope_uploads_the_last_content()
     {
         var client = Sandbox.CreateClient();

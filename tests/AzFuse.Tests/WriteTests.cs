@@ -51,6 +51,27 @@ public sealed class WriteTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
+    public async Task Empty_files_become_empty_blobs_alone_and_in_a_batch()
+    {
+        var client = Sandbox.CreateClient();
+
+        client.WriteAllBytes("data/empty/alone", []);
+        using (client.AsyncUpload())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                client.WriteAllBytes($"data/empty/{i}", []);
+            }
+        }
+
+        Assert.Equal(Array.Empty<byte>(), await Sandbox.DownloadAsync("empty/alone"));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(Array.Empty<byte>(), await Sandbox.DownloadAsync($"empty/{i}"));
+        }
+    }
+
+    [Fact]
     public async Task WriteAllText_writes_utf8_without_byte_order_mark_like_File()
     {
         var client = Sandbox.CreateClient();
