@@ -108,9 +108,13 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
     {
         await KillWriterWithUploadsQueuedAsync(3, "data/race");
 
+        // The new client's start-up resume adopts the old records in the background while this
+        // write runs: the interleavings differ from run to run, and none may leave a waiter behind
+        // (a bounded wait turns such a bug into a failure instead of a hung test run).
         var client = Sandbox.CreateClient();
         client.WriteAllText("data/race/1.txt", "newer");
-        client.ResumePendingUploads();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await client.ResumePendingUploadsAsync(timeout.Token);
 
         Assert.Equal("content 0", await Sandbox.DownloadTextAsync("race/0.txt"));
         Assert.Equal("newer", await Sandbox.DownloadTextAsync("race/1.txt"));

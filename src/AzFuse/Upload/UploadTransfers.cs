@@ -161,12 +161,13 @@ internal sealed class UploadTransfers
 
                     // Some files failed: find out which, and try again with only those.
                     await ConfirmEachAsync(remaining, causes, ct).ConfigureAwait(false);
-                    foreach (var done in remaining.Where(r => !causes.ContainsKey(r.Item)).ToList())
+                    foreach (var done in remaining.Where(r => !causes.ContainsKey(r.Item)))
                     {
                         outcomes[done.Item] = null;
                         File.Delete(done.Snapshot);
-                        remaining.Remove(done);
                     }
+
+                    remaining.RemoveAll(r => !causes.ContainsKey(r.Item));
 
                     if (remaining.Count > 0)
                     {

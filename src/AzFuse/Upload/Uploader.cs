@@ -56,8 +56,10 @@ internal sealed class Uploader
                 state = new KeyState(item);
                 _states.Add(item.Key, state);
             }
-            else if (item.IsNewerThan(state.Latest))
+            else if (state.Records.Count == 0 || item.IsNewerThan(state.Latest))
             {
+                // Latest is always one of the pending records: an older record adopted after the
+                // newest was uploaded is the newest pending content then.
                 state.Latest = item;
             }
 
@@ -119,7 +121,6 @@ internal sealed class Uploader
         {
             Task? busy = null;
             PendingItem? latest = null;
-            List<PendingItem>? covered = null;
             lock (_gate)
             {
                 if (ticket.Completion.IsCompleted)
@@ -138,7 +139,6 @@ internal sealed class Uploader
                 {
                     state.InFlight = true;
                     latest = state.Latest;
-                    covered = [.. state.Records];
                 }
             }
 
@@ -167,7 +167,7 @@ internal sealed class Uploader
                 outcome = ex;
             }
 
-            Finish(key, covered!, outcome);
+            Finish(key, latest!, outcome);
         }
 
         return async ? await ticket.Completion.ConfigureAwait(false) : ticket.Completion.GetAwaiter().GetResult();
@@ -178,59 +178,87 @@ internal sealed class Uploader
         while (true)
         {
             await _signal.WaitAsync().ConfigureAwait(false);
-            var batch = new List<(string Key, PendingItem Latest, List<PendingItem> Covered)>();
-            lock (_gate)
-            {
-                foreach (var key in _queue.ToList())
-                {
-                    var state = _states[key];
-                    if (state.InFlight)
-                    {
-                        // Stays queued; it is taken once the running upload finishes.
-                        continue;
-                    }
-
-                    _queue.Remove(key);
-                    state.Queued = false;
-                    state.InFlight = true;
-                    batch.Add((key, state.Latest, [.. state.Records]));
-                }
-            }
-
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            Dictionary<PendingItem, Exception?> outcomes;
             try
             {
-                outcomes = await _transfers.UploadManyAsync([.. batch.Select(b => b.Latest)], CancellationToken.None).ConfigureAwait(false);
+                await RunBatchAsync().ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                // Not expected (failures come back as outcomes), but a scope must never wait forever.
+                // A bug here must not end the loop: every later scope would wait for it forever.
                 Log.UploadLoopFailed(_logger, ex);
-                outcomes = batch.ToDictionary(b => b.Latest, _ => (Exception?)ex);
-            }
-
-            foreach (var (key, latest, covered) in batch)
-            {
-                Finish(key, covered, outcomes.GetValueOrDefault(latest));
             }
         }
     }
 
+    /// <summary>Uploads everything queued that no upload is working on yet, and settles it.</summary>
+    private async Task RunBatchAsync()
+    {
+        var batch = new List<PendingItem>();
+        lock (_gate)
+        {
+            // One pass, not a Remove per key: a queue can hold a whole dataset's worth of files.
+            var stillQueued = new List<string>();
+            foreach (var key in _queue)
+            {
+                var state = _states[key];
+                if (state.InFlight)
+                {
+                    // Stays queued; it is taken once the running upload finishes.
+                    stillQueued.Add(key);
+                    continue;
+                }
+
+                state.Queued = false;
+                if (state.Records.Count == 0)
+                {
+                    // An upload that finished meanwhile took everything there was.
+                    RemoveIfIdle(key, state);
+                    continue;
+                }
+
+                state.InFlight = true;
+                batch.Add(state.Latest);
+            }
+
+            _queue.Clear();
+            _queue.AddRange(stillQueued);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        Dictionary<PendingItem, Exception?> outcomes;
+        try
+        {
+            outcomes = await _transfers.UploadManyAsync(batch, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Not expected (failures come back as outcomes), but a scope must never wait forever.
+            Log.UploadLoopFailed(_logger, ex);
+            outcomes = batch.ToDictionary(b => b, _ => (Exception?)ex);
+        }
+
+        foreach (var latest in batch)
+        {
+            Finish(latest.Key, latest, outcomes.GetValueOrDefault(latest));
+        }
+    }
+
     /// <summary>
-    /// Settles an upload of <paramref name="covered"/>: on success their records are completed and
-    /// their staged content removed (unless a newer write reuses it); on failure they stay.
+    /// Settles an upload of <paramref name="uploaded"/>'s content. The file sent was at least that
+    /// new, so it stands for every write of the blob that is not newer: on success their records
+    /// are completed and their staged copies removed (unless a newer write reuses the path); on
+    /// failure their waiters learn why and the records stay.
     /// </summary>
-    private void Finish(string key, List<PendingItem> covered, Exception? failure)
+    private void Finish(string key, PendingItem uploaded, Exception? failure)
     {
         // Content that cannot come back (staged files lost with a reboot) is reported once and its
         // records dropped, or every later resume would fail on it again.
         var settled = failure is null || failure is AzFuseException { IsContentMissing: true };
-        var coveredIds = covered.Select(c => c.Record.Id).ToHashSet();
+        var done = new List<PendingItem>();
         var staleData = new List<string>();
         var wakeLoop = false;
 
@@ -243,23 +271,21 @@ internal sealed class Uploader
                 state.Idle?.TrySetResult();
                 state.Idle = null;
 
-                foreach (var ticket in state.Tickets.Where(t => coveredIds.Contains(t.Item.Record.Id)).ToList())
+                foreach (var ticket in state.Tickets.Where(t => !t.Item.IsNewerThan(uploaded)))
                 {
                     ticket.Complete(failure);
-                    state.Tickets.Remove(ticket);
                 }
 
+                state.Tickets.RemoveAll(t => !t.Item.IsNewerThan(uploaded));
                 if (settled)
                 {
-                    state.Records.RemoveAll(r => coveredIds.Contains(r.Record.Id));
+                    done.AddRange(state.Records.Where(r => !r.IsNewerThan(uploaded)));
+                    state.Records.RemoveAll(r => !r.IsNewerThan(uploaded));
                     var stillUsed = state.Records.Select(r => r.Record.DataPath).ToHashSet(StringComparer.Ordinal);
-                    staleData.AddRange(covered.Where(c => c.Record.Staged && !stillUsed.Contains(c.Record.DataPath)).Select(c => c.Record.DataPath).Distinct());
-                    if (state.Records.Count == 0 && state.Tickets.Count == 0 && !state.Queued)
-                    {
-                        _states.Remove(key);
-                    }
+                    staleData.AddRange(done.Where(d => d.Record.Staged && !stillUsed.Contains(d.Record.DataPath)).Select(d => d.Record.DataPath).Distinct());
                 }
 
+                RemoveIfIdle(key, state);
                 wakeLoop = state.Queued;
             }
 
@@ -267,22 +293,28 @@ internal sealed class Uploader
             staleData.ForEach(Cache.CacheCommit.DeleteQuietly);
         }
 
-        if (settled)
+        foreach (var group in done.GroupBy(d => d.Journal))
         {
-            foreach (var group in covered.GroupBy(c => c.Journal))
-            {
-                group.Key.Complete([.. group.Select(c => c.Record.Id)]);
-            }
+            group.Key.Complete([.. group.Select(d => d.Record.Id)]);
         }
 
         if (failure is not null)
         {
-            Log.UploadFailed(_logger, covered[0].Record.LogicalPath, failure);
+            Log.UploadFailed(_logger, uploaded.Record.LogicalPath, failure);
         }
 
         if (wakeLoop)
         {
             _signal.Release();
+        }
+    }
+
+    /// <summary>Forgets a blob with nothing pending, no waiter and no upload queued or running. Call under the gate.</summary>
+    private void RemoveIfIdle(string key, KeyState state)
+    {
+        if (state.Records.Count == 0 && state.Tickets.Count == 0 && !state.Queued && !state.InFlight)
+        {
+            _states.Remove(key);
         }
     }
 
