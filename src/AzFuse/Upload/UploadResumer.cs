@@ -18,6 +18,11 @@ internal sealed class UploadResumer
     private readonly IReadOnlyList<string> _cacheRoots;
     private readonly ILogger _logger;
 
+    // Adoption and registration happen as one step per resume: otherwise a resume that finds the
+    // journals already taken by the start-up resume, but their records not registered yet, would
+    // see nothing pending and return while the uploads are still to come.
+    private readonly SemaphoreSlim _adopting = new(1, 1);
+
     public UploadResumer(PendingStore pending, Uploader uploader, StorageAccountLoader accounts, SharedMemoryStaging shm, IReadOnlyList<string> cacheRoots, ILogger logger)
     {
         _pending = pending;
@@ -37,6 +42,41 @@ internal sealed class UploadResumer
     public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken)
     {
         var failures = new List<TransferFailure>();
+        List<UploadTicket> tickets;
+        if (async)
+        {
+            await _adopting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _adopting.Wait(cancellationToken);
+        }
+
+        try
+        {
+            AdoptAbandoned(failures);
+            tickets = _uploader.QueueAllPending();
+        }
+        finally
+        {
+            _adopting.Release();
+        }
+
+        var outcomes = async
+            ? await Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false)
+            : Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).GetAwaiter().GetResult();
+        failures.AddRange(outcomes.OfType<TransferFailure>());
+        if (failures.Count > 0)
+        {
+            throw Errors.UploadsFailed(failures);
+        }
+
+        return tickets.Count;
+    }
+
+    /// <summary>Takes over the records of processes that are gone and registers them with the uploader.</summary>
+    private void AdoptAbandoned(List<TransferFailure> failures)
+    {
         foreach (var root in _cacheRoots)
         {
             var adopted = _pending.AdoptAbandoned(root);
@@ -64,17 +104,5 @@ internal sealed class UploadResumer
                 _uploader.RegisterUntracked(new PendingItem(record, new BlobLocation(account, record.BlobName), journal, dataRoot));
             }
         }
-
-        var tickets = _uploader.QueueAllPending();
-        var outcomes = async
-            ? await Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false)
-            : Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).GetAwaiter().GetResult();
-        failures.AddRange(outcomes.OfType<TransferFailure>());
-        if (failures.Count > 0)
-        {
-            throw Errors.UploadsFailed(failures);
-        }
-
-        return tickets.Count;
     }
 }
