@@ -83,6 +83,36 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.WriteAllBytesAsync(string, byte[], CancellationToken)"/>
     public static Task WriteAllBytesAsync(string path, byte[] bytes, CancellationToken cancellationToken = default) => Default.WriteAllBytesAsync(path, bytes, cancellationToken);
 
+    /// <inheritdoc cref="AzFuseClient.Exists(string)"/>
+    public static bool Exists(string path) => Default.Exists(path);
+
+    /// <inheritdoc cref="AzFuseClient.ExistsAsync(string, CancellationToken)"/>
+    public static Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => Default.ExistsAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.GetLength(string)"/>
+    public static long GetLength(string path) => Default.GetLength(path);
+
+    /// <inheritdoc cref="AzFuseClient.GetLengthAsync(string, CancellationToken)"/>
+    public static Task<long> GetLengthAsync(string path, CancellationToken cancellationToken = default) => Default.GetLengthAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.List(string, bool)"/>
+    public static IEnumerable<string> List(string prefix, bool recursive = false) => Default.List(prefix, recursive);
+
+    /// <inheritdoc cref="AzFuseClient.ListAsync(string, bool, CancellationToken)"/>
+    public static IAsyncEnumerable<string> ListAsync(string prefix, bool recursive = false, CancellationToken cancellationToken = default) => Default.ListAsync(prefix, recursive, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.Delete(string)"/>
+    public static void Delete(string path) => Default.Delete(path);
+
+    /// <inheritdoc cref="AzFuseClient.DeleteAsync(string, CancellationToken)"/>
+    public static Task DeleteAsync(string path, CancellationToken cancellationToken = default) => Default.DeleteAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.GetUrl(string, TimeSpan?)"/>
+    public static Uri GetUrl(string path, TimeSpan? expiry = null) => Default.GetUrl(path, expiry);
+
+    /// <inheritdoc cref="AzFuseClient.GetUrlAsync(string, TimeSpan?, CancellationToken)"/>
+    public static Task<Uri> GetUrlAsync(string path, TimeSpan? expiry = null, CancellationToken cancellationToken = default) => Default.GetUrlAsync(path, expiry, cancellationToken);
+
     /// <inheritdoc cref="AzFuseClient.ClearCache(string)"/>
     public static void ClearCache(string path) => Default.ClearCache(path);
 

@@ -28,24 +28,38 @@ internal sealed class AzFuseEngine
         var mappings = MappingFileLoader.Load(options.MappingFile);
         Resolver = new PathResolver(mappings, accounts);
 
-        Blobs = new BlobRestClient(time);
-        var sas = new SasProvider(time, options.SasLifetime);
-        var runner = new AzCopyRunner(new AzCopyLocator(options.AzCopyPath), loggerFactory.CreateLogger("AzFuse.AzCopy"));
-        Filler = new CacheFiller(Blobs, new PipeDownloader(runner, sas, time), options.LockTimeout, time, logger);
+        var retry = TransferRetry.Create(options, logger);
+        Blobs = new BlobRestClient(time, retry, options.TransferStallTimeout);
+        Sas = new SasProvider(time, options.SasLifetime);
+        var locator = new AzCopyLocator(options.AzCopyPath);
+        Planner = new TransferPlanner(options, locator, logger);
+        var runner = new AzCopyRunner(locator, loggerFactory.CreateLogger("AzFuse.AzCopy"));
+        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
+        Filler = new CacheFiller(downloader, options.LockTimeout, time, logger);
         Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
-        Batch = new BatchFiller(Filler, new JobDownloader(runner, sas, time), Blobs, time, logger, p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)));
+        Batch = new BatchFiller(
+            downloader,
+            new JobDownloader(runner, Sas, Blobs, options.TransferStallTimeout, time),
+            Planner,
+            retry,
+            Blobs,
+            time,
+            logger,
+            p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)));
 
         var transfers = new UploadTransfers(
-            new PipeUploader(runner, sas, Blobs, options.TransferStallTimeout, time),
-            new JobUploader(runner, sas, Blobs, options.TransferStallTimeout, time),
+            new PipeUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
+            new JobUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
             Blobs,
-            UploadRetry.Create(options, logger),
+            Planner,
+            retry,
             time,
             logger);
         var uploader = new Uploader(transfers, logger);
         Pending = new PendingStore(time);
         Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, time);
         var cacheRoots = mappings.Select(m => Path.GetFullPath(m.Cache)).Distinct(StringComparer.Ordinal).ToList();
+        Remote = new RemoteFiles(Blobs, Pending, Staging, time);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
 
         // Uploads a crashed run left pending go first, in the background: the first Open need not wait.
@@ -68,6 +82,12 @@ internal sealed class AzFuseEngine
     public PathResolver Resolver { get; }
 
     public IBlobService Blobs { get; }
+
+    public SasProvider Sas { get; }
+
+    public RemoteFiles Remote { get; }
+
+    public TransferPlanner Planner { get; }
 
     public CacheFiller Filler { get; }
 

@@ -29,6 +29,12 @@ public class AzFuseException : Exception
     /// </summary>
     internal bool IsTransient { get; init; }
 
+    /// <summary>
+    /// Whether a transient failure has already been retried as often as the options allow (by the
+    /// REST client, request by request), so that a caller retrying whole transfers gives up at once.
+    /// </summary>
+    internal bool WasRetried { get; set; }
+
     /// <summary>Whether the content to upload no longer exists, so no retry can ever succeed.</summary>
     internal bool IsContentMissing { get; init; }
 }

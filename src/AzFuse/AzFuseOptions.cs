@@ -9,10 +9,13 @@ public sealed class AzFuseOptions
     private TimeSpan _lockTimeout = TimeSpan.FromHours(1);
     private TimeSpan _sasLifetime = TimeSpan.FromHours(4);
     private TimeProvider _timeProvider = TimeProvider.System;
-    private int _uploadAttempts = 4;
-    private TimeSpan _uploadRetryDelay = TimeSpan.FromSeconds(1);
+    private int _transferAttempts = 4;
+    private TimeSpan _retryDelay = TimeSpan.FromSeconds(1);
     private TimeSpan _transferStallTimeout = TimeSpan.FromMinutes(2);
     private string _sharedMemoryFolder = "/dev/shm";
+    private long _azCopyMinFileSize = 32L << 20;
+    private int _azCopyMinBatchCount = 2000;
+    private int _httpParallelism = 16;
 
     /// <summary>
     /// Whether logical paths are mapped to blobs at all. Default <see langword="false"/>: every
@@ -80,36 +83,38 @@ public sealed class AzFuseOptions
     }
 
     /// <summary>
-    /// How many times an upload is tried when it fails for a reason that may pass (the service
-    /// unreachable, busy or failing). Default 4; between 1 and 20. Causes that need a fix (access
-    /// denied, an expired SAS, no container) are never retried.
+    /// How many times a transfer (download or upload) or a storage request is tried when it fails
+    /// for a reason that may pass (the service unreachable, busy or failing; a timeout; a broken
+    /// connection). Default 4; between 1 and 20. Causes that need a fix (access denied, an expired
+    /// SAS, no container, no blob) are never retried.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 20.</exception>
-    public int UploadAttempts
+    public int TransferAttempts
     {
-        get => _uploadAttempts;
-        set => _uploadAttempts = value is >= 1 and <= 20
+        get => _transferAttempts;
+        set => _transferAttempts = value is >= 1 and <= 20
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(UploadAttempts), value, "UploadAttempts must be between 1 and 20.");
+            : throw new ArgumentOutOfRangeException(nameof(TransferAttempts), value, "TransferAttempts must be between 1 and 20.");
     }
 
     /// <summary>
-    /// The wait before the first retry of an upload; each further retry waits about twice as
-    /// long (with jitter). Default 1 second; between zero and 5 minutes.
+    /// The wait before the first retry of a transfer or request; each further retry waits about
+    /// twice as long (with jitter). Default 1 second; between zero and 5 minutes.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative or over 5 minutes.</exception>
-    public TimeSpan UploadRetryDelay
+    public TimeSpan RetryDelay
     {
-        get => _uploadRetryDelay;
-        set => _uploadRetryDelay = value >= TimeSpan.Zero && value <= TimeSpan.FromMinutes(5)
+        get => _retryDelay;
+        set => _retryDelay = value >= TimeSpan.Zero && value <= TimeSpan.FromMinutes(5)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(UploadRetryDelay), value, "UploadRetryDelay must be between zero and 5 minutes.");
+            : throw new ArgumentOutOfRangeException(nameof(RetryDelay), value, "RetryDelay must be between zero and 5 minutes.");
     }
 
     /// <summary>
-    /// How long an azcopy upload may go without progress before it is stopped and counted as a
-    /// failed attempt. azcopy retries an unreachable service for many minutes on its own; this
-    /// bounds how long a write or an <see cref="AzFuseClient.AsyncUpload"/> scope can hang.
+    /// How long a transfer or request may go without progress (no byte moved, no response) before
+    /// it is stopped and counted as a failed attempt. azcopy retries an unreachable service for
+    /// many minutes on its own; this bounds how long an Open, a write or an
+    /// <see cref="AzFuseClient.AsyncUpload"/> scope can hang.
     /// Default 2 minutes; at least 1 second.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Under 1 second.</exception>
@@ -119,6 +124,52 @@ public sealed class AzFuseOptions
         set => _transferStallTimeout = value >= TimeSpan.FromSeconds(1)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(TransferStallTimeout), value, "TransferStallTimeout must be at least 1 second.");
+    }
+
+    /// <summary>
+    /// Which engine moves data. <see cref="AzFuseTransferEngine.Auto"/> (the default) picks the
+    /// fastest for each transfer from the file count and size (see <see cref="AzCopyMinFileSize"/>
+    /// and <see cref="AzCopyMinBatchCount"/>). Environment: <c>AZFUSE_TRANSFER_ENGINE=auto|azcopy|http</c>.
+    /// </summary>
+    public AzFuseTransferEngine TransferEngine { get; set; } = AzFuseTransferEngine.Auto;
+
+    /// <summary>
+    /// Under <see cref="AzFuseTransferEngine.Auto"/>, a single file at least this large goes through
+    /// azcopy (pipe mode, which transfers blocks in parallel) instead of one in-process HTTP request.
+    /// Default 32 MiB, measured on loopback (see the README); at least 0.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
+    public long AzCopyMinFileSize
+    {
+        get => _azCopyMinFileSize;
+        set => _azCopyMinFileSize = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(AzCopyMinFileSize), value, "AzCopyMinFileSize must not be negative.");
+    }
+
+    /// <summary>
+    /// Under <see cref="AzFuseTransferEngine.Auto"/>, a batch (Prepare, or an
+    /// <see cref="AzFuseClient.AsyncUpload"/> batch) of at least this many files of one container
+    /// goes through one azcopy job instead of parallel HTTP requests. Default 2,000, measured on
+    /// loopback (see the README); at least 2.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Under 2.</exception>
+    public int AzCopyMinBatchCount
+    {
+        get => _azCopyMinBatchCount;
+        set => _azCopyMinBatchCount = value >= 2
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(AzCopyMinBatchCount), value, "AzCopyMinBatchCount must be at least 2.");
+    }
+
+    /// <summary>How many HTTP transfers or requests run at once in a batch. Default 16; between 1 and 256.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 256.</exception>
+    public int HttpParallelism
+    {
+        get => _httpParallelism;
+        set => _httpParallelism = value is >= 1 and <= 256
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(HttpParallelism), value, "HttpParallelism must be between 1 and 256.");
     }
 
     /// <summary>
@@ -139,6 +190,9 @@ public sealed class AzFuseOptions
         set => _timeProvider = value ?? throw new ArgumentNullException(nameof(TimeProvider));
     }
 
+    /// <summary>The largest upload sent as one Put Blob request (the service's limit is 5000 MiB); larger ones need azcopy. Settable for tests.</summary>
+    internal long MaxPutBlobSize { get; set; } = 5000L << 20;
+
     internal const string DefaultStorageAccountFolder = "./aux_data/storage_account";
 
     /// <summary>Reads the options from the environment variables named on each property.</summary>
@@ -151,8 +205,17 @@ public sealed class AzFuseOptions
             MappingFile = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_CLOUD_FUSE_CONFIG_FILE")),
             StorageAccountFolder = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER")) ?? DefaultStorageAccountFolder,
             AzCopyPath = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_AZCOPY_PATH")),
+            TransferEngine = ParseEngine(Environment.GetEnvironmentVariable("AZFUSE_TRANSFER_ENGINE")),
         };
     }
+
+    private static AzFuseTransferEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => AzFuseTransferEngine.Auto,
+        "azcopy" => AzFuseTransferEngine.AzCopy,
+        "http" => AzFuseTransferEngine.Http,
+        _ => throw Diagnostics.Errors.TransferEngineInvalid(value),
+    };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

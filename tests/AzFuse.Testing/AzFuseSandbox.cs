@@ -27,7 +27,7 @@ public sealed class AzFuseSandbox : IDisposable
 
     private static int s_counter;
     private static readonly HttpClient s_http = new();
-    private readonly BlobRestClient _rest = new(TimeProvider.System);
+    private readonly BlobRestClient _rest = new(TimeProvider.System, Polly.ResiliencePipeline.Empty, TimeSpan.FromMinutes(2));
 
     private AzFuseSandbox(AzuriteServer server, string root, string container)
     {
@@ -133,6 +133,21 @@ public sealed class AzFuseSandbox : IDisposable
 
     public async Task<string?> DownloadTextAsync(string relative) =>
         await DownloadAsync(relative) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>
+    /// Gives the blob a stored Content-MD5 that does not match its bytes (Set Blob Properties, with
+    /// a plain HTTP request): what a corrupted blob looks like to a download.
+    /// </summary>
+    public async Task CorruptStoredMd5Async(string relative)
+    {
+        var blob = new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative);
+        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "rw", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        using var request = new HttpRequestMessage(HttpMethod.Put, SasProvider.AppendSas(new Uri(blob.Uri.AbsoluteUri + "?comp=properties"), sas));
+        request.Headers.Add("x-ms-version", "2021-08-06");
+        request.Headers.Add("x-ms-blob-content-md5", Convert.ToBase64String(new byte[16]));
+        using var response = await s_http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
 
     /// <summary>Options whose SAS has expired, as a user's stale storage account file would.</summary>
     public void WriteExpiredSas()

@@ -11,8 +11,8 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
     public async Task Service_stopped_mid_scope_fails_the_scope_naming_the_files_and_resume_uploads_them_all_after_restart()
     {
         var options = Sandbox.CreateOptions();
-        options.UploadAttempts = 2;
-        options.UploadRetryDelay = TimeSpan.FromMilliseconds(100);
+        options.TransferAttempts = 2;
+        options.RetryDelay = TimeSpan.FromMilliseconds(100);
         options.TransferStallTimeout = TimeSpan.FromSeconds(3);
         var client = new AzFuseClient(options);
         var expected = Enumerable.Range(0, 40).ToDictionary(i => $"outage/{i}.bin", i => Content(i, 1000 + (i * 37)));

@@ -184,8 +184,8 @@ public sealed class WriteTests(AzuriteFixture azurite) : SandboxTest(azurite)
     {
         var options = Sandbox.CreateOptions();
         options.AzCopyPath = AzFuse.Testing.FakeAzCopy.Create(Path.Combine(Sandbox.Root, "fake"), "cat > /dev/null; echo 'boom' >&2; exit 3");
-        options.UploadAttempts = 3;
-        options.UploadRetryDelay = TimeSpan.FromMilliseconds(10);
+        options.TransferAttempts = 3;
+        options.RetryDelay = TimeSpan.FromMilliseconds(10);
         var logs = new CapturingLoggerFactory();
         var client = new AzFuseClient(options, logs);
 

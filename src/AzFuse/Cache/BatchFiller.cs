@@ -1,16 +1,19 @@
+using System.Globalization;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace AzFuse.Cache;
 
 /// <summary>
 /// Fills many cache files at once (Prepare): what is cached is skipped; what is missing is
-/// fetched with one azcopy job per container and cache root, staged in a private folder, and
-/// renamed into place file by file. Files that cannot be fetched are reported together at the end.
+/// fetched per container and cache root by the route the <see cref="TransferPlanner"/> picks (many
+/// HTTP requests in flight, or one azcopy job), staged in a private folder, and renamed into place
+/// file by file. Files that cannot be fetched are reported together at the end.
 /// </summary>
 /// <remarks>
 /// A batch takes no per-file locks (100,000 lock files held open would exhaust descriptors).
@@ -19,10 +22,10 @@ namespace AzFuse.Cache;
 /// </remarks>
 internal sealed class BatchFiller
 {
-    private const int ParallelProbes = 16;
-
-    private readonly CacheFiller _single;
+    private readonly FileDownloader _downloader;
     private readonly JobDownloader _job;
+    private readonly TransferPlanner _planner;
+    private readonly ResiliencePipeline _retry;
     private readonly IBlobService _blobs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,11 +34,13 @@ internal sealed class BatchFiller
     // hasUnuploadedCopy: whether newer content of a path waits for upload outside the cache
     // (staged in shared memory). Such a path is not filled, or the blob's older content would
     // shadow the newer copy for every later Open.
-    public BatchFiller(CacheFiller single, JobDownloader job, IBlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy)
+    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, ResiliencePipeline retry, IBlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy)
     {
         _hasUnuploadedCopy = hasUnuploadedCopy;
-        _single = single;
+        _downloader = downloader;
         _job = job;
+        _planner = planner;
+        _retry = retry;
         _blobs = blobs;
         _time = time;
         _logger = logger;
@@ -77,10 +82,9 @@ internal sealed class BatchFiller
 
     private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, bool async, CancellationToken cancellationToken)
     {
-        // A lone file goes through pipe mode: one process as well, without the job's 2 s poll.
-        if (group.Count == 1)
+        if (_planner.ForBatch(group.Count) == TransferRoute.Http)
         {
-            return await FillOneAsync(group[0], async, cancellationToken).ConfigureAwait(false);
+            return await FillEachAsync(group, async, cancellationToken).ConfigureAwait(false);
         }
 
         // Two logical paths for one blob (overlapping mappings) cannot share one staged file;
@@ -96,7 +100,11 @@ internal sealed class BatchFiller
             JobOutcome outcome;
             try
             {
-                outcome = await _job.DownloadAsync(account, batch.Select(p => p.Blob.BlobName).ToList(), staging.Path, CacheLayout.AzCopyFolder(root), async, cancellationToken).ConfigureAwait(false);
+                var names = batch.Select(p => p.Blob.BlobName).ToList();
+                var workFolder = CacheLayout.AzCopyFolder(root);
+                outcome = async
+                    ? await _retry.ExecuteAsync(ct => _job.DownloadAsync(account, names, staging.Path, workFolder, async: true, ct), cancellationToken).ConfigureAwait(false)
+                    : _retry.Execute(ct => _job.DownloadAsync(account, names, staging.Path, workFolder, async: false, ct).EnsureCompleted(), cancellationToken);
             }
             catch (AzFuseException ex)
             {
@@ -129,25 +137,61 @@ internal sealed class BatchFiller
             failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
         }
 
-        foreach (var extra in extras)
+        if (extras.Count > 0)
         {
-            failures.AddRange(await FillOneAsync(extra, async, cancellationToken).ConfigureAwait(false));
+            failures.AddRange(await FillEachAsync(extras, async, cancellationToken).ConfigureAwait(false));
         }
 
         return failures;
     }
 
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillOneAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches the files one by one, <see cref="TransferPlanner.HttpParallelism"/> at a time, each by
+    /// the route its size calls for: where an azcopy job's fixed cost would dominate.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, bool async, CancellationToken cancellationToken)
     {
-        try
+        var started = _time.GetTimestamp();
+        var root = group[0].CacheRoot;
+        var workFolder = CacheLayout.AzCopyFolder(root);
+        var failures = new TransferFailure?[group.Count];
+        using var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time);
+
+        async ValueTask Fill(int i, CancellationToken ct)
         {
-            await _single.FillAsync(path, async, cancellationToken).ConfigureAwait(false);
-            return [];
+            var path = group[i];
+            var staged = Path.Combine(staging.Path, i.ToString(CultureInfo.InvariantCulture));
+            try
+            {
+                if (await _downloader.DownloadAsync(path.Blob, staged, workFolder, async, ct).ConfigureAwait(false) is null)
+                {
+                    failures[i] = new TransferFailure(path.LogicalPath, Errors.BlobNotFound(path.LogicalPath, path.Blob));
+                    return;
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
+                CacheCommit.MoveIntoPlace(staged, path.CachePath);
+            }
+            catch (Exception ex) when (ex is AzFuseException or IOException)
+            {
+                CacheCommit.DeleteQuietly(staged);
+                failures[i] = new TransferFailure(path.LogicalPath, ex);
+            }
         }
-        catch (Exception ex) when (ex is AzFuseException or FileNotFoundException or IOException)
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken };
+        if (async)
         {
-            return [new TransferFailure(path.LogicalPath, ex)];
+            await Parallel.ForAsync(0, group.Count, options, Fill).ConfigureAwait(false);
         }
+        else
+        {
+            Parallel.For(0, group.Count, options, i => Fill(i, cancellationToken).EnsureCompleted());
+        }
+
+        var failed = failures.OfType<TransferFailure>().ToList();
+        Log.HttpBatchDownloaded(_logger, group.Count - failed.Count, group[0].Blob.Account.ContainerName, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        return failed;
     }
 
     /// <summary>
@@ -184,11 +228,11 @@ internal sealed class BatchFiller
 
         if (async)
         {
-            await Parallel.ForAsync(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelProbes, CancellationToken = cancellationToken }, Probe).ConfigureAwait(false);
+            await Parallel.ForAsync(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, Probe).ConfigureAwait(false);
         }
         else
         {
-            Parallel.For(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelProbes, CancellationToken = cancellationToken }, i => Probe(i, cancellationToken).EnsureCompleted());
+            Parallel.For(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, i => Probe(i, cancellationToken).EnsureCompleted());
         }
 
         return failures;

@@ -13,16 +13,14 @@ namespace AzFuse.Cache;
 /// </summary>
 internal sealed class CacheFiller
 {
-    private readonly IBlobService _blobs;
-    private readonly PipeDownloader _pipe;
+    private readonly FileDownloader _downloader;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public CacheFiller(IBlobService blobs, PipeDownloader pipe, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    public CacheFiller(FileDownloader downloader, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
     {
-        _blobs = blobs;
-        _pipe = pipe;
+        _downloader = downloader;
         _lockTimeout = lockTimeout;
         _time = time;
         _logger = logger;
@@ -44,15 +42,15 @@ internal sealed class CacheFiller
         }
 
         var started = _time.GetTimestamp();
-        var properties = await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false)
-            ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
 
         // Only the lock holder writes the partial file, so one fixed name suffices; a leftover
         // from a killed holder is truncated here and never looks cached (it is not at the cache path).
         var partial = CacheFileNames.PartialPath(path.CachePath);
+        BlobProperties properties;
         try
         {
-            await _pipe.DownloadAsync(path.Blob, properties, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken).ConfigureAwait(false);
+            properties = await _downloader.DownloadAsync(path.Blob, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken).ConfigureAwait(false)
+                ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
             CacheCommit.MoveIntoPlace(partial, path.CachePath);
         }
         catch

@@ -57,6 +57,9 @@ internal static class Errors
     public static AzFuseConfigurationException StorageAccountKeyNotBase64(string path, int line) => new(
         $"{path}:{line}: account_key is not valid base64. Copy the key again from the storage account's access keys.", path, line);
 
+    public static AzFuseConfigurationException TransferEngineInvalid(string value) => new(
+        $"AZFUSE_TRANSFER_ENGINE is '{value}'; it must be auto, azcopy or http (or unset, which means auto).");
+
     // ----- paths ---------------------------------------------------------------------------
 
     public static ArgumentException EmptyPath(string paramName) => new("The path is empty. Pass a logical path such as 'data/abc.txt'.", paramName);
@@ -110,8 +113,29 @@ internal static class Errors
         IsTransient = true,
     };
 
+    public static AzFuseException RequestTimedOut(Uri uri, TimeSpan timeout, Exception inner) => new(
+        $"The storage service at {uri.Scheme}://{uri.Authority} made no progress for {timeout}; the request was stopped. On a very slow link, raise AzFuseOptions.TransferStallTimeout.", inner)
+    {
+        IsTransient = true,
+    };
+
     public static AzFuseException UnexpectedResponse(string what, string detail) => new(
         $"Unexpected response from the storage service for '{what}': {detail}.");
+
+    public static IOException DeleteOfPendingWrite(string logicalPath) => new(
+        $"'{logicalPath}' has a write that is not uploaded yet, so deleting it now would be undone by that upload. Let the AsyncUpload scope finish (or call ResumePendingUploads), then delete it.");
+
+    public static AzFuseException CannotSignReadOnlyUrl(string logicalPath, StorageAccount account) => new(
+        $"A read-only URL for '{logicalPath}' needs account_key to sign it, and '{account.SourceFile}' has only a sas_token that grants more than reading (sp=r or sp=rl). Add account_key, or use a read-only sas_token.");
+
+    public static ArgumentException NoRemote(string logicalPath, bool enabled) => new(
+        enabled
+            ? $"'{logicalPath}' is outside every mapping, so it is a local file with no URL. Use a path under one of the mapping file's 'local' prefixes."
+            : $"AzFuse is disabled (AZFUSE_USE_FUSE is not 1), so '{logicalPath}' is a local file with no URL.",
+        "path");
+
+    public static ArgumentOutOfRangeException UrlExpiryInvalid(TimeSpan expiry) => new(
+        "expiry", expiry, "The URL's lifetime must be positive.");
 
     // ----- azcopy --------------------------------------------------------------------------
 
@@ -126,14 +150,30 @@ internal static class Errors
         return new AzCopyNotFoundException(sb.ToString(), searched);
     }
 
+    public static AzFuseException TooLargeForHttp(long length, long limit) => new(
+        $"A file of {length.ToString(CultureInfo.InvariantCulture)} bytes cannot be uploaded in one HTTP request (the limit is {limit.ToString(CultureInfo.InvariantCulture)} bytes), and AZFUSE_TRANSFER_ENGINE (AzFuseOptions.TransferEngine) is http. Use auto or azcopy, with azcopy installed.");
+
     public static AzFuseException AzCopyCannotStart(string path, Exception inner) => new(
         $"azcopy at '{path}' could not be started ({inner.Message}). Make it executable ('chmod +x {path}'); on Linux it also needs the libsecret-1-0 package.", inner);
 
     public static AzFuseException AzCopyDownloadFailed(BlobLocation blob, AzCopyExit exit, string logTail, string logFolder) => new(
-        $"azcopy failed to download '{blob.DisplayName}' (exit code {exit.ExitCode}). {Quote(exit.StandardErrorTail, logTail)}azcopy's log is in '{logFolder}'.");
+        $"azcopy failed to download '{blob.DisplayName}' (exit code {exit.ExitCode}). {Quote(exit.StandardErrorTail, logTail)}azcopy's log is in '{logFolder}'.")
+    {
+        // Access and existence were checked just before, so what is left is the network or azcopy.
+        IsTransient = true,
+    };
+
+    public static AzFuseException DownloadInterrupted(BlobLocation blob, Exception inner) => new(
+        $"The download of '{blob.DisplayName}' broke off ({Redaction.Redact(inner.Message)}). Nothing was cached.", inner)
+    {
+        IsTransient = true,
+    };
 
     public static AzFuseException AzCopyJobFailed(StorageAccount account, AzCopyExit exit, AzCopyJobSummary? summary, IReadOnlyList<string> errors, string logFolder) => new(
-        $"azcopy failed to download from container '{account.ContainerName}': {DescribeJob(exit, summary, errors, logFolder)}");
+        $"azcopy failed to download from container '{account.ContainerName}': {DescribeJob(exit, summary, errors, logFolder)}")
+    {
+        IsTransient = true,
+    };
 
     public static string DescribeJob(AzCopyExit exit, AzCopyJobSummary? summary, IReadOnlyList<string> errors, string logFolder) =>
         $"exit code {exit.ExitCode}, {(summary is null ? "no job summary" : summary.ToString())}. " +
@@ -179,7 +219,10 @@ internal static class Errors
         $"'{blob.DisplayName}' exists but azcopy did not download it: {reason ?? "no reason given"}.");
 
     public static AzFuseException LengthMismatch(BlobLocation blob, long expected, long actual) => new(
-        $"The download of '{blob.DisplayName}' was incomplete: {actual.ToString(CultureInfo.InvariantCulture)} of {expected.ToString(CultureInfo.InvariantCulture)} bytes arrived. Nothing was cached; try again.");
+        $"The download of '{blob.DisplayName}' was incomplete: {actual.ToString(CultureInfo.InvariantCulture)} of {expected.ToString(CultureInfo.InvariantCulture)} bytes arrived. Nothing was cached; try again.")
+    {
+        IsTransient = true,
+    };
 
     public static AzFuseException Md5Mismatch(BlobLocation blob) => new(
         $"The download of '{blob.DisplayName}' does not match the blob's Content-MD5. Nothing was cached; if this repeats, the blob or its stored MD5 is corrupt.");

@@ -44,8 +44,8 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Information, "Uploaded {Count} file(s) to container {Container} in one azcopy job in {ElapsedMs} ms")]
     public static partial void BatchUploaded(ILogger logger, int count, string container, long elapsedMs);
 
-    [LoggerMessage(13, LogLevel.Warning, "Upload attempt {Attempt} failed, trying again in {DelayMs} ms: {Reason}")]
-    public static partial void UploadRetrying(ILogger logger, int attempt, long delayMs, string reason);
+    [LoggerMessage(13, LogLevel.Warning, "Attempt {Attempt} failed, trying again in {DelayMs} ms: {Reason}")]
+    public static partial void Retrying(ILogger logger, int attempt, long delayMs, string reason);
 
     [LoggerMessage(14, LogLevel.Error, "The upload of {LogicalPath} failed; its content and pending-upload record are kept")]
     public static partial void UploadFailed(ILogger logger, string logicalPath, Exception exception);
@@ -64,4 +64,13 @@ internal static partial class Log
 
     [LoggerMessage(19, LogLevel.Warning, "Resuming the uploads left pending by an earlier run failed")]
     public static partial void ResumeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(20, LogLevel.Warning, "Transfers go over HTTP only, which is slower for large files and cannot upload files over 5000 MiB: {Reason}")]
+    public static partial void AzCopyMissing(ILogger logger, string reason);
+
+    [LoggerMessage(21, LogLevel.Information, "Downloaded {Count} file(s) from container {Container} over HTTP in {ElapsedMs} ms")]
+    public static partial void HttpBatchDownloaded(ILogger logger, int count, string container, long elapsedMs);
+
+    [LoggerMessage(22, LogLevel.Information, "Deleted {LogicalPath} (remote blob and cached copy)")]
+    public static partial void Deleted(ILogger logger, string logicalPath);
 }

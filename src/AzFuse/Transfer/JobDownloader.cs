@@ -14,12 +14,16 @@ internal sealed class JobDownloader
 {
     private readonly AzCopyRunner _runner;
     private readonly SasProvider _sas;
+    private readonly IBlobService _blobs;
+    private readonly TimeSpan _stallTimeout;
     private readonly TimeProvider _time;
 
-    public JobDownloader(AzCopyRunner runner, SasProvider sas, TimeProvider time)
+    public JobDownloader(AzCopyRunner runner, SasProvider sas, IBlobService blobs, TimeSpan stallTimeout, TimeProvider time)
     {
         _runner = runner;
         _sas = sas;
+        _blobs = blobs;
+        _stallTimeout = stallTimeout;
         _time = time;
     }
 
@@ -27,8 +31,12 @@ internal sealed class JobDownloader
     /// Runs the job. Each blob lands at <c>destination/&lt;blob name&gt;</c>; which blobs did not
     /// arrive is for the caller to check. Throws only when azcopy failed as a whole.
     /// </summary>
-    public async ValueTask<JobOutcome> DownloadAsync(StorageAccount account, IReadOnlyCollection<string> blobNames, string destination, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
+    public async ValueTask<JobOutcome> DownloadAsync(StorageAccount account, IReadOnlyList<string> blobNames, string destination, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
     {
+        // One HEAD first: a denied SAS, a missing container or a dead service fails here at once,
+        // where azcopy would skip every file with an Info line or retry for minutes.
+        await _blobs.GetPropertiesAsync(new BlobLocation(account, blobNames[0]), async, cancellationToken).ConfigureAwait(false);
+
         using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
         var listFile = Path.Combine(scratch.Path, "list-of-files.txt");
         var list = string.Join('\n', blobNames) + "\n";
@@ -42,8 +50,9 @@ internal sealed class JobDownloader
         }
 
         var arguments = AzCopyArguments.JobDownload(_sas.Authorize(account.ContainerUri, account, "rl"), destination, listFile);
-        var output = new AzCopyJobOutput();
-        var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken).ConfigureAwait(false);
+        var stall = new StallWatch(_stallTimeout, _time);
+        var output = new AzCopyJobOutput(stall);
+        var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken, stall: stall).ConfigureAwait(false);
         var summary = output.Summary;
         var errors = output.Errors;
 

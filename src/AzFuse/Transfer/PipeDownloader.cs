@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
 using AzFuse.Remote;
@@ -11,12 +10,14 @@ internal sealed class PipeDownloader
 {
     private readonly AzCopyRunner _runner;
     private readonly SasProvider _sas;
+    private readonly TimeSpan _stallTimeout;
     private readonly TimeProvider _time;
 
-    public PipeDownloader(AzCopyRunner runner, SasProvider sas, TimeProvider time)
+    public PipeDownloader(AzCopyRunner runner, SasProvider sas, TimeSpan stallTimeout, TimeProvider time)
     {
         _runner = runner;
         _sas = sas;
+        _stallTimeout = stallTimeout;
         _time = time;
     }
 
@@ -29,36 +30,33 @@ internal sealed class PipeDownloader
     {
         var arguments = AzCopyArguments.PipeDownload(_sas.Authorize(blob.Uri, blob.Account, "rl"));
         using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
-        using var file = new FileStream(destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
-        using var md5 = expected.ContentMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        long written = 0;
+        using var file = new VerifiedFile(destinationPath, blob, expected, async);
+        var stall = new StallWatch(_stallTimeout, _time);
 
-        var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, async (stdout, isAsync, ct) =>
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-            try
+        var exit = await _runner.RunAsync(
+            arguments,
+            AzCopyArguments.Display(arguments),
+            scratch.Path,
+            async (stdout, isAsync, ct) =>
             {
-                int read;
-                while ((read = isAsync ? await stdout.ReadAsync(buffer, ct).ConfigureAwait(false) : stdout.Read(buffer)) > 0)
+                var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+                try
                 {
-                    md5?.AppendData(buffer, 0, read);
-                    if (isAsync)
+                    int read;
+                    while ((read = isAsync ? await stdout.ReadAsync(buffer, ct).ConfigureAwait(false) : stdout.Read(buffer)) > 0)
                     {
-                        await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                        await file.WriteAsync(buffer, read, isAsync, ct).ConfigureAwait(false);
+                        stall.Touch();
                     }
-                    else
-                    {
-                        file.Write(buffer, 0, read);
-                    }
-
-                    written += read;
                 }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }, async, cancellationToken).ConfigureAwait(false);
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            },
+            async,
+            cancellationToken,
+            stall: stall).ConfigureAwait(false);
 
         if (exit.ExitCode != 0)
         {
@@ -66,18 +64,6 @@ internal sealed class PipeDownloader
             throw Errors.AzCopyDownloadFailed(blob, exit, AzCopyLogs.Tail(scratch.Path), scratch.Path);
         }
 
-        if (written != expected.Length)
-        {
-            throw Errors.LengthMismatch(blob, expected.Length, written);
-        }
-
-        if (md5 is not null && !md5.GetHashAndReset().AsSpan().SequenceEqual(expected.ContentMd5))
-        {
-            throw Errors.Md5Mismatch(blob);
-        }
-
-        // Durable before it is renamed into place: after a power loss, a renamed but unflushed
-        // file can come back empty, and an empty file at the cache path looks cached.
-        file.Flush(flushToDisk: true);
+        file.Complete();
     }
 }

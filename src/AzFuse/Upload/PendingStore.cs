@@ -76,20 +76,24 @@ internal sealed class PendingStore
     }
 
     /// <summary>The files under <paramref name="cacheRoot"/> that hold content not yet uploaded, by any process.</summary>
-    public HashSet<string> PendingDataPaths(string cacheRoot)
+    public HashSet<string> PendingDataPaths(string cacheRoot) =>
+        PendingRecords(cacheRoot).Select(r => r.DataPath).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The writes under <paramref name="cacheRoot"/> not yet uploaded, by any process.</summary>
+    public List<PendingUpload> PendingRecords(string cacheRoot)
     {
-        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var records = new List<PendingUpload>();
         var folder = CacheLayout.PendingFolder(cacheRoot);
         if (!Directory.Exists(folder))
         {
-            return paths;
+            return records;
         }
 
         foreach (var journal in Directory.EnumerateFiles(folder, "*" + UploadJournal.Extension))
         {
             try
             {
-                paths.UnionWith(UploadJournal.ReadPending(journal).Select(r => r.DataPath));
+                records.AddRange(UploadJournal.ReadPending(journal));
             }
             catch (FileNotFoundException)
             {
@@ -97,7 +101,7 @@ internal sealed class PendingStore
             }
         }
 
-        return paths;
+        return records;
     }
 
     private IEnumerable<(string JournalPath, FileLock Owner)> LockAbandoned(string cacheRoot)

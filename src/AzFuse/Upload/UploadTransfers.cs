@@ -10,26 +10,27 @@ using Polly;
 namespace AzFuse.Upload;
 
 /// <summary>
-/// Moves pending uploads to the service: a lone file through azcopy's pipe mode, many files of
-/// one container through one azcopy job over hard-linked snapshots, each retried with backoff
-/// while the cause may pass. Never throws for a file's failure: it reports one outcome per file.
+/// Moves pending uploads to the service by the route the <see cref="TransferPlanner"/> picks: a file
+/// through one Put Blob request or azcopy's pipe mode (by size), a large batch of one container
+/// through one azcopy job over hard-linked snapshots; each retried with backoff while the cause
+/// may pass. Never throws for a file's failure: it reports one outcome per file.
 /// </summary>
 internal sealed class UploadTransfers
 {
-    private const int ParallelConfirmations = 16;
-
     private readonly PipeUploader _pipe;
     private readonly JobUploader _job;
     private readonly IBlobService _blobs;
+    private readonly TransferPlanner _planner;
     private readonly ResiliencePipeline _retry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public UploadTransfers(PipeUploader pipe, JobUploader job, IBlobService blobs, ResiliencePipeline retry, TimeProvider time, ILogger logger)
+    public UploadTransfers(PipeUploader pipe, JobUploader job, IBlobService blobs, TransferPlanner planner, ResiliencePipeline retry, TimeProvider time, ILogger logger)
     {
         _pipe = pipe;
         _job = job;
         _blobs = blobs;
+        _planner = planner;
         _retry = retry;
         _time = time;
         _logger = logger;
@@ -56,25 +57,29 @@ internal sealed class UploadTransfers
             var workFolder = CacheLayout.AzCopyFolder(item.Record.CacheRoot);
             try
             {
+                // A Put Blob is confirmed by its own response (the service checked the MD5); a pipe
+                // upload is confirmed by a HEAD afterwards.
+                var route = _planner.ForFile(source.Length, upload: true);
+                async ValueTask Attempt(bool isAsync, CancellationToken ct)
+                {
+                    source.Position = 0;
+                    if (route == TransferRoute.Http)
+                    {
+                        await _blobs.PutBlobAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _pipe.UploadAsync(item.Blob, source, workFolder, isAsync, ct).ConfigureAwait(false);
+                    }
+                }
+
                 if (async)
                 {
-                    await _retry.ExecuteAsync(
-                        async ct =>
-                        {
-                            source.Position = 0;
-                            await _pipe.UploadAsync(item.Blob, source, workFolder, async: true, ct).ConfigureAwait(false);
-                        },
-                        cancellationToken).ConfigureAwait(false);
+                    await _retry.ExecuteAsync(ct => Attempt(isAsync: true, ct), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    _retry.Execute(
-                        ct =>
-                        {
-                            source.Position = 0;
-                            _pipe.UploadAsync(item.Blob, source, workFolder, async: false, ct).EnsureCompleted();
-                        },
-                        cancellationToken);
+                    _retry.Execute(ct => Attempt(isAsync: false, ct).EnsureCompleted(), cancellationToken);
                 }
             }
             catch (Exception ex) when (ex is AzFuseException or IOException)
@@ -92,15 +97,9 @@ internal sealed class UploadTransfers
     {
         var outcomes = new Dictionary<PendingItem, Exception?>();
         var groups = items.GroupBy(i => (Container: i.Blob.Account.ContainerUri.AbsoluteUri, i.DataRoot)).Select(g => g.ToList()).ToList();
-        var results = await Task.WhenAll(groups.Select(async group =>
-        {
-            if (group.Count == 1)
-            {
-                return new Dictionary<PendingItem, Exception?> { [group[0]] = await UploadOneAsync(group[0], async: true, cancellationToken).ConfigureAwait(false) };
-            }
-
-            return await UploadGroupAsync(group, cancellationToken).ConfigureAwait(false);
-        })).ConfigureAwait(false);
+        var results = await Task.WhenAll(groups.Select(group => _planner.ForBatch(group.Count) == TransferRoute.Job
+            ? UploadGroupAsync(group, cancellationToken)
+            : UploadEachAsync(group, cancellationToken))).ConfigureAwait(false);
 
         foreach (var result in results)
         {
@@ -111,6 +110,17 @@ internal sealed class UploadTransfers
         }
 
         return outcomes;
+    }
+
+    /// <summary>File by file, <see cref="TransferPlanner.HttpParallelism"/> at a time: where an azcopy job's fixed cost would dominate.</summary>
+    private async Task<Dictionary<PendingItem, Exception?>> UploadEachAsync(List<PendingItem> group, CancellationToken cancellationToken)
+    {
+        var results = new Exception?[group.Count];
+        await Parallel.ForAsync(0, group.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            results[i] = await UploadOneAsync(group[i], async: true, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return group.Select((item, i) => (item, results[i])).ToDictionary(p => p.item, p => p.Item2);
     }
 
     private async Task<Dictionary<PendingItem, Exception?>> UploadGroupAsync(List<PendingItem> group, CancellationToken cancellationToken)
@@ -191,7 +201,7 @@ internal sealed class UploadTransfers
     private async Task ConfirmEachAsync(List<(PendingItem Item, string Snapshot)> files, Dictionary<PendingItem, Exception> causes, CancellationToken cancellationToken)
     {
         var results = new Exception?[files.Count];
-        await Parallel.ForAsync(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelConfirmations, CancellationToken = cancellationToken }, async (i, ct) =>
+        await Parallel.ForAsync(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var (item, snapshot) = files[i];
             try

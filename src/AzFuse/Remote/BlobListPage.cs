@@ -1,0 +1,10 @@
+namespace AzFuse.Remote;
+
+/// <summary>A blob in a listing: its full name and size.</summary>
+internal readonly record struct BlobItem(string Name, long Length);
+
+/// <summary>
+/// One page of List Blobs: the blobs, the "folders" (prefixes up to the next '/', when listing
+/// with a delimiter), and the marker of the next page (<see langword="null"/> on the last page).
+/// </summary>
+internal sealed record BlobListPage(IReadOnlyList<BlobItem> Blobs, IReadOnlyList<string> Prefixes, string? NextMarker);

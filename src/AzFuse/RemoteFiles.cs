@@ -1,0 +1,219 @@
+using System.Runtime.CompilerServices;
+using AzFuse.Cache;
+using AzFuse.Diagnostics;
+using AzFuse.Paths;
+using AzFuse.Remote;
+using AzFuse.Upload;
+
+namespace AzFuse;
+
+/// <summary>
+/// The operations on remote files that are not transfers (exists, length, list, delete, URL),
+/// for mapped paths. Content not uploaded yet counts as the file's current state: a file written
+/// in an <see cref="AzFuseClient.AsyncUpload"/> scope exists, has its new length, and is listed.
+/// </summary>
+internal sealed class RemoteFiles
+{
+    // The service's largest page; fewer round trips for listings of millions of blobs.
+    private const int ListPageSize = 5000;
+    private static readonly TimeSpan s_clockSkew = TimeSpan.FromMinutes(15);
+
+    private readonly IBlobService _blobs;
+    private readonly PendingStore _pending;
+    private readonly SharedMemoryStaging _staging;
+    private readonly TimeProvider _time;
+
+    public RemoteFiles(IBlobService blobs, PendingStore pending, SharedMemoryStaging staging, TimeProvider time)
+    {
+        _blobs = blobs;
+        _pending = pending;
+        _staging = staging;
+        _time = time;
+    }
+
+    public async ValueTask<bool> ExistsAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
+    {
+        if (IsRoot(path) || LocalCopy(path) is not null || Directory.Exists(path.CachePath))
+        {
+            return true;
+        }
+
+        if (await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return true;
+        }
+
+        // A folder exists when some blob lies under it.
+        var page = await _blobs.ListBlobsAsync(path.Blob.Account, path.Blob.BlobName + "/", recursive: false, marker: null, maxResults: 1, async, cancellationToken).ConfigureAwait(false);
+        return page.Blobs.Count > 0 || page.Prefixes.Count > 0;
+    }
+
+    public async ValueTask<long> GetLengthAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
+    {
+        if (LocalCopy(path) is { } local)
+        {
+            return local.Length;
+        }
+
+        var properties = await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false)
+            ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
+        return properties.Length;
+    }
+
+    /// <summary>The files under the folder <paramref name="folder"/>, as logical paths spelled from the caller's folder path.</summary>
+    public IEnumerable<string> List(ResolvedPath folder, string logicalFolder, bool recursive)
+    {
+        var (prefix, display) = ListPrefix(folder, logicalFolder);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? marker = null;
+        do
+        {
+            var page = _blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, ListPageSize, async: false, CancellationToken.None).EnsureCompleted();
+            foreach (var blob in page.Blobs)
+            {
+                if (Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
+                {
+                    yield return logical;
+                }
+            }
+
+            marker = page.NextMarker;
+        }
+        while (marker is not null);
+
+        foreach (var logical in PendingUnder(folder, prefix, display, recursive, seen))
+        {
+            yield return logical;
+        }
+    }
+
+    /// <inheritdoc cref="List"/>
+    public async IAsyncEnumerable<string> ListAsync(ResolvedPath folder, string logicalFolder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (prefix, display) = ListPrefix(folder, logicalFolder);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? marker = null;
+        do
+        {
+            var page = await _blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, ListPageSize, async: true, cancellationToken).ConfigureAwait(false);
+            foreach (var blob in page.Blobs)
+            {
+                if (Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
+                {
+                    yield return logical;
+                }
+            }
+
+            marker = page.NextMarker;
+        }
+        while (marker is not null);
+
+        foreach (var logical in PendingUnder(folder, prefix, display, recursive, seen))
+        {
+            yield return logical;
+        }
+    }
+
+    /// <summary>Deletes the blob and the cached copy; nothing happens when neither exists (as File.Delete).</summary>
+    /// <exception cref="IOException">The file has a write not uploaded yet.</exception>
+    public async ValueTask DeleteAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
+    {
+        // Deleting the blob under a queued upload would be undone by that upload a moment later,
+        // and deleting the pending content would lose the only copy of a write.
+        if (_pending.PendingRecords(path.CacheRoot).Any(r => r.BlobName == path.Blob.BlobName && r.StorageAccount == path.Mapping.StorageAccount))
+        {
+            throw Errors.DeleteOfPendingWrite(path.LogicalPath);
+        }
+
+        await _blobs.DeleteBlobAsync(path.Blob, async, cancellationToken).ConfigureAwait(false);
+        CacheCommit.DeleteQuietly(path.CachePath);
+    }
+
+    /// <summary>A URL that reads the blob until <paramref name="expiry"/> from now, and nothing else.</summary>
+    public async ValueTask<Uri> GetUrlAsync(ResolvedPath path, TimeSpan expiry, bool async, CancellationToken cancellationToken)
+    {
+        // A link to a blob that is not there (a typo, an upload still pending) would fail only when shared.
+        _ = await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false)
+            ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
+
+        var account = path.Blob.Account;
+        if (account.AccountKey is not null)
+        {
+            var now = _time.GetUtcNow();
+            var sas = ServiceSas.ForBlob(account.AccountName, account.AccountKey, account.ContainerName, path.Blob.BlobName, "r", now - s_clockSkew, now + expiry);
+            return SasProvider.AppendSas(path.Blob.Uri, sas);
+        }
+
+        if (account.SasToken is null)
+        {
+            return path.Blob.Uri; // a public container
+        }
+
+        // A configured token cannot be narrowed without the key: share it only if it is read-only already.
+        return ReadOnlyPermissions(account.SasToken)
+            ? SasProvider.AppendSas(path.Blob.Uri, account.SasToken)
+            : throw Errors.CannotSignReadOnlyUrl(path.LogicalPath, account);
+    }
+
+    private static bool IsRoot(ResolvedPath path) => path.CachePath == path.CacheRoot;
+
+    /// <summary>The cache file, or the copy staged in shared memory, that holds the file's newest content.</summary>
+    private FileInfo? LocalCopy(ResolvedPath path)
+    {
+        var cached = new FileInfo(path.CachePath);
+        if (cached.Exists)
+        {
+            return cached;
+        }
+
+        var staged = new FileInfo(_staging.StagedPathOf(path.CacheRoot, path.CachePath));
+        return staged.Exists ? staged : null;
+    }
+
+    private static (string Prefix, string Display) ListPrefix(ResolvedPath folder, string logicalFolder)
+    {
+        var prefix = folder.Blob.BlobName.Length == 0 ? string.Empty : folder.Blob.BlobName + "/";
+        var display = logicalFolder.Replace('\\', '/').TrimEnd('/') + "/";
+        return (prefix, display);
+    }
+
+    private static string? Logical(string blobName, string prefix, string display)
+    {
+        // A name ending in '/' is a folder marker some tools create, not a file.
+        if (!blobName.StartsWith(prefix, StringComparison.Ordinal) || blobName.EndsWith('/'))
+        {
+            return null;
+        }
+
+        return display + blobName[prefix.Length..];
+    }
+
+    /// <summary>Written files not uploaded yet: they exist for the application, so they are listed.</summary>
+    private IEnumerable<string> PendingUnder(ResolvedPath folder, string prefix, string display, bool recursive, HashSet<string> seen)
+    {
+        foreach (var record in _pending.PendingRecords(folder.CacheRoot).OrderBy(r => r.BlobName, StringComparer.Ordinal))
+        {
+            if (record.StorageAccount == folder.Mapping.StorageAccount &&
+                record.BlobName.StartsWith(prefix, StringComparison.Ordinal) &&
+                (recursive || !record.BlobName.AsSpan(prefix.Length).Contains('/')) &&
+                seen.Add(record.BlobName) &&
+                Logical(record.BlobName, prefix, display) is { } logical)
+            {
+                yield return logical;
+            }
+        }
+    }
+
+    private static bool ReadOnlyPermissions(string sas)
+    {
+        foreach (var part in sas.Split('&'))
+        {
+            if (part.StartsWith("sp=", StringComparison.Ordinal))
+            {
+                return part[3..].All(c => c is 'r' or 'l');
+            }
+        }
+
+        return false;
+    }
+}

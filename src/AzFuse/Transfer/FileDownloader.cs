@@ -1,0 +1,73 @@
+using AzFuse.Diagnostics;
+using AzFuse.Remote;
+using Polly;
+
+namespace AzFuse.Transfer;
+
+/// <summary>
+/// Downloads one blob into a file by the route the <see cref="TransferPlanner"/> picks, verified
+/// and flushed, and tries again while the failure may pass. Under auto the GET goes first: its
+/// headers tell the size, a small blob (nearly all of a dataset) arrives in the same request, and
+/// only a large one is handed to azcopy.
+/// </summary>
+internal sealed class FileDownloader
+{
+    private readonly IBlobService _blobs;
+    private readonly PipeDownloader _pipe;
+    private readonly TransferPlanner _planner;
+    private readonly ResiliencePipeline _retry;
+
+    public FileDownloader(IBlobService blobs, PipeDownloader pipe, TransferPlanner planner, ResiliencePipeline retry)
+    {
+        _blobs = blobs;
+        _pipe = pipe;
+        _planner = planner;
+        _retry = retry;
+    }
+
+    /// <summary>
+    /// Writes the blob to <paramref name="destinationPath"/> (created or truncated).
+    /// </summary>
+    /// <returns>The blob's properties, or <see langword="null"/> when the blob does not exist.</returns>
+    /// <remarks>On an exception the file may hold part of the blob: the caller deletes it.</remarks>
+    public async ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken) =>
+        async
+            ? await _retry.ExecuteAsync(ct => AttemptAsync(blob, destinationPath, azCopyWorkFolder, async: true, ct), cancellationToken).ConfigureAwait(false)
+            : _retry.Execute(ct => AttemptAsync(blob, destinationPath, azCopyWorkFolder, async: false, ct).EnsureCompleted(), cancellationToken);
+
+    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
+    {
+        BlobProperties? properties;
+        if (!_planner.StartsWithHttp)
+        {
+            // azcopy forced: a HEAD gives what pipe mode cannot (a clear 404 or 403, the length and MD5 to verify).
+            properties = await _blobs.GetPropertiesAsync(blob, async, cancellationToken).ConfigureAwait(false);
+            if (properties is null)
+            {
+                return null;
+            }
+
+            _planner.ForFile(properties.Length, upload: false); // azcopy missing: the install hint
+        }
+        else
+        {
+            using var download = await _blobs.DownloadAsync(blob, async, cancellationToken).ConfigureAwait(false);
+            if (download is null)
+            {
+                return null;
+            }
+
+            properties = download.Properties;
+            if (_planner.ForFile(properties.Length, upload: false) == TransferRoute.Http)
+            {
+                await HttpDownloader.ReceiveAsync(download, blob, destinationPath, async, cancellationToken).ConfigureAwait(false);
+                return properties;
+            }
+
+            // Large: leaving the using closes the GET unread, and azcopy takes over.
+        }
+
+        await _pipe.DownloadAsync(blob, properties, destinationPath, azCopyWorkFolder, async, cancellationToken).ConfigureAwait(false);
+        return properties;
+    }
+}

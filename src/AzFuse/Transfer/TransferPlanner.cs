@@ -1,0 +1,92 @@
+using AzFuse.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace AzFuse.Transfer;
+
+/// <summary>
+/// Picks the route of every transfer, from the file count and size: in-process HTTP where a
+/// process's start-up would dominate, azcopy's pipe mode for a single large file, one azcopy job
+/// for a large batch. <see cref="AzFuseOptions.TransferEngine"/> can force azcopy or HTTP.
+/// </summary>
+/// <remarks>The thresholds are options whose defaults were measured on loopback (see the README).</remarks>
+internal sealed class TransferPlanner
+{
+    private readonly AzFuseTransferEngine _engine;
+    private readonly long _azCopyMinFileSize;
+    private readonly int _azCopyMinBatchCount;
+    private readonly long _maxPutBlobSize;
+    private readonly AzCopyLocator _locator;
+    private readonly ILogger _logger;
+    private readonly Lazy<bool> _azCopyInstalled;
+
+    public TransferPlanner(AzFuseOptions options, AzCopyLocator locator, ILogger logger)
+    {
+        _engine = options.TransferEngine;
+        _azCopyMinFileSize = options.AzCopyMinFileSize;
+        _azCopyMinBatchCount = options.AzCopyMinBatchCount;
+        _maxPutBlobSize = options.MaxPutBlobSize;
+        HttpParallelism = options.HttpParallelism;
+        _locator = locator;
+        _logger = logger;
+        _azCopyInstalled = new Lazy<bool>(FindAzCopy);
+    }
+
+    /// <summary>How many HTTP transfers a batch runs at once.</summary>
+    public int HttpParallelism { get; }
+
+    /// <summary>The route of a single file of <paramref name="length"/> bytes.</summary>
+    /// <exception cref="AzCopyNotFoundException">The file needs azcopy (forced, or an upload too large for one request) and azcopy is missing.</exception>
+    public TransferRoute ForFile(long length, bool upload)
+    {
+        var tooLargeForOneRequest = upload && length > _maxPutBlobSize;
+        var route = _engine switch
+        {
+            AzFuseTransferEngine.Http when tooLargeForOneRequest => throw Errors.TooLargeForHttp(length, _maxPutBlobSize),
+            AzFuseTransferEngine.Http => TransferRoute.Http,
+            AzFuseTransferEngine.AzCopy => TransferRoute.Pipe,
+            _ when tooLargeForOneRequest => TransferRoute.Pipe,
+            _ => length >= _azCopyMinFileSize && AzCopyInstalled ? TransferRoute.Pipe : TransferRoute.Http,
+        };
+        if (route != TransferRoute.Http)
+        {
+            _locator.Locate(); // throws the install hint
+        }
+
+        return route;
+    }
+
+    /// <summary>
+    /// The route of a batch of <paramref name="count"/> files of one container: <see cref="TransferRoute.Job"/>
+    /// for all of them together, or <see cref="TransferRoute.Http"/> meaning "file by file, each through <see cref="ForFile"/>".
+    /// </summary>
+    public TransferRoute ForBatch(int count)
+    {
+        var job = _engine switch
+        {
+            AzFuseTransferEngine.Http => false,
+            AzFuseTransferEngine.AzCopy => count > 1,
+            _ => count >= _azCopyMinBatchCount && AzCopyInstalled,
+        };
+        return job ? TransferRoute.Job : TransferRoute.Http;
+    }
+
+    /// <summary>Whether a single download should learn the blob's size from its GET before choosing (everything but forced azcopy).</summary>
+    public bool StartsWithHttp => _engine != AzFuseTransferEngine.AzCopy;
+
+    private bool AzCopyInstalled => _azCopyInstalled.Value;
+
+    private bool FindAzCopy()
+    {
+        try
+        {
+            _locator.Locate();
+            return true;
+        }
+        catch (AzCopyNotFoundException ex)
+        {
+            // Said once per client: HTTP serves everything it can, so this is not an error yet.
+            Log.AzCopyMissing(_logger, ex.Message);
+            return false;
+        }
+    }
+}
