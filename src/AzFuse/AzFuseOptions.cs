@@ -209,7 +209,7 @@ public sealed class AzFuseOptions
         };
     }
 
-    private static AzFuseTransferEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
+    internal static AzFuseTransferEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null or "" or "auto" => AzFuseTransferEngine.Auto,
         "azcopy" => AzFuseTransferEngine.AzCopy,

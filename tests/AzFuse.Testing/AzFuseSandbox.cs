@@ -55,6 +55,9 @@ public sealed class AzFuseSandbox : IDisposable
     /// <summary>The azcopy the sandbox's clients use; tests may point it at a counting wrapper.</summary>
     public string AzCopyPath { get; set; } = RepositoryTools.AzCopy;
 
+    /// <summary>The engine the sandbox's clients (and child processes) use; default auto, as users get.</summary>
+    public AzFuseTransferEngine Engine { get; set; } = AzFuseTransferEngine.Auto;
+
     /// <summary>Creates the folder, the YAML files and the container.</summary>
     public static async Task<AzFuseSandbox> CreateAsync(AzuriteServer server, SandboxCredential credential = SandboxCredential.AccountKey)
     {
@@ -74,6 +77,10 @@ public sealed class AzFuseSandbox : IDisposable
         MappingFile = MappingFile,
         StorageAccountFolder = AccountFolder,
         AzCopyPath = AzCopyPath,
+        TransferEngine = Engine,
+
+        // Retries behave the same, only sooner: tests that provoke them need not wait seconds.
+        RetryDelay = TimeSpan.FromMilliseconds(50),
     };
 
     public AzFuseClient CreateClient(ILoggerFactory? loggerFactory = null) => new(CreateOptions(), loggerFactory);
@@ -85,6 +92,7 @@ public sealed class AzFuseSandbox : IDisposable
         ["AZFUSE_CLOUD_FUSE_CONFIG_FILE"] = MappingFile,
         ["AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER"] = AccountFolder,
         ["AZFUSE_AZCOPY_PATH"] = AzCopyPath,
+        ["AZFUSE_TRANSFER_ENGINE"] = Engine.ToString().ToLowerInvariant(),
     };
 
     /// <summary>The cache file of a path under <see cref="LocalPrefix"/>, e.g. "a/b.txt".</summary>
@@ -130,6 +138,12 @@ public sealed class AzFuseSandbox : IDisposable
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsByteArrayAsync();
     }
+
+    /// <summary>The blob's properties as the service reports them (HEAD), or <see langword="null"/> when it does not exist.</summary>
+    public async Task<(long Length, byte[]? ContentMd5)?> GetPropertiesAsync(string relative) =>
+        await _rest.GetPropertiesAsync(new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative), async: true, CancellationToken.None) is { } p
+            ? (p.Length, p.ContentMd5)
+            : null;
 
     public async Task<string?> DownloadTextAsync(string relative) =>
         await DownloadAsync(relative) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;

@@ -8,8 +8,9 @@ namespace AzFuse.Tests;
 public sealed class PrepareTests(AzuriteFixture azurite) : SandboxTest(azurite)
 {
     [Fact]
-    public async Task Prepare_of_1000_files_uses_oneAzCopy_invocation_and_caches_every_file()
+    public async Task Prepare_of_1000_files_under_azcopy_uses_one_job_and_caches_every_file()
     {
+        Sandbox.Engine = AzFuseTransferEngine.AzCopy;
         await Sandbox.UploadManyAsync(Enumerable.Range(0, 1000).Select(i => ($"{i % 10}/{i}.txt", Encoding.UTF8.GetBytes($"content {i}"))));
         var client = Sandbox.CreateClient();
         var paths = Enumerable.Range(0, 1000).Select(i => $"data/{i % 10}/{i}.txt").ToList();
@@ -36,6 +37,7 @@ public sealed class PrepareTests(AzuriteFixture azurite) : SandboxTest(azurite)
     [Fact]
     public async Task PrepareAsync_skips_cached_files_and_fetches_only_the_rest()
     {
+        Sandbox.Engine = AzFuseTransferEngine.AzCopy;
         await Sandbox.UploadManyAsync(Enumerable.Range(0, 20).Select(i => ($"{i}.txt", Encoding.UTF8.GetBytes($"remote {i}"))));
         Directory.CreateDirectory(Sandbox.CacheRoot);
         File.WriteAllText(Sandbox.CachePathOf("0.txt"), "cached 0");
@@ -48,8 +50,9 @@ public sealed class PrepareTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
-    public async Task Prepare_of_a_single_missing_file_uses_pipe_mode()
+    public async Task Prepare_of_a_single_missing_file_under_azcopy_uses_pipe_mode()
     {
+        Sandbox.Engine = AzFuseTransferEngine.AzCopy;
         await Sandbox.UploadAsync("one.txt", "1");
 
         Sandbox.CreateClient().Prepare(["data/one.txt", "data/one.txt"]);
@@ -81,6 +84,7 @@ public sealed class PrepareTests(AzuriteFixture azurite) : SandboxTest(azurite)
     [Fact]
     public async Task Prepare_ignores_paths_outside_every_mapping()
     {
+        Sandbox.Engine = AzFuseTransferEngine.AzCopy;
         await Sandbox.UploadAsync("a.txt", "a");
 
         Sandbox.CreateClient().Prepare(["data/a.txt", "/etc/hostname", "elsewhere/x.txt"]);
@@ -94,6 +98,7 @@ public sealed class PrepareTests(AzuriteFixture azurite) : SandboxTest(azurite)
     {
         await Sandbox.UploadManyAsync([("a.txt", "a"u8.ToArray()), ("b.txt", "b"u8.ToArray())]);
         var endOfJob = """{"TimeStamp":"2026-01-01T00:00:00Z","MessageType":"EndOfJob","MessageContent":"{\"JobStatus\":\"Failed\",\"TransfersCompleted\":\"0\",\"TransfersFailed\":\"2\",\"TransfersSkipped\":\"0\",\"ErrorMsg\":\"disk quota exceeded\",\"FailedTransfers\":[]}","PromptDetails":{}}""";
+        Sandbox.Engine = AzFuseTransferEngine.AzCopy;
         Sandbox.AzCopyPath = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "fake"), $"echo '{endOfJob}'; exit 1");
 
         var ex = Assert.Throws<AzFuseTransferException>(() => Sandbox.CreateClient().Prepare(["data/a.txt", "data/b.txt"]));

@@ -65,7 +65,19 @@ internal sealed class JobDownloader
             }
         }
 
-        return new JobOutcome(summary, output.Skipped, exit.ExitCode == 0 ? null : Errors.DescribeJob(exit, summary, errors, scratch.Path));
+        if (exit.ExitCode == 0)
+        {
+            return new JobOutcome(summary, output.Skipped, null);
+        }
+
+        // Some transfers failed (an MD5 mismatch, say): azcopy removed their files; say why for each.
+        var reasons = new Dictionary<string, string>(output.Skipped, StringComparer.Ordinal);
+        foreach (var (name, reason) in AzCopyLogs.FailedTransfers(scratch.Path, account.ContainerName))
+        {
+            reasons[name] = reason;
+        }
+
+        return new JobOutcome(summary, reasons, Errors.DescribeJob(exit, summary, errors, scratch.Path));
     }
 }
 

@@ -1,0 +1,75 @@
+using AzFuse.Testing;
+
+namespace AzFuse.Benchmarks;
+
+/// <summary>
+/// The same transfers without the library: a bare HttpClient GET, curl, and the real azcopy run
+/// directly as one job. Each throws when the transfer did not happen.
+/// </summary>
+internal sealed class Baselines
+{
+    private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromMinutes(10) };
+    private readonly Workbench _bench;
+
+    public Baselines(Workbench bench) => _bench = bench;
+
+    /// <summary>One GET of the blob with a plain HttpClient, body read into memory.</summary>
+    public static long BareGet(Uri signedBlobUrl) =>
+        s_http.GetByteArrayAsync(signedBlobUrl).GetAwaiter().GetResult().LongLength;
+
+    /// <summary>The blob's length by a HEAD, or -1 when it does not exist.</summary>
+    public long RemoteLength(string relative)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, _bench.SignedBlobUrl(relative));
+        using var response = s_http.Send(request);
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? -1 : response.EnsureSuccessStatusCode().Content.Headers.ContentLength ?? -1;
+    }
+
+    /// <summary><c>curl -s -f -o FILE URL?SAS</c>; returns the file's length.</summary>
+    public static long Curl(Uri signedBlobUrl, string file)
+    {
+        ChildProcess.Run("curl", ["-s", "-f", "-o", file, signedBlobUrl.AbsoluteUri]);
+        return new FileInfo(file).Length;
+    }
+
+    /// <summary>
+    /// The real azcopy, run directly as one job over <paramref name="relatives"/> into
+    /// <paramref name="destination"/>, with the command line the library's own job uses (less the
+    /// flags whose values are azcopy's defaults). Returns how many files arrived.
+    /// </summary>
+    public int AzCopyJob(IReadOnlyList<string> relatives, string destination)
+    {
+        var work = _bench.NewScratchFolder();
+        var listOfFiles = Path.Combine(work, "list-of-files.txt");
+        File.WriteAllLines(listOfFiles, relatives.Select(Workbench.BlobName));
+        ChildProcess.Run(RepositoryTools.AzCopy,
+        [
+            "copy", _bench.SignedContainerUrl.AbsoluteUri, destination,
+            "--from-to", "BlobLocal",
+            "--list-of-files", listOfFiles,
+            "--as-subdir=false",
+            "--overwrite", "true",
+            "--output-type", "json",
+            "--log-level", "WARNING",
+        ],
+        new Dictionary<string, string>
+        {
+            ["AZCOPY_JOB_PLAN_LOCATION"] = Path.Combine(work, "plans"),
+            ["AZCOPY_LOG_LOCATION"] = Path.Combine(work, "logs"),
+        });
+        return Directory.EnumerateFiles(destination, "*", SearchOption.AllDirectories).Count();
+    }
+
+    /// <summary>Deletes a folder a baseline filled (untimed, between runs).</summary>
+    public static void Remove(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        else
+        {
+            File.Delete(path);
+        }
+    }
+}

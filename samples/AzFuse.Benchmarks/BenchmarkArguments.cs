@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace AzFuse.Benchmarks;
+
+/// <summary>The command line: which benchmark sets to run, and their sizes.</summary>
+internal sealed class BenchmarkArguments
+{
+    public const string Usage =
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]\n" +
+        "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
+        "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
+        "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
+        "  (no set named: all three)\n" +
+        "  --files N   files in the write benchmark and in read's Prepare batch (default 1000)\n" +
+        "  --big-mb N  size of read's big file in MiB (default 256)\n" +
+        "  --repeat N  timed repetitions of each measurement; the median is reported (default 5)\n" +
+        "  --counts    the sweep's Prepare batch counts (default 100,300,1000,3000,10000)\n" +
+        "  --sizes     the sweep's file sizes, with K or M suffix (default 4K,1M,16M,64M,256M)";
+
+    public bool Read { get; private set; }
+
+    public bool Write { get; private set; }
+
+    public bool Sweep { get; private set; }
+
+    public int Files { get; private set; } = 1000;
+
+    public long BigSize { get; private set; } = 256L << 20;
+
+    public int Repeat { get; private set; } = 5;
+
+    public IReadOnlyList<int> Counts { get; private set; } = [100, 300, 1000, 3000, 10000];
+
+    public IReadOnlyList<long> Sizes { get; private set; } = [4L << 10, 1L << 20, 16L << 20, 64L << 20, 256L << 20];
+
+    /// <summary>The parsed arguments, or <see langword="null"/> (after printing why) when they are wrong.</summary>
+    public static BenchmarkArguments? Parse(string[] args)
+    {
+        var parsed = new BenchmarkArguments();
+        try
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "read": parsed.Read = true; break;
+                    case "write": parsed.Write = true; break;
+                    case "sweep": parsed.Sweep = true; break;
+                    case "--files": parsed.Files = Positive(args, ++i); break;
+                    case "--big-mb": parsed.BigSize = (long)Positive(args, ++i) << 20; break;
+                    case "--repeat": parsed.Repeat = Positive(args, ++i); break;
+                    case "--counts": parsed.Counts = List(args, ++i).Select(c => Positive([c], 0)).ToList(); break;
+                    case "--sizes": parsed.Sizes = List(args, ++i).Select(ParseSize).ToList(); break;
+                    default: throw new FormatException($"unknown argument '{args[i]}'");
+                }
+            }
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(Usage);
+            return null;
+        }
+
+        if (!parsed.Read && !parsed.Write && !parsed.Sweep)
+        {
+            parsed.Read = parsed.Write = parsed.Sweep = true;
+        }
+
+        return parsed;
+    }
+
+    private static int Positive(string[] args, int i) =>
+        i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new FormatException($"expected a positive number after '{args[i - 1]}'");
+
+    private static string[] List(string[] args, int i) =>
+        i < args.Length ? args[i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : throw new FormatException($"expected a list after '{args[i - 1]}'");
+
+    private static long ParseSize(string text)
+    {
+        var shift = char.ToUpperInvariant(text[^1]) switch { 'K' => 10, 'M' => 20, _ => 0 };
+        var digits = shift == 0 ? text : text[..^1];
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n << shift
+            : throw new FormatException($"'{text}' is not a size such as 4K or 16M");
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using AzFuse.Testing;
+
+namespace AzFuse.Benchmarks;
+
+/// <summary>One way of doing the work being compared.</summary>
+/// <param name="Name">What the table calls it.</param>
+/// <param name="Run">The timed work.</param>
+/// <param name="Setup">Untimed, before each run: e.g. empty the cache so that the run is a cache miss.</param>
+/// <param name="Check">Untimed, after each run: the work must have been done, or its time means nothing.</param>
+/// <param name="Route">What the route column says; default: the azcopy runs the library made, as counted.</param>
+internal sealed record Candidate(string Name, Action Run, Action? Setup = null, Action? Check = null, string? Route = null);
+
+/// <summary>The timed runs of one candidate.</summary>
+internal sealed record Timing(string Name, IReadOnlyList<TimeSpan> Samples, string Route)
+{
+    public TimeSpan Median
+    {
+        get
+        {
+            var sorted = Samples.Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+    }
+
+    public TimeSpan Min => Samples.Min();
+
+    public TimeSpan Max => Samples.Max();
+}
+
+/// <summary>
+/// Times candidates side by side: one untimed warm-up run each, then <c>repeat</c> rounds in which
+/// every candidate runs once, the order rotating each round so that drift on a noisy machine
+/// (another process, the page cache filling) does not favour whichever always went first.
+/// </summary>
+internal sealed class Measurement
+{
+    private readonly AzCopyCounter _counter;
+
+    public Measurement(AzCopyCounter counter, int repeat)
+    {
+        _counter = counter;
+        Repeat = repeat;
+    }
+
+    public int Repeat { get; }
+
+    public IReadOnlyList<Timing> Compare(string title, IReadOnlyList<Candidate> candidates, bool warmUp = true)
+    {
+        Console.WriteLine($"measuring: {title} ({candidates.Count} ways x {Repeat} runs{(warmUp ? " after a warm-up" : "")})");
+        var started = Stopwatch.GetTimestamp();
+        if (warmUp)
+        {
+            foreach (var candidate in candidates)
+            {
+                RunOnce(candidate);
+            }
+        }
+
+        var samples = candidates.Select(_ => new List<TimeSpan>()).ToArray();
+        var runs = candidates.Select(_ => new List<string>()).ToArray();
+        for (var round = 0; round < Repeat; round++)
+        {
+            for (var k = 0; k < candidates.Count; k++)
+            {
+                var i = (k + round) % candidates.Count;
+                var (elapsed, azCopyRuns) = RunOnce(candidates[i]);
+                samples[i].Add(elapsed);
+                runs[i].AddRange(azCopyRuns);
+            }
+        }
+
+        Console.WriteLine($"           done in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        return candidates.Select((c, i) => new Timing(c.Name, samples[i], c.Route ?? DescribeRuns(runs[i]))).ToList();
+    }
+
+    /// <summary>Prints the usual table of a comparison: median, min, max and route of each candidate.</summary>
+    public static void Print(string title, IReadOnlyList<Timing> timings)
+    {
+        var table = new Table("what", "median ms", "min ms", "max ms", "<route (azcopy runs per run)");
+        foreach (var t in timings)
+        {
+            table.Add(t.Name, Table.Ms(t.Median), Table.Ms(t.Min), Table.Ms(t.Max), t.Route);
+        }
+
+        table.Print(title);
+    }
+
+    private (TimeSpan Elapsed, IReadOnlyList<string> AzCopyRuns) RunOnce(Candidate candidate)
+    {
+        candidate.Setup?.Invoke();
+        var before = _counter.Invocations.Count;
+        var watch = Stopwatch.StartNew();
+        candidate.Run();
+        var elapsed = watch.Elapsed;
+        var azCopyRuns = _counter.Invocations.Skip(before).ToList();
+        candidate.Check?.Invoke();
+        return (elapsed, azCopyRuns);
+    }
+
+    // "azcopy BlobPipe x1", "azcopy BlobLocal x1", or "HTTP only (no azcopy)", per timed run.
+    private string DescribeRuns(List<string> runs)
+    {
+        if (runs.Count == 0)
+        {
+            return "HTTP only (no azcopy)";
+        }
+
+        return string.Join(", ", runs.GroupBy(r => r).Select(g => $"azcopy {g.Key} x{(double)g.Count() / Repeat:0.##}"));
+    }
+}

@@ -1,0 +1,151 @@
+using AzFuse.Testing;
+
+namespace AzFuse.Benchmarks;
+
+/// <summary>
+/// What a benchmark set works in: its own sandbox (container, YAML files, cache) on the shared
+/// Azurite, one client per transfer engine, and the baselines' URLs. The library's azcopy runs go
+/// through <see cref="AzCopyCounter"/>'s one-line sh wrapper (about 1 ms per run) so that each
+/// table can show which route was taken; the raw azcopy baseline runs the binary directly.
+/// </summary>
+internal sealed class Workbench : IDisposable
+{
+    private readonly Dictionary<AzFuseTransferEngine, AzFuseClient> _clients = [];
+    private readonly string _sas;
+    private int _scratchCounter;
+
+    private Workbench(AzFuseSandbox sandbox, AzCopyCounter counter, int repeat)
+    {
+        Sandbox = sandbox;
+        Counter = counter;
+        Measurement = new Measurement(counter, repeat);
+        Baselines = new Baselines(this);
+        ScratchRoot = Path.Combine(sandbox.Root, "scratch");
+        Directory.CreateDirectory(ScratchRoot);
+        _sas = ContainerSas.Create(sandbox.ContainerName, "rl", TimeSpan.FromHours(12));
+    }
+
+    public AzFuseSandbox Sandbox { get; }
+
+    public AzCopyCounter Counter { get; }
+
+    public Measurement Measurement { get; }
+
+    public Baselines Baselines { get; }
+
+    public string ScratchRoot { get; }
+
+    /// <summary>The container's URL with a read-and-list SAS (what an azcopy job takes).</summary>
+    public Uri SignedContainerUrl => new($"{Sandbox.Server.Endpoint.AbsoluteUri.TrimEnd('/')}/{Sandbox.ContainerName}?{_sas}");
+
+    public static async Task<Workbench> CreateAsync(AzuriteServer azurite, int repeat)
+    {
+        var sandbox = await AzFuseSandbox.CreateAsync(azurite);
+        var counter = AzCopyCounter.Create(Path.Combine(sandbox.Root, "counter"));
+        sandbox.AzCopyPath = counter.ScriptPath;
+        return new Workbench(sandbox, counter, repeat);
+    }
+
+    /// <summary>The logical path ("data/...") of a path relative to the sandbox's mapping.</summary>
+    public static string Logical(string relative) => AzFuseSandbox.LocalPrefix + "/" + relative;
+
+    /// <summary>The blob's name in the container.</summary>
+    public static string BlobName(string relative) => AzFuseSandbox.RemotePrefix + "/" + relative;
+
+    /// <summary>A client whose options force <paramref name="engine"/> (or leave it auto), defaults otherwise.</summary>
+    public AzFuseClient Client(AzFuseTransferEngine engine)
+    {
+        if (!_clients.TryGetValue(engine, out var client))
+        {
+            var options = Sandbox.CreateOptions();
+            options.TransferEngine = engine;
+            client = _clients[engine] = new AzFuseClient(options);
+        }
+
+        return client;
+    }
+
+    /// <summary>The blob's URL with the same read SAS (what curl and a bare GET take).</summary>
+    public Uri SignedBlobUrl(string relative) =>
+        new($"{Sandbox.Server.Endpoint.AbsoluteUri.TrimEnd('/')}/{Sandbox.ContainerName}/{BlobName(relative)}?{_sas}");
+
+    /// <summary>A new, empty folder under the sandbox.</summary>
+    public string NewScratchFolder()
+    {
+        var folder = Path.Combine(ScratchRoot, (++_scratchCounter).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>Empties the scratch folder (untimed, between baseline runs: azcopy's plans and logs, curl's files).</summary>
+    public void ClearScratch()
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(ScratchRoot))
+        {
+            Baselines.Remove(entry);
+        }
+    }
+
+    /// <summary>Uploads a blob of random bytes; a large one is streamed from a temp file, not held in memory.</summary>
+    public async Task SeedAsync(string relative, long size)
+    {
+        if (size <= 16L << 20)
+        {
+            await Sandbox.UploadAsync(relative, RandomBytes((int)size, relative.GetHashCode(StringComparison.Ordinal)));
+            return;
+        }
+
+        var file = Path.Combine(ScratchRoot, "seed.bin");
+        await using (var stream = File.Create(file))
+        {
+            var buffer = new byte[1 << 20];
+            var random = new Random(relative.GetHashCode(StringComparison.Ordinal));
+            for (long written = 0; written < size; written += buffer.Length)
+            {
+                random.NextBytes(buffer);
+                await stream.WriteAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, size - written)));
+            }
+        }
+
+        await Sandbox.UploadFileAsync(relative, file);
+        File.Delete(file);
+    }
+
+    /// <summary>Uploads <paramref name="count"/> blobs of <paramref name="size"/> random bytes, <c>prefix/0.bin</c> and on, 16 at a time.</summary>
+    public Task SeedManyAsync(string prefix, int count, int size) =>
+        Sandbox.UploadManyAsync(Enumerable.Range(0, count).Select(i => ($"{prefix}/{i}.bin", RandomBytes(size, i))));
+
+    /// <summary>Opens the logical path (a cache miss when the cache was just emptied) and reads it to the end.</summary>
+    public static long OpenAndRead(AzFuseClient client, string logicalPath)
+    {
+        using var stream = client.Open(logicalPath, FileMode.Open);
+        var buffer = new byte[1 << 20];
+        long total = 0;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+
+    /// <summary>Throws unless every listed file (relative to the mapping) is in the cache.</summary>
+    public void RequireCached(IReadOnlyList<string> relatives)
+    {
+        var missing = relatives.Count(r => !File.Exists(Sandbox.CachePathOf(r)));
+        if (missing > 0)
+        {
+            throw new InvalidOperationException($"{missing} of {relatives.Count} file(s) are not in the cache after Prepare.");
+        }
+    }
+
+    public static byte[] RandomBytes(int size, int seed)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    public void Dispose() => Sandbox.Dispose();
+}
