@@ -69,12 +69,9 @@ internal sealed class RemoteFiles
         do
         {
             var page = _blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, ListPageSize, async: false, CancellationToken.None).EnsureCompleted();
-            foreach (var blob in page.Blobs)
+            foreach (var logical in LogicalPaths(page, prefix, display, seen))
             {
-                if (Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
-                {
-                    yield return logical;
-                }
+                yield return logical;
             }
 
             marker = page.NextMarker;
@@ -96,12 +93,9 @@ internal sealed class RemoteFiles
         do
         {
             var page = await _blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, ListPageSize, async: true, cancellationToken).ConfigureAwait(false);
-            foreach (var blob in page.Blobs)
+            foreach (var logical in LogicalPaths(page, prefix, display, seen))
             {
-                if (Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
-                {
-                    yield return logical;
-                }
+                yield return logical;
             }
 
             marker = page.NextMarker;
@@ -175,6 +169,17 @@ internal sealed class RemoteFiles
         var prefix = folder.Blob.BlobName.Length == 0 ? string.Empty : folder.Blob.BlobName + "/";
         var display = logicalFolder.Replace('\\', '/').TrimEnd('/') + "/";
         return (prefix, display);
+    }
+
+    private static IEnumerable<string> LogicalPaths(BlobListPage page, string prefix, string display, HashSet<string> seen)
+    {
+        foreach (var blob in page.Blobs)
+        {
+            if (Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
+            {
+                yield return logical;
+            }
+        }
     }
 
     private static string? Logical(string blobName, string prefix, string display)

@@ -2,7 +2,8 @@ namespace AzFuse.Testing;
 
 /// <summary>
 /// A stand-in for azcopy, used only for failures the real one cannot produce on demand: a crash
-/// mid-stream, a short write that still exits 0, a job that fails. Everything else in the tests
+/// mid-stream, a short write that still exits 0, a job that fails, a run held back until the test
+/// releases it (which then execs the real azcopy). Everything else in the tests
 /// runs the real azcopy.
 /// </summary>
 public static class FakeAzCopy

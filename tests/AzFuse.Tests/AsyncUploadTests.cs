@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
 
 namespace AzFuse.Tests;
@@ -186,14 +185,10 @@ public sealed class AsyncUploadTests(AzuriteFixture azurite) : SandboxTest(azuri
     {
         var shm = Path.Combine(Sandbox.Root, "shm");
         Directory.CreateDirectory(shm);
-        var options = Sandbox.CreateOptions();
+        // azcopy held back until the test has read inside the scope: otherwise a fast upload may
+        // finish (and remove the staged copy) before the read.
+        var (options, release) = HoldAzCopy();
         options.SharedMemoryFolder = shm;
-
-        // The real azcopy, held back until the test has read inside the scope: otherwise a fast
-        // upload may finish (and remove the staged copy) before the read.
-        var release = Path.Combine(Sandbox.Root, "release");
-        options.TransferEngine = AzFuseTransferEngine.AzCopy;
-        options.AzCopyPath = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "held"), $"while [ ! -f '{release}' ]; do sleep 0.05; done\nexec '{RepositoryTools.AzCopy}' \"$@\"");
         var client = new AzFuseClient(options);
 
         using (client.AsyncUpload(shmAsTmp: true))

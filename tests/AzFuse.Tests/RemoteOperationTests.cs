@@ -70,10 +70,7 @@ public sealed class RemoteOperationTests(AzuriteFixture azurite) : SandboxTest(a
     public async Task List_includes_files_written_in_a_scope_that_are_not_uploaded_yet()
     {
         await Sandbox.UploadAsync("mixed/remote.txt", "r");
-        var release = Path.Combine(Sandbox.Root, "release");
-        var options = Sandbox.CreateOptions();
-        options.TransferEngine = AzFuseTransferEngine.AzCopy;
-        options.AzCopyPath = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "held"), $"while [ ! -f '{release}' ]; do sleep 0.05; done\nexec '{RepositoryTools.AzCopy}' \"$@\"");
+        var (options, release) = HoldAzCopy();
         var client = new AzFuseClient(options);
 
         using (client.AsyncUpload())
@@ -117,10 +114,7 @@ public sealed class RemoteOperationTests(AzuriteFixture azurite) : SandboxTest(a
     [Fact]
     public async Task Delete_of_a_file_with_a_write_not_uploaded_yet_is_refused()
     {
-        var release = Path.Combine(Sandbox.Root, "release");
-        var options = Sandbox.CreateOptions();
-        options.TransferEngine = AzFuseTransferEngine.AzCopy;
-        options.AzCopyPath = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "held"), $"while [ ! -f '{release}' ]; do sleep 0.05; done\nexec '{RepositoryTools.AzCopy}' \"$@\"");
+        var (options, release) = HoldAzCopy();
         var client = new AzFuseClient(options);
 
         using (client.AsyncUpload())

@@ -21,6 +21,19 @@ public abstract class SandboxTest(AzuriteFixture azurite) : IAsyncLifetime
         Sandbox.AzCopyPath = AzCopy.ScriptPath;
     }
 
+    /// <summary>
+    /// Options whose (real) azcopy waits until <c>release</c> exists before it starts: uploads stay
+    /// pending for exactly as long as the test needs, whatever the machine's speed.
+    /// </summary>
+    protected (AzFuseOptions Options, string Release) HoldAzCopy()
+    {
+        var release = Path.Combine(Sandbox.Root, "release");
+        var options = Sandbox.CreateOptions();
+        options.TransferEngine = AzFuseTransferEngine.AzCopy;
+        options.AzCopyPath = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "held"), $"while [ ! -f '{release}' ]; do sleep 0.05; done\nexec '{RepositoryTools.AzCopy}' \"$@\"");
+        return (options, release);
+    }
+
     public Task DisposeAsync()
     {
         Sandbox.Dispose();
