@@ -36,10 +36,12 @@ internal sealed record Timing(string Name, IReadOnlyList<TimeSpan> Samples, stri
 internal sealed class Measurement
 {
     private readonly AzCopyCounter _counter;
+    private readonly WarningLog _warnings;
 
-    public Measurement(AzCopyCounter counter, int repeat)
+    public Measurement(AzCopyCounter counter, WarningLog warnings, int repeat)
     {
         _counter = counter;
+        _warnings = warnings;
         Repeat = repeat;
     }
 
@@ -49,6 +51,7 @@ internal sealed class Measurement
     {
         Console.WriteLine($"measuring: {title} ({candidates.Count} ways x {Repeat} runs{(warmUp ? " after a warm-up" : "")})");
         var started = Stopwatch.GetTimestamp();
+        var warningsBefore = _warnings.Count;
         if (warmUp)
         {
             foreach (var candidate in candidates)
@@ -71,6 +74,17 @@ internal sealed class Measurement
         }
 
         Console.WriteLine($"           done in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        var warnings = _warnings.Since(warningsBefore);
+        if (warnings.Count > 0)
+        {
+            // Retries and fallbacks are part of what the times measure: say so, with what the library said.
+            Console.WriteLine($"           the library logged {warnings.Count} warning(s) meanwhile, e.g.:");
+            foreach (var message in warnings.Distinct().Take(3))
+            {
+                Console.WriteLine($"             {message}");
+            }
+        }
+
         return candidates.Select((c, i) => new Timing(c.Name, samples[i], c.Route ?? DescribeRuns(runs[i]))).ToList();
     }
 

@@ -64,7 +64,7 @@ internal static class SweepBenchmark
         download.Print($"5a. Download of one file (cache-miss Open + read), forced http against forced azcopy pipe: median of {repeat} runs");
         PrintCrossover(downloads, $"AzCopyMinFileSize default: {Table.Size(defaults.AzCopyMinFileSize)}");
         upload.Print($"5a. Upload of one file (WriteAllBytes), forced http against forced azcopy pipe: median of {repeat} runs");
-        PrintCrossover(uploads, "auto uploads a single file over HTTP up to the Put Blob limit");
+        PrintCrossover(uploads, $"AzCopyMinFileSize applies to uploads too");
         batch.Print($"5b. Prepare of N x 4 KB, empty cache, forced http against forced azcopy job: median of {repeat} runs");
         PrintCrossover(batches, $"AzCopyMinBatchCount default: {defaults.AzCopyMinBatchCount}");
     }

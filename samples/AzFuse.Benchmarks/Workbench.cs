@@ -18,7 +18,8 @@ internal sealed class Workbench : IDisposable
     {
         Sandbox = sandbox;
         Counter = counter;
-        Measurement = new Measurement(counter, repeat);
+        Warnings = new WarningLog();
+        Measurement = new Measurement(counter, Warnings, repeat);
         Baselines = new Baselines(this);
         ScratchRoot = Path.Combine(sandbox.Root, "scratch");
         Directory.CreateDirectory(ScratchRoot);
@@ -30,6 +31,9 @@ internal sealed class Workbench : IDisposable
     public AzCopyCounter Counter { get; }
 
     public Measurement Measurement { get; }
+
+    /// <summary>What the library's clients logged at warning level or above.</summary>
+    public WarningLog Warnings { get; }
 
     public Baselines Baselines { get; }
 
@@ -59,7 +63,10 @@ internal sealed class Workbench : IDisposable
         {
             var options = Sandbox.CreateOptions();
             options.TransferEngine = engine;
-            client = _clients[engine] = new AzFuseClient(options);
+
+            // The sandbox shortens the retry delay for tests; a benchmark measures what users get.
+            options.RetryDelay = new AzFuseOptions().RetryDelay;
+            client = _clients[engine] = new AzFuseClient(options, Warnings);
         }
 
         return client;

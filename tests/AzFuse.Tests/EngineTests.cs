@@ -36,15 +36,16 @@ public sealed class EngineTests(AzuriteFixture azurite) : SandboxTest(azurite)
             Assert.Equal(contents[i], File.ReadAllBytes(Sandbox.CachePathOf($"prep/{i}.bin")));
         }
 
-        var runs = string.Join(",", AzCopy.Invocations);
-        Assert.Equal(
-            engine switch
-            {
-                AzFuseTransferEngine.Http => "",
-                AzFuseTransferEngine.AzCopy => "BlobPipe,BlobPipe,BlobPipe,BlobPipe,BlobLocal",
-                _ => "BlobPipe,BlobLocal", // only the large file alone, and the batch as a job
-            },
-            runs);
+        // Routes, in order; a transient failure retried would repeat a run, hence the Distinct.
+        var routes = string.Join(",", AzCopy.Invocations.Distinct());
+        Assert.Equal(engine == AzFuseTransferEngine.Http ? "" : "BlobPipe,BlobLocal", routes);
+        var (fewest, most) = engine switch
+        {
+            AzFuseTransferEngine.AzCopy => (4, 8), // every Open
+            AzFuseTransferEngine.Auto => (1, 2), // only the large file
+            _ => (0, 0),
+        };
+        Assert.InRange(AzCopy.Invocations.Count(r => r == "BlobPipe"), fewest, most);
     }
 
     [Theory]

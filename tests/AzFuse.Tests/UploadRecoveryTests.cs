@@ -131,6 +131,9 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
         var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
         {
             ["AZFUSE_AZCOPY_PATH"] = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "hang"), "exec sleep 600"),
+
+            // Every upload through the hanging azcopy: over HTTP they would simply succeed.
+            ["AZFUSE_TRANSFER_ENGINE"] = "azcopy",
         };
         string[] arguments = shmFolder is null
             ? ["write-async", count.ToString(System.Globalization.CultureInfo.InvariantCulture), folder]
