@@ -102,9 +102,7 @@ internal sealed class BatchFiller
             {
                 var names = batch.Select(p => p.Blob.BlobName).ToList();
                 var workFolder = CacheLayout.AzCopyFolder(root);
-                outcome = async
-                    ? await _retry.ExecuteAsync(ct => _job.DownloadAsync(account, names, staging.Path, workFolder, async: true, ct), cancellationToken).ConfigureAwait(false)
-                    : _retry.Execute(ct => _job.DownloadAsync(account, names, staging.Path, workFolder, async: false, ct).EnsureCompleted(), cancellationToken);
+                outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
             }
             catch (AzFuseException ex)
             {

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Xml.Linq;
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
+using AzFuse.Transfer;
 using Polly;
 
 namespace AzFuse.Remote;
@@ -218,9 +219,7 @@ internal sealed class BlobRestClient : IBlobService
     {
         try
         {
-            return async
-                ? await _retry.ExecuteAsync(ct => attempt(true, ct), cancellationToken).ConfigureAwait(false)
-                : _retry.Execute(ct => attempt(false, ct).EnsureCompleted(), cancellationToken);
+            return await _retry.RunAsync(attempt, async, cancellationToken).ConfigureAwait(false);
         }
         catch (AzFuseException ex) when (ex.IsTransient)
         {

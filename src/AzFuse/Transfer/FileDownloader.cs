@@ -1,4 +1,3 @@
-using AzFuse.Diagnostics;
 using AzFuse.Remote;
 using Polly;
 
@@ -30,10 +29,8 @@ internal sealed class FileDownloader
     /// </summary>
     /// <returns>The blob's properties, or <see langword="null"/> when the blob does not exist.</returns>
     /// <remarks>On an exception the file may hold part of the blob: the caller deletes it.</remarks>
-    public async ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken) =>
-        async
-            ? await _retry.ExecuteAsync(ct => AttemptAsync(blob, destinationPath, azCopyWorkFolder, async: true, ct), cancellationToken).ConfigureAwait(false)
-            : _retry.Execute(ct => AttemptAsync(blob, destinationPath, azCopyWorkFolder, async: false, ct).EnsureCompleted(), cancellationToken);
+    public ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken) =>
+        _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, isAsync, ct), async, cancellationToken);
 
     private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
     {

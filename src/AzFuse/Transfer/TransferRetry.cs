@@ -11,6 +11,28 @@ namespace AzFuse.Transfer;
 /// </summary>
 internal static class TransferRetry
 {
+    /// <summary>
+    /// Runs <paramref name="attempt"/> under <paramref name="pipeline"/>: awaited when
+    /// <paramref name="async"/>, else blocking from start to end (never sync-over-async).
+    /// </summary>
+    public static async ValueTask<T> RunAsync<T>(this ResiliencePipeline pipeline, Func<bool, CancellationToken, ValueTask<T>> attempt, bool async, CancellationToken cancellationToken) =>
+        async
+            ? await pipeline.ExecuteAsync(ct => attempt(true, ct), cancellationToken).ConfigureAwait(false)
+            : pipeline.Execute(ct => attempt(false, ct).EnsureCompleted(), cancellationToken);
+
+    /// <inheritdoc cref="RunAsync{T}"/>
+    public static async ValueTask RunAsync(this ResiliencePipeline pipeline, Func<bool, CancellationToken, ValueTask> attempt, bool async, CancellationToken cancellationToken)
+    {
+        if (async)
+        {
+            await pipeline.ExecuteAsync(ct => attempt(true, ct), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            pipeline.Execute(ct => attempt(false, ct).EnsureCompleted(), cancellationToken);
+        }
+    }
+
     public static ResiliencePipeline Create(AzFuseOptions options, ILogger logger)
     {
         if (options.TransferAttempts == 1)

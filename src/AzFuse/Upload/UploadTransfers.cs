@@ -73,14 +73,7 @@ internal sealed class UploadTransfers
                     }
                 }
 
-                if (async)
-                {
-                    await _retry.ExecuteAsync(ct => Attempt(isAsync: true, ct), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    _retry.Execute(ct => Attempt(isAsync: false, ct).EnsureCompleted(), cancellationToken);
-                }
+                await _retry.RunAsync(Attempt, async, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AzFuseException or IOException)
             {
