@@ -1,7 +1,7 @@
 namespace AzFuse.Remote;
 
-/// <summary>A blob in a listing: its full name and size.</summary>
-internal readonly record struct BlobItem(string Name, long Length);
+/// <summary>A blob in a listing: its full name, size, and the version stamps a cache record compares.</summary>
+internal readonly record struct BlobItem(string Name, long Length, string? ETag = null, DateTimeOffset? LastModified = null);
 
 /// <summary>
 /// One page of List Blobs: the blobs, the "folders" (prefixes up to the next '/', when listing

@@ -18,8 +18,14 @@ internal static class BlobListParser
                 var name = Name(item);
                 if (item.Name.LocalName == "Blob")
                 {
-                    var length = item.Element("Properties")?.Element("Content-Length")?.Value;
-                    blobs.Add(new BlobItem(name, length is null ? 0 : long.Parse(length, CultureInfo.InvariantCulture)));
+                    var properties = item.Element("Properties");
+                    var length = properties?.Element("Content-Length")?.Value;
+                    var modified = properties?.Element("Last-Modified")?.Value;
+                    blobs.Add(new BlobItem(
+                        name,
+                        length is null ? 0 : long.Parse(length, CultureInfo.InvariantCulture),
+                        ETag: Quoted(properties?.Element("Etag")?.Value),
+                        LastModified: modified is null ? null : DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
                 }
                 else if (item.Name.LocalName == "BlobPrefix")
                 {
@@ -31,6 +37,11 @@ internal static class BlobListParser
         var next = root.Element("NextMarker")?.Value;
         return new BlobListPage(blobs, prefixes, string.IsNullOrEmpty(next) ? null : next);
     }
+
+    // A listing gives the ETag bare or quoted depending on the service version; HEAD always quotes
+    // it (an HTTP entity tag). Quoted, the two compare equal.
+    private static string? Quoted(string? etag) =>
+        string.IsNullOrEmpty(etag) ? null : etag.StartsWith('"') ? etag : "\"" + etag + "\"";
 
     // A name with characters XML cannot carry comes percent-encoded, flagged Encoded="true".
     private static string Name(XElement item)
