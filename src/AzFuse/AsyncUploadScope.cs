@@ -6,7 +6,7 @@ namespace AzFuse;
 /// <summary>
 /// A region of code whose writes upload in the background: disposing a written stream queues
 /// the file and returns at once, and disposing the scope waits until every file written in it
-/// is uploaded. Returned by <see cref="AzFile.AsyncUpload"/>; use it with <c>using</c> or
+/// is uploaded. Returned by <see cref="AzFile.AsyncUpload(bool, bool)"/>; use it with <c>using</c> or
 /// <c>await using</c>.
 /// </summary>
 /// <remarks>
@@ -20,11 +20,13 @@ public sealed class AsyncUploadScope : IDisposable, IAsyncDisposable
     private readonly AsyncLocal<AsyncUploadScope?>? _current;
     private readonly object _gate = new();
     private readonly List<UploadTicket> _tickets = [];
+    private readonly ProgressCounter? _progress;
     private bool _exited;
     private Task? _wait;
 
-    internal AsyncUploadScope(AsyncLocal<AsyncUploadScope?>? current, bool enabled, bool shmAsTmp)
+    internal AsyncUploadScope(AsyncLocal<AsyncUploadScope?>? current, bool enabled, bool shmAsTmp, IProgress<TransferProgress>? progress)
     {
+        _progress = progress is null ? null : new ProgressCounter(progress, filesTotal: 0, bytesTotal: 0);
         _current = current;
         Parent = current?.Value;
         IsEnabled = enabled;
@@ -85,8 +87,31 @@ public sealed class AsyncUploadScope : IDisposable, IAsyncDisposable
             }
 
             _tickets.Add(ticket);
-            return true;
         }
+
+        if (_progress is { } progress)
+        {
+            // The data file was just closed and is not uploaded yet: its size is the bytes to send.
+            var length = new FileInfo(ticket.Item.Record.DataPath).Length;
+            progress.Expect(1, length);
+            _ = ticket.Completion.ContinueWith(
+                t =>
+                {
+                    if (t.Result is null)
+                    {
+                        progress.Done(1, length);
+                    }
+                    else
+                    {
+                        progress.Failed();
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        return true;
     }
 
     /// <summary>One wait per scope, shared by Dispose, DisposeAsync and CompleteAsync (no write can join an exited scope).</summary>

@@ -46,10 +46,16 @@ internal sealed class BatchFiller
         _logger = logger;
     }
 
-    public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, bool async, CancellationToken cancellationToken)
+    /// <param name="paths">The files to have in the cache.</param>
+    /// <param name="progress">Told the files and bytes fetched as they arrive; the total is the files not cached yet.</param>
+    /// <param name="async">Whether to run asynchronously.</param>
+    /// <param name="cancellationToken">Stops the transfers.</param>
+    public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
     {
         var missing = paths.Where(p => !File.Exists(p.CachePath) && !_hasUnuploadedCopy(p)).DistinctBy(p => p.CachePath, StringComparer.Ordinal).ToList();
         Log.PrepareStarted(_logger, paths.Count, missing.Count);
+        var counter = progress is null ? null : new ProgressCounter(progress, missing.Count, bytesTotal: null);
+        counter?.Report();
         if (missing.Count == 0)
         {
             return;
@@ -63,14 +69,14 @@ internal sealed class BatchFiller
         var failures = new List<TransferFailure>();
         if (async)
         {
-            var results = await Task.WhenAll(groups.Select(g => FillGroupAsync(g, async: true, cancellationToken).AsTask())).ConfigureAwait(false);
+            var results = await Task.WhenAll(groups.Select(g => FillGroupAsync(g, counter, async: true, cancellationToken).AsTask())).ConfigureAwait(false);
             failures.AddRange(results.SelectMany(r => r));
         }
         else
         {
             foreach (var group in groups)
             {
-                failures.AddRange(FillGroupAsync(group, async: false, cancellationToken).EnsureCompleted());
+                failures.AddRange(FillGroupAsync(group, counter, async: false, cancellationToken).EnsureCompleted());
             }
         }
 
@@ -80,11 +86,11 @@ internal sealed class BatchFiller
         }
     }
 
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, bool async, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
     {
         if (_planner.ForBatch(group.Count) == TransferRoute.Http)
         {
-            return await FillEachAsync(group, async, cancellationToken).ConfigureAwait(false);
+            return await FillEachAsync(group, counter, async, cancellationToken).ConfigureAwait(false);
         }
 
         // Two logical paths for one blob (overlapping mappings) cannot share one staged file;
@@ -98,11 +104,12 @@ internal sealed class BatchFiller
         using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
         {
             JobOutcome outcome;
+            var job = counter?.ForJob();
             try
             {
                 var names = batch.Select(p => p.Blob.BlobName).ToList();
                 var workFolder = CacheLayout.AzCopyFolder(root);
-                outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
+                outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct, job is null ? null : s => job.Update(s.TransfersCompleted, s.TotalBytesTransferred)), async, cancellationToken).ConfigureAwait(false);
             }
             catch (AzFuseException ex)
             {
@@ -131,13 +138,15 @@ internal sealed class BatchFiller
                 CacheCommit.MoveIntoPlace(staged, path.CachePath);
             }
 
+            // azcopy's last progress message may come before its last file: settle on what arrived.
+            job?.Update(arrived.Count, outcome.Summary.TotalBytesTransferred);
             Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
             failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
         }
 
         if (extras.Count > 0)
         {
-            failures.AddRange(await FillEachAsync(extras, async, cancellationToken).ConfigureAwait(false));
+            failures.AddRange(await FillEachAsync(extras, counter, async, cancellationToken).ConfigureAwait(false));
         }
 
         return failures;
@@ -147,7 +156,7 @@ internal sealed class BatchFiller
     /// Fetches the files one by one, <see cref="TransferPlanner.HttpParallelism"/> at a time, each by
     /// the route its size calls for: where an azcopy job's fixed cost would dominate.
     /// </summary>
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, bool async, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var root = group[0].CacheRoot;
@@ -161,19 +170,22 @@ internal sealed class BatchFiller
             var staged = Path.Combine(staging.Path, i.ToString(CultureInfo.InvariantCulture));
             try
             {
-                if (await _downloader.DownloadAsync(path.Blob, staged, workFolder, async, ct).ConfigureAwait(false) is null)
+                if (await _downloader.DownloadAsync(path.Blob, staged, workFolder, async, ct).ConfigureAwait(false) is not { } properties)
                 {
                     failures[i] = new TransferFailure(path.LogicalPath, Errors.BlobNotFound(path.LogicalPath, path.Blob));
+                    counter?.Failed();
                     return;
                 }
 
                 Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
                 CacheCommit.MoveIntoPlace(staged, path.CachePath);
+                counter?.Done(1, properties.Length);
             }
             catch (Exception ex) when (ex is AzFuseException or IOException)
             {
                 CacheCommit.DeleteQuietly(staged);
                 failures[i] = new TransferFailure(path.LogicalPath, ex);
+                counter?.Failed();
             }
         }
 

@@ -25,7 +25,8 @@ internal static class BlobListParser
                         name,
                         length is null ? 0 : long.Parse(length, CultureInfo.InvariantCulture),
                         ETag: Quoted(properties?.Element("Etag")?.Value),
-                        LastModified: modified is null ? null : DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
+                        LastModified: modified is null ? null : DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                        ContentMd5: NullIfEmpty(properties?.Element("Content-MD5")?.Value)));
                 }
                 else if (item.Name.LocalName == "BlobPrefix")
                 {
@@ -42,6 +43,8 @@ internal static class BlobListParser
     // it (an HTTP entity tag). Quoted, the two compare equal.
     private static string? Quoted(string? etag) =>
         string.IsNullOrEmpty(etag) ? null : etag.StartsWith('"') ? etag : "\"" + etag + "\"";
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     // A name with characters XML cannot carry comes percent-encoded, flagged Encoded="true".
     private static string Name(XElement item)
