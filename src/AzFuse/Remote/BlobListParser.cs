@@ -21,11 +21,13 @@ internal static class BlobListParser
                     var properties = item.Element("Properties");
                     var length = properties?.Element("Content-Length")?.Value;
                     var modified = properties?.Element("Last-Modified")?.Value;
+                    var md5 = properties?.Element("Content-MD5")?.Value;
                     blobs.Add(new BlobItem(
                         name,
                         length is null ? 0 : long.Parse(length, CultureInfo.InvariantCulture),
                         ETag: Quoted(properties?.Element("Etag")?.Value),
-                        LastModified: modified is null ? null : DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
+                        LastModified: modified is null ? null : DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                        ContentMd5: string.IsNullOrEmpty(md5) ? null : Convert.FromBase64String(md5)));
                 }
                 else if (item.Name.LocalName == "BlobPrefix")
                 {
