@@ -120,14 +120,21 @@ internal sealed class BatchFiller
     }
 
     /// <summary>
-    /// Puts one downloaded file in place under its fill lock, taken without waiting: a holder is
-    /// filling or writing the file, and its result stands. An existing file is replaced only when
-    /// it was found changed remotely, and never when it holds a write not yet uploaded.
+    /// Puts one downloaded file in place. Where the mapping keeps records, under the file's fill
+    /// lock, taken without waiting: a holder is filling or writing the file, and its result stands.
+    /// An existing file is replaced only when it was found changed remotely, and never when it
+    /// holds a write not yet uploaded.
     /// </summary>
     /// <returns>Whether the file was put in place (else the staged copy is deleted).</returns>
     private bool Commit(ResolvedPath path, string staged, BlobProperties? blob, ISet<string> replacing)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
+        if (!path.Mapping.Revalidates)
+        {
+            // No record to keep in step with the file, and nothing to replace: the atomic no-clobber rename is enough.
+            return CacheCommit.MoveIntoPlace(staged, path.CachePath);
+        }
+
         using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(path.CachePath));
         if (fillLock is null || (File.Exists(path.CachePath) &&
             (!replacing.Contains(path.CachePath) || _eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, CacheRecords.Read(path.CachePath), pendingSnapshot: null))))

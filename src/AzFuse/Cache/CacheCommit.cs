@@ -6,19 +6,46 @@ namespace AzFuse.Cache;
 internal static class CacheCommit
 {
     /// <summary>
+    /// Renames <paramref name="completeFile"/> to <paramref name="cachePath"/> without replacing an
+    /// existing file and without a lock: if another fill or a write got there first, its file stays
+    /// and ours is dropped. Readers therefore see no file or a whole one. For mappings that keep
+    /// no records (no <c>revalidate_after</c>), where a batch of a million files should not cost a
+    /// million lock files.
+    /// </summary>
+    /// <returns><see langword="false"/> when the cache path was already filled.</returns>
+    public static bool MoveIntoPlace(string completeFile, string cachePath)
+    {
+        try
+        {
+            File.Move(completeFile, cachePath, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(cachePath))
+        {
+            DeleteQuietly(completeFile);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Puts a complete, flushed download at <paramref name="cachePath"/> with its record, replacing
     /// what was there. The caller holds the file's fill lock. The old record goes first, so a crash
     /// midway leaves a file without a record (checked again when next due), never a record that
     /// vouches for other content.
     /// </summary>
     /// <returns>The length of the file replaced; 0 when there was none.</returns>
-    public static long Replace(string completeFile, string cachePath, CacheRecord record)
+    /// <remarks><paramref name="record"/> is <see langword="null"/> for mappings that do not revalidate: they keep none.</remarks>
+    public static long Replace(string completeFile, string cachePath, CacheRecord? record)
     {
         var old = new FileInfo(cachePath);
         var replaced = old.Exists ? old.Length : 0;
         CacheRecords.Delete(cachePath);
         File.Move(completeFile, cachePath, overwrite: true);
-        CacheRecords.Write(cachePath, record);
+        if (record is not null)
+        {
+            CacheRecords.Write(cachePath, record);
+        }
+
         return replaced;
     }
 

@@ -126,7 +126,7 @@ internal sealed class CacheFiller
         {
             properties = await _downloader.DownloadAsync(path.Blob, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken, Reserve).ConfigureAwait(false)
                 ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
-            replaced = CacheCommit.Replace(partial, path.CachePath, CacheRecord.Downloaded(properties, _time.GetUtcNow()));
+            replaced = CacheCommit.Replace(partial, path.CachePath, path.Mapping.Revalidates ? CacheRecord.Downloaded(properties, _time.GetUtcNow()) : null);
         }
         catch (Exception ex)
         {
