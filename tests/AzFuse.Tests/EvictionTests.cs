@@ -69,6 +69,23 @@ public sealed class EvictionTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
+    public async Task When_nothing_can_be_evicted_the_fill_still_proceeds_and_a_warning_says_so()
+    {
+        Sandbox.SetCachePolicy(maxCacheSize: "60KB");
+        await Sandbox.UploadManyAsync(Enumerable.Range(0, 3).Select(i => ($"tight/{i}.bin", TestContent.ForFile(i))));
+        using var logs = new CapturingLoggerFactory();
+        var client = Sandbox.CreateClient(logs);
+
+        // Both held open: neither may go, so the third file takes the folder over its limit.
+        using var first = client.Open("data/tight/0.bin", FileMode.Open);
+        using var second = client.Open("data/tight/1.bin", FileMode.Open);
+        Assert.Equal(TestContent.ForFile(2), client.ReadAllBytes("data/tight/2.bin"));
+
+        Assert.True(File.Exists(Sandbox.CachePathOf("tight/0.bin")) && File.Exists(Sandbox.CachePathOf("tight/1.bin")));
+        Assert.Contains(logs.Lines, l => l.Contains("over its max_cache_size of 60000", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Two_processes_filling_and_evicting_one_small_cache_read_every_byte_right()
     {
         Sandbox.SetCachePolicy(maxCacheSize: "600KB");
