@@ -43,7 +43,8 @@ internal sealed class AzFuseEngine
         Planner = new TransferPlanner(options, locator, logger);
         var runner = new AzCopyRunner(locator, loggerFactory.CreateLogger("AzFuse.AzCopy"));
         var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
-        Filler = new CacheFiller(downloader, Blobs, Freshness, Space, eviction, options.LockTimeout, time, logger);
+        var revalidation = new Revalidation(eviction, Space, time, logger);
+        Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
         Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
         Batch = new BatchFiller(
             downloader,
@@ -55,7 +56,7 @@ internal sealed class AzFuseEngine
             logger,
             p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)),
             Freshness,
-            new BatchRevalidator(Blobs, Freshness, eviction, Space, Planner, time, logger),
+            new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
             Space,
             eviction);
 

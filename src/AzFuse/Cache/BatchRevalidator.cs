@@ -3,7 +3,6 @@ using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
-using Microsoft.Extensions.Logging;
 
 namespace AzFuse.Cache;
 
@@ -18,21 +17,15 @@ internal sealed class BatchRevalidator
 
     private readonly IBlobService _blobs;
     private readonly Freshness _freshness;
-    private readonly CacheEviction _eviction;
-    private readonly CacheSpace _space;
+    private readonly Revalidation _revalidation;
     private readonly TransferPlanner _planner;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
 
-    public BatchRevalidator(IBlobService blobs, Freshness freshness, CacheEviction eviction, CacheSpace space, TransferPlanner planner, TimeProvider time, ILogger logger)
+    public BatchRevalidator(IBlobService blobs, Freshness freshness, Revalidation revalidation, TransferPlanner planner)
     {
         _blobs = blobs;
         _freshness = freshness;
-        _eviction = eviction;
-        _space = space;
+        _revalidation = revalidation;
         _planner = planner;
-        _time = time;
-        _logger = logger;
     }
 
     /// <summary>
@@ -87,10 +80,10 @@ internal sealed class BatchRevalidator
 
             switch (await SettleAsync(due[i], current[i], async, cancellationToken).ConfigureAwait(false))
             {
-                case Outcome.Changed:
+                case Revalidated.Changed:
                     changed.Add(due[i]);
                     break;
-                case Outcome.Deleted:
+                case Revalidated.Deleted:
                     failures.Add(new TransferFailure(due[i].LogicalPath, Errors.BlobNotFound(due[i].LogicalPath, due[i].Blob)));
                     break;
             }
@@ -99,44 +92,22 @@ internal sealed class BatchRevalidator
         return (changed, failures);
     }
 
-    private enum Outcome
-    {
-        Current,
-        Changed,
-        Deleted,
-    }
-
     /// <summary>Compares one file with what the service said, under its fill lock (skipped if someone holds it: they are filling or writing it).</summary>
-    private async ValueTask<Outcome> SettleAsync(ResolvedPath path, BlobProperties? blob, bool async, CancellationToken cancellationToken)
+    private async ValueTask<Revalidated> SettleAsync(ResolvedPath path, BlobProperties? blob, bool async, CancellationToken cancellationToken)
     {
         using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(path.CachePath));
         if (fillLock is null || !File.Exists(path.CachePath))
         {
-            return Outcome.Current;
+            return Revalidated.Current;
         }
 
         var record = CacheRecords.Read(path.CachePath);
-        if (!_freshness.IsDue(path, record, forced: false) || _eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, record, pendingSnapshot: null))
+        if (!_freshness.IsDue(path, record, forced: false))
         {
-            return Outcome.Current;
+            return Revalidated.Current;
         }
 
-        if (blob is null)
-        {
-            Log.DeletedRemotely(_logger, path.LogicalPath);
-            _space.Adjust(path.CacheRoot, -CacheEviction.RemoveLocked(path.CachePath));
-            return Outcome.Deleted;
-        }
-
-        if (await Freshness.MatchesAsync(path.CachePath, record, blob, async, cancellationToken).ConfigureAwait(false))
-        {
-            CacheRecords.Write(path.CachePath, CacheRecord.Downloaded(blob, _time.GetUtcNow()));
-            Log.StillCurrent(_logger, path.LogicalPath);
-            return Outcome.Current;
-        }
-
-        Log.ChangedRemotely(_logger, path.LogicalPath);
-        return Outcome.Changed;
+        return await _revalidation.CheckLockedAsync(path, record, () => ValueTask.FromResult(blob), async, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask HeadAsync(List<(ResolvedPath Path, int Index)> group, BlobProperties?[] current, bool async, CancellationToken cancellationToken)

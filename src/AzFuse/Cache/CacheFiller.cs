@@ -18,18 +18,18 @@ internal sealed class CacheFiller
     private readonly IBlobService _blobs;
     private readonly Freshness _freshness;
     private readonly CacheSpace _space;
-    private readonly CacheEviction _eviction;
+    private readonly Revalidation _revalidation;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public CacheFiller(FileDownloader downloader, IBlobService blobs, Freshness freshness, CacheSpace space, CacheEviction eviction, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    public CacheFiller(FileDownloader downloader, IBlobService blobs, Freshness freshness, CacheSpace space, Revalidation revalidation, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
     {
         _downloader = downloader;
         _blobs = blobs;
         _freshness = freshness;
         _space = space;
-        _eviction = eviction;
+        _revalidation = revalidation;
         _lockTimeout = lockTimeout;
         _time = time;
         _logger = logger;
@@ -76,32 +76,14 @@ internal sealed class CacheFiller
         await file.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Checks a cached file against its blob, holding its lock; refreshes the record when it still matches.</summary>
-    private async ValueTask<bool> IsCurrentAsync(ResolvedPath path, CacheRecord? record, bool async, CancellationToken cancellationToken)
-    {
-        // A write not uploaded yet is the newest content there is: the remote copy is older.
-        if (_eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, record, pendingSnapshot: null))
+    /// <summary>Checks a cached file against its blob with one HEAD, holding its lock.</summary>
+    private async ValueTask<bool> IsCurrentAsync(ResolvedPath path, CacheRecord? record, bool async, CancellationToken cancellationToken) =>
+        await _revalidation.CheckLockedAsync(path, record, () => _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken), async, cancellationToken).ConfigureAwait(false) switch
         {
-            return true;
-        }
-
-        var blob = await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false);
-        if (blob is null)
-        {
-            RemoveDeletedLocked(path);
-            throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
-        }
-
-        if (await Freshness.MatchesAsync(path.CachePath, record, blob, async, cancellationToken).ConfigureAwait(false))
-        {
-            CacheRecords.Write(path.CachePath, CacheRecord.Downloaded(blob, _time.GetUtcNow()));
-            Log.StillCurrent(_logger, path.LogicalPath);
-            return true;
-        }
-
-        Log.ChangedRemotely(_logger, path.LogicalPath);
-        return false;
-    }
+            Revalidated.Current => true,
+            Revalidated.Changed => false,
+            _ => throw Errors.BlobNotFound(path.LogicalPath, path.Blob),
+        };
 
     private async ValueTask DownloadLockedAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
     {
@@ -134,7 +116,9 @@ internal sealed class CacheFiller
             _space.Adjust(path.CacheRoot, -reserved);
             if (ex is FileNotFoundException && File.Exists(path.CachePath))
             {
-                RemoveDeletedLocked(path); // a stale copy whose blob was deleted meanwhile
+                // Deleted remotely since it was found changed: the stale copy goes too.
+                Log.DeletedRemotely(_logger, path.LogicalPath);
+                _space.Adjust(path.CacheRoot, -CacheEviction.RemoveLocked(path.CachePath));
             }
 
             throw;
@@ -142,13 +126,6 @@ internal sealed class CacheFiller
 
         _space.Adjust(path.CacheRoot, -replaced);
         Log.Downloaded(_logger, path.LogicalPath, properties.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    /// <summary>Drops the cached copy of a blob that was deleted remotely. The caller holds the fill lock and has ruled out a pending write.</summary>
-    private void RemoveDeletedLocked(ResolvedPath path)
-    {
-        Log.DeletedRemotely(_logger, path.LogicalPath);
-        _space.Adjust(path.CacheRoot, -CacheEviction.RemoveLocked(path.CachePath));
     }
 
     private FileStream OpenLocked(ResolvedPath path, bool async)
