@@ -121,6 +121,23 @@ public sealed class FreshnessTests(AzuriteFixture azurite) : SandboxTest(azurite
     }
 
     [Fact]
+    public async Task An_append_under_revalidate_after_builds_on_the_blobs_newest_content()
+    {
+        Sandbox.SetCachePolicy(revalidateAfter: "0s");
+        await Sandbox.UploadAsync("log.txt", "line 1\n");
+        var client = Sandbox.CreateClient();
+        Assert.Equal("line 1\n", client.ReadAllText("data/log.txt"));
+        await Sandbox.UploadAsync("log.txt", "line 1\nline 2 from elsewhere\n");
+
+        using (var append = new StreamWriter(client.Open("data/log.txt", FileMode.Append)))
+        {
+            append.Write("line 3\n");
+        }
+
+        Assert.Equal("line 1\nline 2 from elsewhere\nline 3\n", await Sandbox.DownloadTextAsync("log.txt"));
+    }
+
+    [Fact]
     public async Task Prepare_downloads_again_what_changed_drops_what_was_deleted_and_keeps_the_rest()
     {
         Sandbox.SetCachePolicy(revalidateAfter: "0s");

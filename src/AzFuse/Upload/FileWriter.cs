@@ -52,6 +52,21 @@ internal sealed class FileWriter
     {
         var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate or FileMode.Append;
         var current = LocalCopyOf(path);
+        if (keepsContent && current == path.CachePath && path.Mapping.Revalidates)
+        {
+            // Under revalidate_after a write that builds on the content checks it first, as a read
+            // would: appending to a stale copy would upload over the blob's newer content.
+            try
+            {
+                await _filler.FillAsync(path, async, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted remotely (and its cached copy with it): the write starts from nothing.
+            }
+
+            current = LocalCopyOf(path);
+        }
         var exists = current is not null;
         if (!exists && mode != FileMode.Create)
         {
