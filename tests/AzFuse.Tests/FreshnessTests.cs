@@ -155,7 +155,14 @@ public sealed class FreshnessTests(AzuriteFixture azurite) : SandboxTest(azurite
         await Sandbox.UploadAsync("few/1.bin", Encoding.UTF8.GetBytes("changed few 1"));
         await Sandbox.DeleteRemoteAsync("many/7.bin");
 
+        var before = Server.RequestsTo(Sandbox.ContainerName).Count;
         var ex = Assert.Throws<AzFuseTransferException>(() => client.Prepare(paths));
+        var requests = Server.RequestsTo(Sandbox.ContainerName).Skip(before).ToList();
+
+        // One listing for the folder of 40, three HEADs for the folder of 3, and nothing per file of the 40.
+        Assert.Single(requests, r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("comp=list", StringComparison.Ordinal));
+        Assert.Equal(3, requests.Count(r => r.StartsWith("HEAD ", StringComparison.Ordinal) && r.Contains("/few/", StringComparison.Ordinal)));
+        Assert.DoesNotContain(requests, r => r.StartsWith("HEAD ", StringComparison.Ordinal) && r.Contains("/many/", StringComparison.Ordinal));
 
         var failure = Assert.Single(ex.Failures);
         Assert.Equal("data/many/7.bin", failure.Path);
