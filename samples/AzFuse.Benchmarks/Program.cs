@@ -2,7 +2,7 @@
 // Azurite and the real azcopy, and prints wall times and their ratios. Timings on shared
 // machines are noisy; the ratio of two things measured side by side is what to quote.
 //
-//   ./build.sh bench [read] [write] [sweep] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]
+//   ./build.sh bench [read] [write] [sweep] [cache] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]
 //
 //   read    one 4 KB file against a bare GET; Prepare of --files (1000) x 4 KB against azcopy run
 //           directly as one job; Prepare of 20 x 4 KB against azcopy's 2 s floor; one --big-mb
@@ -10,7 +10,9 @@
 //   write   per-file synchronous uploads against AsyncUpload scopes (WriteBenchmark.cs).
 //   sweep   forced http against forced azcopy over file sizes (download and upload) and Prepare
 //           counts: where azcopy starts to win, to justify the auto thresholds (SweepBenchmark.cs).
-//   (none)  all three.
+//   cache   cache hits under each cache policy against the default; misses into a full bounded
+//           cache against an unbounded one (CacheBenchmark.cs).
+//   (none)  all four.
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
@@ -39,6 +41,12 @@ if (arguments.Sweep)
 {
     using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
     await SweepBenchmark.RunAsync(bench, arguments);
+}
+
+if (arguments.Cache)
+{
+    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
+    await CacheBenchmark.RunAsync(bench);
 }
 
 return 0;

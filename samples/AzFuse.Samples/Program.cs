@@ -107,4 +107,5 @@ foreach (var (step, ms, note) in steps)
 }
 
 Console.WriteLine();
-Console.WriteLine($"Cache folder: {sandbox.CacheRoot} ({Directory.EnumerateFiles(sandbox.CacheRoot, "*.txt", SearchOption.AllDirectories).Count()} files)");
+var stats = AzFile.GetCacheStats();
+Console.WriteLine($"Cache folder: {sandbox.CacheRoot}: {stats.Files} files, {stats.Bytes} bytes; this run: {stats.Hits} hits, {stats.Misses} misses, {stats.Evictions} evictions");

@@ -35,6 +35,12 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.OpenAsync(string, FileMode, CancellationToken)"/>
     public static ValueTask<Stream> OpenAsync(string path, FileMode mode, CancellationToken cancellationToken = default) => Default.OpenAsync(path, mode, cancellationToken);
 
+    /// <inheritdoc cref="AzFuseClient.Open(string, FileMode, OpenOptions)"/>
+    public static Stream Open(string path, FileMode mode, OpenOptions options) => Default.Open(path, mode, options);
+
+    /// <inheritdoc cref="AzFuseClient.OpenAsync(string, FileMode, OpenOptions, CancellationToken)"/>
+    public static ValueTask<Stream> OpenAsync(string path, FileMode mode, OpenOptions options, CancellationToken cancellationToken = default) => Default.OpenAsync(path, mode, options, cancellationToken);
+
     /// <inheritdoc cref="AzFuseClient.OpenAsync(string, FileMode, FileAccess, CancellationToken)"/>
     public static ValueTask<Stream> OpenAsync(string path, FileMode mode, FileAccess access, CancellationToken cancellationToken = default) => Default.OpenAsync(path, mode, access, cancellationToken);
 
@@ -130,6 +136,9 @@ public static class AzFile
 
     /// <inheritdoc cref="AzFuseClient.ClearCache(string)"/>
     public static void ClearCache(string path) => Default.ClearCache(path);
+
+    /// <inheritdoc cref="AzFuseClient.GetCacheStats"/>
+    public static CacheStats GetCacheStats() => Default.GetCacheStats();
 
     private static AzFuseClient InitializeDefault()
     {

@@ -66,14 +66,35 @@ public sealed partial class AzFuseClient
     /// <param name="mode">How to open.</param>
     /// <param name="access">Read, Write or ReadWrite.</param>
     public Stream Open(string path, FileMode mode, FileAccess access) =>
-        OpenCoreAsync(path, mode, access, async: false, CancellationToken.None).EnsureCompleted();
+        OpenCoreAsync(path, mode, access, forceCheck: false, async: false, CancellationToken.None).EnsureCompleted();
+
+    /// <inheritdoc cref="Open(string, FileMode)"/>
+    /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
+    /// <param name="mode">How to open. <see cref="FileMode.Open"/> opens for reading only.</param>
+    /// <param name="options">Per-call choices, such as <see cref="OpenOptions.Revalidate"/>.</param>
+    public Stream Open(string path, FileMode mode, OpenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, async: false, CancellationToken.None).EnsureCompleted();
+    }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
     /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
     /// <param name="mode">How to open. <see cref="FileMode.Open"/> opens for reading only.</param>
     /// <param name="cancellationToken">Cancels a download or a wait for another process's download.</param>
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, CancellationToken cancellationToken = default) =>
-        OpenCoreAsync(path, mode, DefaultAccess(mode), async: true, cancellationToken);
+        OpenCoreAsync(path, mode, DefaultAccess(mode), forceCheck: false, async: true, cancellationToken);
+
+    /// <inheritdoc cref="Open(string, FileMode)"/>
+    /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
+    /// <param name="mode">How to open. <see cref="FileMode.Open"/> opens for reading only.</param>
+    /// <param name="options">Per-call choices, such as <see cref="OpenOptions.Revalidate"/>.</param>
+    /// <param name="cancellationToken">Cancels a download or a wait for another process's download.</param>
+    public ValueTask<Stream> OpenAsync(string path, FileMode mode, OpenOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, async: true, cancellationToken);
+    }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
     /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
@@ -81,7 +102,7 @@ public sealed partial class AzFuseClient
     /// <param name="access">Read, Write or ReadWrite.</param>
     /// <param name="cancellationToken">Cancels a download or a wait for another process's download.</param>
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, FileAccess access, CancellationToken cancellationToken = default) =>
-        OpenCoreAsync(path, mode, access, async: true, cancellationToken);
+        OpenCoreAsync(path, mode, access, forceCheck: false, async: true, cancellationToken);
 
     /// <summary>
     /// Downloads every listed file that is not cached yet, with as few azcopy runs as possible
@@ -268,43 +289,7 @@ public sealed partial class AzFuseClient
         }
     }
 
-    /// <summary>
-    /// Removes the cached copy of a file, or of everything under a folder, so the next Open
-    /// downloads it again. The remote blob is untouched. Does nothing when AzFuse is disabled
-    /// or the path is outside every mapping.
-    /// </summary>
-    /// <param name="path">A logical file or folder path.</param>
-    public void ClearCache(string path)
-    {
-        if (!_options.Enabled || _engine.Value.Resolver.Resolve(path) is not { } resolved)
-        {
-            return;
-        }
-
-        // A file whose content is not uploaded yet is the only copy of that content: it stays.
-        var pending = _engine.Value.Pending.PendingDataPaths(resolved.CacheRoot);
-        if (File.Exists(resolved.CachePath))
-        {
-            DeleteUnlessPending(resolved.CachePath, pending);
-        }
-        else if (Directory.Exists(resolved.CachePath))
-        {
-            foreach (var file in Directory.EnumerateFiles(resolved.CachePath, "*", SearchOption.AllDirectories))
-            {
-                // Only cache files go. Lock and partial files belong to fills that may be running
-                // (removing a lock file would let two processes fill one file at once), and the
-                // work folder may hold another process's staging area.
-                if (!CacheFileNames.IsReservedName(Path.GetFileName(file)) && !IsInWorkFolder(resolved.CacheRoot, file))
-                {
-                    DeleteUnlessPending(file, pending);
-                }
-            }
-        }
-
-        Log.CacheCleared(_logger, path);
-    }
-
-    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool async, CancellationToken cancellationToken)
+    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool forceCheck, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (string.IsNullOrWhiteSpace(path))
@@ -332,11 +317,15 @@ public sealed partial class AzFuseClient
             return await _engine.Value.Writer.OpenAsync(resolved, mode, access, CurrentWritePolicy(), async, cancellationToken).ConfigureAwait(false);
         }
 
-        // The hit path is one open() and nothing else: no lock, no network, no process.
-        if (TryOpenCached(resolved.CachePath, async) is { } cached)
+        var engine = _engine.Value;
+
+        // Without revalidate_after (the default) and a size limit, a hit is one open() and nothing
+        // else: no lock, no network, no process. A revalidating mapping reads the record first.
+        var due = (forceCheck || resolved.Mapping.Revalidates) && engine.Freshness.IsDue(resolved, CacheRecords.Read(resolved.CachePath), forceCheck);
+        if (!due && TryOpenCached(resolved.CachePath, async) is { } cached)
         {
-            Log.CacheHit(_logger, path);
-            return cached;
+            engine.Space.MarkOpened(resolved.CacheRoot, cached);
+            return Hit(path, cached);
         }
 
         if (Directory.Exists(resolved.CachePath))
@@ -345,15 +334,27 @@ public sealed partial class AzFuseClient
         }
 
         // Written in an AsyncUpload(shmAsTmp: true) scope and not uploaded yet: the staged copy is the newest content.
-        if (TryOpenCached(_engine.Value.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath), async) is { } staged)
+        if (TryOpenCached(engine.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath), async) is { } staged)
         {
-            Log.CacheHit(_logger, path);
-            return staged;
+            return Hit(path, staged);
         }
 
+        var (file, downloaded) = await engine.Filler.OpenAsync(resolved, forceCheck, async, cancellationToken).ConfigureAwait(false);
+        if (!downloaded)
+        {
+            return Hit(path, file);
+        }
+
+        engine.Statistics.Miss();
         Log.CacheMiss(_logger, path);
-        await _engine.Value.Filler.FillAsync(resolved, async, cancellationToken).ConfigureAwait(false);
-        return TryOpenCached(resolved.CachePath, async) ?? throw Errors.CacheFileVanished(path, resolved.CachePath);
+        return file;
+    }
+
+    private FileStream Hit(string path, FileStream file)
+    {
+        _engine.Value.Statistics.Hit();
+        Log.CacheHit(_logger, path);
+        return file;
     }
 
     private async ValueTask PrepareCoreAsync(IEnumerable<string> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
@@ -406,24 +407,16 @@ public sealed partial class AzFuseClient
             // A folder, not a file: the caller reports it.
             return null;
         }
+        catch (IOException) when (File.Exists(cachePath))
+        {
+            // Held exclusively: another process is evicting it this instant. The fill path waits
+            // for that under the file's lock, then finds it gone (and downloads it) or still there.
+            return null;
+        }
     }
 
     private WritePolicy CurrentWritePolicy() =>
         _scope.Value is { IsEnabled: true } scope ? new WritePolicy(scope, scope.UsesSharedMemory) : default;
-
-    private void DeleteUnlessPending(string file, HashSet<string> pending)
-    {
-        if (pending.Contains(file))
-        {
-            Log.PendingKept(_logger, file);
-            return;
-        }
-
-        File.Delete(file);
-    }
-
-    private static bool IsInWorkFolder(string cacheRoot, string file) =>
-        file.StartsWith(Path.Combine(cacheRoot, CacheLayout.WorkFolderName) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static FileAccess DefaultAccess(FileMode mode) => mode switch
     {

@@ -25,8 +25,16 @@ internal sealed class AzFuseEngine
         var logger = loggerFactory.CreateLogger("AzFuse");
         var time = options.TimeProvider;
         var accounts = new StorageAccountLoader(options.StorageAccountFolder);
-        var mappings = MappingFileLoader.Load(options.MappingFile);
+        var mappings = MappingFileLoader.Load(options.MappingFile)
+            .Select(m => m with { RevalidateAfter = m.RevalidateAfter ?? options.RevalidateAfter, MaxCacheSize = m.MaxCacheSize ?? options.MaxCacheSize })
+            .ToList();
         Resolver = new PathResolver(mappings, accounts);
+        Pending = new PendingStore(time);
+        Statistics = new CacheStatistics();
+        Freshness = new Freshness(time);
+        var eviction = new CacheEviction(Pending);
+        Eviction = eviction;
+        Space = new CacheSpace(CacheLimits(mappings), eviction, Statistics, options.LockTimeout, time, logger);
 
         var retry = TransferRetry.Create(options, logger);
         Blobs = new BlobRestClient(time, retry, options.TransferStallTimeout);
@@ -35,7 +43,8 @@ internal sealed class AzFuseEngine
         Planner = new TransferPlanner(options, locator, logger);
         var runner = new AzCopyRunner(locator, loggerFactory.CreateLogger("AzFuse.AzCopy"));
         var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
-        Filler = new CacheFiller(downloader, options.LockTimeout, time, logger);
+        var revalidation = new Revalidation(eviction, Space, time, logger);
+        Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
         Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
         Batch = new BatchFiller(
             downloader,
@@ -45,7 +54,11 @@ internal sealed class AzFuseEngine
             Blobs,
             time,
             logger,
-            p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)));
+            p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)),
+            Freshness,
+            new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
+            Space,
+            eviction);
 
         var transfers = new UploadTransfers(
             new PipeUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
@@ -55,10 +68,16 @@ internal sealed class AzFuseEngine
             retry,
             time,
             logger);
-        var uploader = new Uploader(transfers, logger);
-        Pending = new PendingStore(time);
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, time);
+        var uploader = new Uploader(transfers, logger, uploaded =>
+        {
+            if (!uploaded.Staged)
+            {
+                CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
+            }
+        });
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time);
         var cacheRoots = mappings.Select(m => Path.GetFullPath(m.Cache)).Distinct(StringComparer.Ordinal).ToList();
+        CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, time);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
 
@@ -81,6 +100,17 @@ internal sealed class AzFuseEngine
 
     public PathResolver Resolver { get; }
 
+    public CacheStatistics Statistics { get; }
+
+    public Freshness Freshness { get; }
+
+    public CacheSpace Space { get; }
+
+    public CacheEviction Eviction { get; }
+
+    /// <summary>Every cache root of the mapping file (full paths).</summary>
+    public IReadOnlyList<string> CacheRoots { get; }
+
     public IBlobService Blobs { get; }
 
     public SasProvider Sas { get; }
@@ -100,4 +130,32 @@ internal sealed class AzFuseEngine
     public SharedMemoryStaging Staging { get; }
 
     public UploadResumer Resumer { get; }
+
+    /// <summary>The size limit of each bounded cache root. Mappings that share a root must agree on it.</summary>
+    private static Dictionary<string, long> CacheLimits(IReadOnlyList<MountMapping> mappings)
+    {
+        var limits = new Dictionary<string, long>(StringComparer.Ordinal);
+        var setBy = new Dictionary<string, MountMapping>(StringComparer.Ordinal);
+        foreach (var mapping in mappings.Where(m => m.MaxCacheSize is not null))
+        {
+            var root = Path.GetFullPath(mapping.Cache);
+            if (setBy.TryGetValue(root, out var first))
+            {
+                if (first.MaxCacheSize != mapping.MaxCacheSize)
+                {
+                    throw Errors.CacheSizeConflict(root, first, mapping);
+                }
+
+                continue;
+            }
+
+            setBy[root] = mapping;
+            if (mapping.MaxCacheSize != long.MaxValue)
+            {
+                limits[root] = mapping.MaxCacheSize!.Value;
+            }
+        }
+
+        return limits;
+    }
 }

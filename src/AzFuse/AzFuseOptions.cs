@@ -16,6 +16,8 @@ public sealed class AzFuseOptions
     private long _azCopyMinFileSize = 256L << 20;
     private int _azCopyMinBatchCount = 10_000;
     private int _httpParallelism = 16;
+    private TimeSpan? _revalidateAfter;
+    private long? _maxCacheSize;
 
     /// <summary>
     /// Whether logical paths are mapped to blobs at all. Default <see langword="false"/>: every
@@ -173,6 +175,37 @@ public sealed class AzFuseOptions
         set => _httpParallelism = value is >= 1 and <= 256
             ? value
             : throw new ArgumentOutOfRangeException(nameof(HttpParallelism), value, "HttpParallelism must be between 1 and 256.");
+    }
+
+    /// <summary>
+    /// For mappings without <c>revalidate_after</c>: how old the record of a cached file may get
+    /// before an Open checks the blob's ETag with one HEAD request (and downloads the file again if
+    /// it changed). Default <see langword="null"/>: never check, as the Python tool; a cached file
+    /// then stays as it was until <see cref="AzFuseClient.ClearCache"/>. <see cref="TimeSpan.Zero"/>
+    /// checks on every Open of a cached file.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
+    public TimeSpan? RevalidateAfter
+    {
+        get => _revalidateAfter;
+        set => _revalidateAfter = value is null || value >= TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(RevalidateAfter), value, "RevalidateAfter must not be negative.");
+    }
+
+    /// <summary>
+    /// For cache folders whose mappings set no <c>max_cache_size</c>: the most bytes of cached
+    /// files the folder may hold. When a download would go past it, the least recently opened
+    /// files are removed first, down to 90% of the limit. Default <see langword="null"/>: unlimited,
+    /// as the Python tool.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Zero or negative.</exception>
+    public long? MaxCacheSize
+    {
+        get => _maxCacheSize;
+        set => _maxCacheSize = value is null || value > 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxCacheSize), value, "MaxCacheSize must be positive.");
     }
 
     /// <summary>

@@ -121,6 +121,7 @@ internal sealed class RemoteFiles
 
         await _blobs.DeleteBlobAsync(path.Blob, async, cancellationToken).ConfigureAwait(false);
         CacheCommit.DeleteQuietly(path.CachePath);
+        CacheRecords.Delete(path.CachePath);
     }
 
     /// <summary>A URL that reads the blob until <paramref name="expiry"/> from now, and nothing else.</summary>

@@ -94,7 +94,7 @@ internal static class RemoteListing
             // A name ending in '/' is a folder marker some tools create, not a file.
             if (blob.Name.StartsWith(prefix, StringComparison.Ordinal) && !blob.Name.EndsWith('/'))
             {
-                yield return new FileEntry(display + blob.Name[prefix.Length..], isFolder: false, blob.Length, blob.LastModified, blob.ContentMd5);
+                yield return new FileEntry(display + blob.Name[prefix.Length..], isFolder: false, blob.Length, blob.LastModified, blob.ContentMd5 is { } md5 ? Convert.ToBase64String(md5) : null);
             }
         }
     }

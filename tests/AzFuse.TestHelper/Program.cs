@@ -10,6 +10,12 @@ using AzFuse;
 //     In an AsyncUpload scope (staging in SHM_FOLDER when given), writes COUNT files
 //     FOLDER/<i>.txt with the text "content <i>", prints "written" once every stream is closed,
 //     then waits to be killed without ever ending the scope.
+//   hold LOGICAL_PATH...
+//     Opens every path through AzFile and keeps them open; prints "held", then, when a line
+//     arrives on stdin, reads each stream from the start and prints "<path> <sha256>", and exits.
+//   churn OPENS FOLDER FILES SEED
+//     Opens OPENS times a random file FOLDER/<i>.bin (i below FILES) through AzFile and checks
+//     every byte against TestContent.ForFile(i); prints "ok <opens> <evictions>".
 //
 // Exit 0 on success; 1 and the exception on stderr otherwise; 2 for bad arguments.
 try
@@ -53,8 +59,39 @@ try
             GC.KeepAlive(scope);
             return 0;
 
+        case ["hold", .. var paths]:
+            var held = paths.Select(p => (Path: p, Stream: AzFile.Open(p, FileMode.Open))).ToList();
+            Console.WriteLine("held");
+            Console.ReadLine();
+            foreach (var (heldPath, stream) in held)
+            {
+                stream.Position = 0;
+                Console.WriteLine($"{heldPath} {Convert.ToHexString(SHA256.HashData(stream))}");
+                stream.Dispose();
+            }
+
+            return 0;
+
+        case ["churn", var opensText, var folder, var filesText, var seedText]:
+            var random = new Random(int.Parse(seedText, System.Globalization.CultureInfo.InvariantCulture));
+            var opens = int.Parse(opensText, System.Globalization.CultureInfo.InvariantCulture);
+            var files = int.Parse(filesText, System.Globalization.CultureInfo.InvariantCulture);
+            for (var n = 0; n < opens; n++)
+            {
+                var i = random.Next(files);
+                var read = AzFile.ReadAllBytes($"{folder}/{i}.bin");
+                if (!read.AsSpan().SequenceEqual(AzFuse.Testing.TestContent.ForFile(i)))
+                {
+                    Console.Error.WriteLine($"{folder}/{i}.bin: {read.Length} bytes read do not match the blob's content");
+                    return 1;
+                }
+            }
+
+            Console.WriteLine($"ok {opens} {AzFile.GetCacheStats().Evictions}");
+            return 0;
+
         default:
-            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER]");
+            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED");
             return 2;
     }
 }

@@ -163,6 +163,35 @@ public sealed class AzFuseSandbox : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Deletes a blob under <see cref="RemotePrefix"/>, as another machine would.</summary>
+    public async Task DeleteRemoteAsync(string relative) =>
+        await _rest.DeleteBlobAsync(new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative), async: true, CancellationToken.None);
+
+    /// <summary>Adds cache policy keys (e.g. <c>revalidate_after: 2s</c>) to the sandbox's mapping, as a user would in the YAML.</summary>
+    public void SetCachePolicy(string? revalidateAfter = null, string? maxCacheSize = null)
+    {
+        var yaml = $"- cache: {CacheRoot}\n  local: {LocalPrefix}\n  remote: {RemotePrefix}\n  storage_account: azurite\n";
+        if (revalidateAfter is not null)
+        {
+            yaml += $"  revalidate_after: {revalidateAfter}\n";
+        }
+
+        if (maxCacheSize is not null)
+        {
+            yaml += $"  max_cache_size: {maxCacheSize}\n";
+        }
+
+        File.WriteAllText(MappingFile, yaml);
+    }
+
+    /// <summary>A storage account file whose SAS may read and list but not write: uploads fail with 403, and stay pending.</summary>
+    public void WriteReadOnlySas()
+    {
+        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "rl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
+        File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
+            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
+    }
+
     /// <summary>Options whose SAS has expired, as a user's stale storage account file would.</summary>
     public void WriteExpiredSas()
     {

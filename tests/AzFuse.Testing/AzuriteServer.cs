@@ -17,6 +17,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _dataFolder;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
     private Process? _process;
 
     private AzuriteServer(int port, string dataFolder)
@@ -31,6 +32,20 @@ public sealed class AzuriteServer : IAsyncDisposable
     public Uri Endpoint => new($"http://127.0.0.1:{Port}/{AccountName}");
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>
+    /// The requests the emulator served to <paramref name="container"/> so far, as "METHOD /path?query"
+    /// from its access log, so that a test can tell how the library talked to the service.
+    /// </summary>
+    public IReadOnlyList<string> RequestsTo(string container)
+    {
+        var prefix = $" /{AccountName}/{container}";
+        return _requests
+            .Select(line => line[(line.IndexOf('"', StringComparison.Ordinal) + 1)..])
+            .Where(request => request.AsSpan(request.IndexOf(' ', StringComparison.Ordinal)).StartsWith(prefix, StringComparison.Ordinal))
+            .Select(request => request[..request.LastIndexOf(" HTTP/", StringComparison.Ordinal)])
+            .ToList();
+    }
 
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -106,7 +121,14 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Azurite did not start.");
         _process = process;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            // Azurite's access log: '127.0.0.1 - - [date] "HEAD /devstoreaccount1/container/blob HTTP/1.1" 200 -'.
+            if (e.Data is { } line && line.Contains("\" ", StringComparison.Ordinal) && line.Contains(" HTTP/", StringComparison.Ordinal))
+            {
+                _requests.Enqueue(line);
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -30,13 +30,21 @@ internal sealed class BatchFiller
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<ResolvedPath, bool> _hasUnuploadedCopy;
+    private readonly Freshness _freshness;
+    private readonly BatchRevalidator _revalidator;
+    private readonly CacheSpace _space;
+    private readonly CacheEviction _eviction;
 
     // hasUnuploadedCopy: whether newer content of a path waits for upload outside the cache
     // (staged in shared memory). Such a path is not filled, or the blob's older content would
     // shadow the newer copy for every later Open.
-    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, ResiliencePipeline retry, IBlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy)
+    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, ResiliencePipeline retry, IBlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy, Freshness freshness, BatchRevalidator revalidator, CacheSpace space, CacheEviction eviction)
     {
         _hasUnuploadedCopy = hasUnuploadedCopy;
+        _freshness = freshness;
+        _revalidator = revalidator;
+        _space = space;
+        _eviction = eviction;
         _downloader = downloader;
         _job = job;
         _planner = planner;
@@ -47,17 +55,44 @@ internal sealed class BatchFiller
     }
 
     /// <param name="paths">The files to have in the cache.</param>
-    /// <param name="progress">Told the files and bytes fetched as they arrive; the total is the files not cached yet.</param>
+    /// <param name="progress">Told the files and bytes fetched as they arrive; the total is the files to fetch (missing, or found changed).</param>
     /// <param name="async">Whether to run asynchronously.</param>
     /// <param name="cancellationToken">Stops the transfers.</param>
     public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
     {
-        var missing = paths.Where(p => !File.Exists(p.CachePath) && !_hasUnuploadedCopy(p)).DistinctBy(p => p.CachePath, StringComparer.Ordinal).ToList();
+        var missing = new List<ResolvedPath>();
+        var due = new List<ResolvedPath>();
+        foreach (var path in paths.DistinctBy(p => p.CachePath, StringComparer.Ordinal))
+        {
+            if (File.Exists(path.CachePath))
+            {
+                if (path.Mapping.Revalidates && _freshness.IsDue(path, CacheRecords.Read(path.CachePath), forced: false))
+                {
+                    due.Add(path);
+                }
+            }
+            else if (!_hasUnuploadedCopy(path))
+            {
+                missing.Add(path);
+            }
+        }
+
+        var failures = new List<TransferFailure>();
+        var replacing = new HashSet<string>(StringComparer.Ordinal);
+        if (due.Count > 0)
+        {
+            var (changed, gone) = await _revalidator.CheckAsync(due, async, cancellationToken).ConfigureAwait(false);
+            failures.AddRange(gone);
+            missing.AddRange(changed);
+            replacing.UnionWith(changed.Select(p => p.CachePath));
+        }
+
         Log.PrepareStarted(_logger, paths.Count, missing.Count);
         var counter = progress is null ? null : new ProgressCounter(progress, missing.Count, bytesTotal: null);
         counter?.Report();
         if (missing.Count == 0)
         {
+            ThrowIfAny(failures);
             return;
         }
 
@@ -66,31 +101,67 @@ internal sealed class BatchFiller
             .Select(g => g.ToList())
             .ToList();
 
-        var failures = new List<TransferFailure>();
         if (async)
         {
-            var results = await Task.WhenAll(groups.Select(g => FillGroupAsync(g, counter, async: true, cancellationToken).AsTask())).ConfigureAwait(false);
+            var results = await Task.WhenAll(groups.Select(g => FillGroupAsync(g, replacing, counter, async: true, cancellationToken).AsTask())).ConfigureAwait(false);
             failures.AddRange(results.SelectMany(r => r));
         }
         else
         {
             foreach (var group in groups)
             {
-                failures.AddRange(FillGroupAsync(group, counter, async: false, cancellationToken).EnsureCompleted());
+                failures.AddRange(FillGroupAsync(group, replacing, counter, async: false, cancellationToken).EnsureCompleted());
             }
         }
 
+        ThrowIfAny(failures);
+    }
+
+    private static void ThrowIfAny(List<TransferFailure> failures)
+    {
         if (failures.Count > 0)
         {
             throw Errors.PrepareFailed(failures);
         }
     }
 
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts one downloaded file in place. Where the mapping keeps records, under the file's fill
+    /// lock, taken without waiting: a holder is filling or writing the file, and its result stands.
+    /// An existing file is replaced only when it was found changed remotely, and never when it
+    /// holds a write not yet uploaded.
+    /// </summary>
+    /// <returns>Whether the file was put in place (else the staged copy is deleted).</returns>
+    private bool Commit(ResolvedPath path, string staged, BlobProperties? blob, ISet<string> replacing)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
+        if (!path.Mapping.Revalidates)
+        {
+            // No record to keep in step with the file, and nothing to replace: the atomic no-clobber rename is enough.
+            return CacheCommit.MoveIntoPlace(staged, path.CachePath);
+        }
+
+        using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(path.CachePath));
+        if (fillLock is null || (File.Exists(path.CachePath) &&
+            (!replacing.Contains(path.CachePath) || _eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, CacheRecords.Read(path.CachePath), pendingSnapshot: null))))
+        {
+            CacheCommit.DeleteQuietly(staged);
+            return false;
+        }
+
+        // A job does not say which version it fetched: the record leaves the ETag open, and a
+        // later check compares the content's MD5 instead.
+        var now = _time.GetUtcNow();
+        var record = blob is null ? new CacheRecord(ETag: null, new FileInfo(staged).Length, LastModified: null, now) : CacheRecord.Downloaded(blob, now);
+        _space.Adjust(path.CacheRoot, -CacheCommit.Replace(staged, path.CachePath, record));
+        return true;
+    }
+
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, ISet<string> replacing, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
     {
         if (_planner.ForBatch(group.Count) == TransferRoute.Http)
         {
-            return await FillEachAsync(group, counter, async, cancellationToken).ConfigureAwait(false);
+            return await FillEachAsync(group, replacing, counter, async, cancellationToken).ConfigureAwait(false);
         }
 
         // Two logical paths for one blob (overlapping mappings) cannot share one staged file;
@@ -132,21 +203,27 @@ internal sealed class BatchFiller
             }
 
             Durability.FlushFiles(arrived.Select(a => a.Staged));
-            foreach (var (path, staged) in arrived)
+
+            // A job reports sizes only once done: the room is made now, before the files count.
+            var sizes = arrived.Select(a => new FileInfo(a.Staged).Length).ToList();
+            await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < arrived.Count; i++)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
-                CacheCommit.MoveIntoPlace(staged, path.CachePath);
+                if (!Commit(arrived[i].Path, arrived[i].Staged, blob: null, replacing))
+                {
+                    _space.Adjust(root, -sizes[i]);
+                }
             }
 
             // azcopy's last progress message may come before its last file: settle on what arrived.
-            job?.Update(arrived.Count, outcome.Summary.TotalBytesTransferred);
+            job?.Update(arrived.Count, sizes.Sum());
             Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
             failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
         }
 
         if (extras.Count > 0)
         {
-            failures.AddRange(await FillEachAsync(extras, counter, async, cancellationToken).ConfigureAwait(false));
+            failures.AddRange(await FillEachAsync(extras, replacing, counter, async, cancellationToken).ConfigureAwait(false));
         }
 
         return failures;
@@ -156,7 +233,7 @@ internal sealed class BatchFiller
     /// Fetches the files one by one, <see cref="TransferPlanner.HttpParallelism"/> at a time, each by
     /// the route its size calls for: where an azcopy job's fixed cost would dominate.
     /// </summary>
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, ISet<string> replacing, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var root = group[0].CacheRoot;
@@ -168,22 +245,37 @@ internal sealed class BatchFiller
         {
             var path = group[i];
             var staged = Path.Combine(staging.Path, i.ToString(CultureInfo.InvariantCulture));
+            long reserved = 0;
+            async ValueTask Reserve(BlobProperties blob, bool isAsync, CancellationToken c)
+            {
+                if (reserved == 0)
+                {
+                    await _space.ReserveAsync(root, blob.Length, isAsync, c).ConfigureAwait(false);
+                    reserved = blob.Length;
+                }
+            }
+
             try
             {
-                if (await _downloader.DownloadAsync(path.Blob, staged, workFolder, async, ct).ConfigureAwait(false) is not { } properties)
+                if (await _downloader.DownloadAsync(path.Blob, staged, workFolder, async, ct, Reserve).ConfigureAwait(false) is not { } blob)
                 {
                     failures[i] = new TransferFailure(path.LogicalPath, Errors.BlobNotFound(path.LogicalPath, path.Blob));
                     counter?.Failed();
                     return;
                 }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
-                CacheCommit.MoveIntoPlace(staged, path.CachePath);
-                counter?.Done(1, properties.Length);
+                if (!Commit(path, staged, blob, replacing))
+                {
+                    _space.Adjust(root, -reserved);
+                }
+
+                // Counted either way: when Commit kept another fill's copy, the file is cached all the same.
+                counter?.Done(1, blob.Length);
             }
             catch (Exception ex) when (ex is AzFuseException or IOException)
             {
                 CacheCommit.DeleteQuietly(staged);
+                _space.Adjust(root, -reserved);
                 failures[i] = new TransferFailure(path.LogicalPath, ex);
                 counter?.Failed();
             }

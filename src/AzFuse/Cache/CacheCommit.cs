@@ -1,12 +1,16 @@
+using AzFuse.IO;
+
 namespace AzFuse.Cache;
 
-/// <summary>The last step of every fill: a complete, flushed file is renamed into its cache path.</summary>
+/// <summary>The last step of every fill: a complete, flushed file is renamed into its cache path, with its record.</summary>
 internal static class CacheCommit
 {
     /// <summary>
     /// Renames <paramref name="completeFile"/> to <paramref name="cachePath"/> without replacing an
-    /// existing file: if another fill (a concurrent Prepare, another process) got there first, its
-    /// equally whole copy stays and ours is dropped. Readers therefore see no file or a whole one.
+    /// existing file and without a lock: if another fill or a write got there first, its file stays
+    /// and ours is dropped. Readers therefore see no file or a whole one. For mappings that keep
+    /// no records (no <c>revalidate_after</c>), where a batch of a million files should not cost a
+    /// million lock files.
     /// </summary>
     /// <returns><see langword="false"/> when the cache path was already filled.</returns>
     public static bool MoveIntoPlace(string completeFile, string cachePath)
@@ -20,6 +24,48 @@ internal static class CacheCommit
         {
             DeleteQuietly(completeFile);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Puts a complete, flushed download at <paramref name="cachePath"/> with its record, replacing
+    /// what was there. The caller holds the file's fill lock. The old record goes first, so a crash
+    /// midway leaves a file without a record (checked again when next due), never a record that
+    /// vouches for other content.
+    /// </summary>
+    /// <returns>The length of the file replaced; 0 when there was none.</returns>
+    /// <remarks><paramref name="record"/> is <see langword="null"/> for mappings that do not revalidate: they keep none.</remarks>
+    public static long Replace(string completeFile, string cachePath, CacheRecord? record)
+    {
+        var old = new FileInfo(cachePath);
+        var replaced = old.Exists ? old.Length : 0;
+        CacheRecords.Delete(cachePath);
+        File.Move(completeFile, cachePath, overwrite: true);
+        if (record is not null)
+        {
+            CacheRecords.Write(cachePath, record);
+        }
+
+        return replaced;
+    }
+
+    /// <summary>
+    /// After a cached write's upload is confirmed: its record stops saying "not uploaded", so the
+    /// file can be evicted and revalidated like any other. Only if the record still names that write
+    /// (a newer write keeps its own), and only if the lock is free at once: a holder is committing a
+    /// newer write or filling the file, and leaves a record of its own.
+    /// </summary>
+    public static void MarkUploaded(string cachePath, Guid writeToken, DateTimeOffset now)
+    {
+        if (writeToken == Guid.Empty || !File.Exists(cachePath))
+        {
+            return;
+        }
+
+        using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(cachePath));
+        if (fillLock is not null && CacheRecords.Read(cachePath) is { PendingWrite: { } token } record && token == writeToken)
+        {
+            CacheRecords.Write(cachePath, record with { PendingWrite = null, CheckedAt = now });
         }
     }
 

@@ -8,6 +8,8 @@ internal static class CacheFileNames
 {
     private const string LockSuffix = ".azfuse-lock";
     private const string PartialSuffix = ".azfuse-partial";
+    private const string RecordSuffix = ".azfuse-record";
+    private const string RecordTempSuffix = ".azfuse-record-new";
 
     /// <summary>The lock file that serialises fills of <paramref name="cachePath"/> across processes.</summary>
     public static string LockPath(string cachePath) => Beside(cachePath, LockSuffix);
@@ -19,9 +21,17 @@ internal static class CacheFileNames
     /// </summary>
     public static string PartialPath(string cachePath) => Beside(cachePath, PartialSuffix);
 
+    /// <summary>The <see cref="CacheRecord"/> of <paramref name="cachePath"/>.</summary>
+    public static string RecordPath(string cachePath) => Beside(cachePath, RecordSuffix);
+
+    /// <summary>Where a new record is written before it is renamed over the old one (by the lock holder only).</summary>
+    public static string RecordTempPath(string cachePath) => Beside(cachePath, RecordTempSuffix);
+
     public static bool IsReservedName(string fileName) =>
         fileName.EndsWith(LockSuffix, StringComparison.Ordinal) ||
-        fileName.EndsWith(PartialSuffix, StringComparison.Ordinal);
+        fileName.EndsWith(PartialSuffix, StringComparison.Ordinal) ||
+        fileName.EndsWith(RecordSuffix, StringComparison.Ordinal) ||
+        fileName.EndsWith(RecordTempSuffix, StringComparison.Ordinal);
 
     private static string Beside(string cachePath, string suffix) =>
         Path.Combine(Path.GetDirectoryName(cachePath)!, "." + Path.GetFileName(cachePath) + suffix);

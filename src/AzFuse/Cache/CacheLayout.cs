@@ -22,6 +22,14 @@ internal static class CacheLayout
     /// <summary>Hard-linked snapshots of the files of one batch upload, laid out by blob name for azcopy.</summary>
     public static string UploadFolder(string dataRoot) => Path.Combine(dataRoot, WorkFolderName, "upload");
 
+    /// <summary>
+    /// The bytes the cache root holds, as one number that every process sharing the root keeps up
+    /// to date under <see cref="SizeLedgerLockPath"/>; corrected by a scan whenever files are evicted.
+    /// </summary>
+    public static string SizeLedgerPath(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "cache-size");
+
+    public static string SizeLedgerLockPath(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "cache-size.lock");
+
     /// <summary>azcopy's job plans and logs, one folder per run (never under the user's home).</summary>
     public static string AzCopyFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "azcopy");
 }

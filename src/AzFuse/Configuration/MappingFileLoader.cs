@@ -7,6 +7,7 @@ namespace AzFuse.Configuration;
 /// Loads the mapping file named by <c>AZFUSE_CLOUD_FUSE_CONFIG_FILE</c>: a YAML list of
 /// <c>{local, remote, cache, storage_account}</c> entries, exactly as the Python tool reads it.
 /// Keys this version does not know are ignored, so files written for newer versions still load.
+/// Two optional keys set the cache policy: <c>revalidate_after</c> and <c>max_cache_size</c>.
 /// </summary>
 internal static class MappingFileLoader
 {
@@ -55,9 +56,25 @@ internal static class MappingFileLoader
                 Cache: values["cache"],
                 StorageAccount: values["storage_account"],
                 SourceFile: fullPath,
-                Line: line));
+                Line: line,
+                RevalidateAfter: Optional(entry, "revalidate_after", fullPath, line, (string text, out TimeSpan v) => CacheSettingParser.TryParseDuration(text, out v), "a duration such as 30s, 10m, 2h or 1d, or off"),
+                MaxCacheSize: Optional(entry, "max_cache_size", fullPath, line, (string text, out long v) => CacheSettingParser.TryParseSize(text, out v), "a size such as 500MB, 50GB or 2TiB, or unlimited")));
         }
 
         return mappings;
+    }
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private static T? Optional<T>(YamlMappingNode entry, string key, string path, int line, TryParse<T> parse, string expected)
+        where T : struct
+    {
+        var text = YamlFile.GetScalar(entry, key, path);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return parse(text, out var value) ? value : throw Errors.MappingValueInvalid(path, line, key, text, expected);
     }
 }

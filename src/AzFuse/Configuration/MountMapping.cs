@@ -3,16 +3,30 @@ namespace AzFuse.Configuration;
 /// <summary>
 /// One entry of the mapping file: logical paths under <see cref="Local"/> are cached under
 /// <see cref="Cache"/> and stored as blobs under <see cref="Remote"/> in the container of
-/// <see cref="StorageAccount"/>. The field names are those of the Python tool's YAML.
+/// <see cref="StorageAccount"/>. The field names are those of the Python tool's YAML; the cache
+/// policy keys (<c>revalidate_after</c>, <c>max_cache_size</c>) are this library's own and optional.
 /// </summary>
+/// <param name="Local">The logical path prefix.</param>
+/// <param name="Remote">The blob name prefix in the container ('' for its root).</param>
+/// <param name="Cache">The local cache folder.</param>
+/// <param name="StorageAccount">The storage account file's base name.</param>
+/// <param name="SourceFile">The mapping file, for messages.</param>
+/// <param name="Line">The entry's line in <paramref name="SourceFile"/>, for messages.</param>
+/// <param name="RevalidateAfter">How old a cached file's record may get before an Open checks the blob; <see langword="null"/> when the YAML does not say, <see cref="Timeout.InfiniteTimeSpan"/> for off.</param>
+/// <param name="MaxCacheSize">The cache root's size limit in bytes; <see langword="null"/> when the YAML does not say, <see cref="long.MaxValue"/> for unlimited.</param>
 internal sealed record MountMapping(
     string Local,
     string Remote,
     string Cache,
     string StorageAccount,
     string SourceFile,
-    int Line)
+    int Line,
+    TimeSpan? RevalidateAfter = null,
+    long? MaxCacheSize = null)
 {
+    /// <summary>Whether Opens check the blob's ETag at all.</summary>
+    public bool Revalidates => RevalidateAfter is { } after && after != Timeout.InfiniteTimeSpan;
+
     /// <summary>Where this mapping was declared, for error messages: "file:line".</summary>
     public string Origin => Line > 0 ? $"{SourceFile}:{Line}" : SourceFile;
 }

@@ -39,6 +39,12 @@ internal static class Errors
     public static AzFuseConfigurationException MappingKeyMissing(string path, int line, string key) => new(
         $"{path}:{line}: this mapping has no '{key}'. Every mapping needs local, remote, cache and storage_account (remote may be '' for the container's root).", path, line);
 
+    public static AzFuseConfigurationException MappingValueInvalid(string path, int line, string key, string value, string expected) => new(
+        $"{path}:{line}: {key} '{value}' is not understood. Write {expected}.", path, line);
+
+    public static AzFuseConfigurationException CacheSizeConflict(string cacheRoot, MountMapping first, MountMapping second) => new(
+        $"The mappings at {first.Origin} and {second.Origin} share the cache folder '{cacheRoot}' but set different max_cache_size values. The limit is per cache folder: give them the same value, or set it on one of them only.", second.SourceFile, second.Line);
+
     public static AzFuseConfigurationException StorageAccountNameInvalid(MountMapping mapping, string name) => new(
         $"{mapping.Origin}: storage_account '{name}' must be a file's base name (without folder or '.yaml'), found in the storage account folder.", mapping.SourceFile, mapping.Line);
 

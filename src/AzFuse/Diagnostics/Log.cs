@@ -59,7 +59,7 @@ internal static partial class Log
     [LoggerMessage(17, LogLevel.Information, "Resuming {Count} upload(s) left pending by an earlier run under {CacheRoot}")]
     public static partial void ResumingUploads(ILogger logger, int count, string cacheRoot);
 
-    [LoggerMessage(18, LogLevel.Warning, "ClearCache kept {CachePath}: its content has not been uploaded yet")]
+    [LoggerMessage(18, LogLevel.Warning, "ClearCache kept {CachePath}: its content has not been uploaded yet, or another process is filling it")]
     public static partial void PendingKept(ILogger logger, string cachePath);
 
     [LoggerMessage(19, LogLevel.Warning, "Resuming the uploads left pending by an earlier run failed")]
@@ -73,4 +73,19 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Information, "Deleted {LogicalPath} (remote blob and cached copy)")]
     public static partial void Deleted(ILogger logger, string logicalPath);
+
+    [LoggerMessage(23, LogLevel.Information, "Evicted {Count} least recently opened file(s) from {CacheRoot}, which now holds {Bytes} bytes")]
+    public static partial void Evicted(ILogger logger, int count, string cacheRoot, long bytes);
+
+    [LoggerMessage(24, LogLevel.Warning, "{CacheRoot} will hold {Bytes} bytes, over its max_cache_size of {Limit}: the other files are open, being filled, or not uploaded yet")]
+    public static partial void CacheOverLimit(ILogger logger, string cacheRoot, long bytes, long limit);
+
+    [LoggerMessage(25, LogLevel.Debug, "Revalidated {LogicalPath}: the blob is unchanged")]
+    public static partial void StillCurrent(ILogger logger, string logicalPath);
+
+    [LoggerMessage(26, LogLevel.Information, "{LogicalPath} changed remotely; downloading it again")]
+    public static partial void ChangedRemotely(ILogger logger, string logicalPath);
+
+    [LoggerMessage(27, LogLevel.Information, "{LogicalPath} was deleted remotely; its cached copy is removed")]
+    public static partial void DeletedRemotely(ILogger logger, string logicalPath);
 }

@@ -1,10 +1,11 @@
 namespace AzFuse.Remote;
 
-/// <summary>
-/// A blob in a listing: its full name, size, the version stamps a cache record compares, and the
-/// stored Content-MD5 (base64; <see langword="null"/> when the blob has none) that a resumable upload compares.
-/// </summary>
-internal readonly record struct BlobItem(string Name, long Length, string? ETag = null, DateTimeOffset? LastModified = null, string? ContentMd5 = null);
+/// <summary>A blob in a listing: its full name, size, and the version stamps a cache record compares.</summary>
+internal readonly record struct BlobItem(string Name, long Length, string? ETag = null, DateTimeOffset? LastModified = null, byte[]? ContentMd5 = null)
+{
+    /// <summary>What a HEAD of the blob would have said, for code that compares either.</summary>
+    public BlobProperties ToProperties() => new(Length, ContentMd5, ETag, LastModified);
+}
 
 /// <summary>
 /// One page of List Blobs: the blobs, the "folders" (prefixes up to the next '/', when listing

@@ -21,12 +21,13 @@ internal static class BlobListParser
                     var properties = item.Element("Properties");
                     var length = properties?.Element("Content-Length")?.Value;
                     var modified = properties?.Element("Last-Modified")?.Value;
+                    var md5 = properties?.Element("Content-MD5")?.Value;
                     blobs.Add(new BlobItem(
                         name,
                         length is null ? 0 : long.Parse(length, CultureInfo.InvariantCulture),
                         ETag: Quoted(properties?.Element("Etag")?.Value),
                         LastModified: modified is null ? null : DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-                        ContentMd5: NullIfEmpty(properties?.Element("Content-MD5")?.Value)));
+                        ContentMd5: string.IsNullOrEmpty(md5) ? null : Convert.FromBase64String(md5)));
                 }
                 else if (item.Name.LocalName == "BlobPrefix")
                 {
@@ -43,8 +44,6 @@ internal static class BlobListParser
     // it (an HTTP entity tag). Quoted, the two compare equal.
     private static string? Quoted(string? etag) =>
         string.IsNullOrEmpty(etag) ? null : etag.StartsWith('"') ? etag : "\"" + etag + "\"";
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     // A name with characters XML cannot carry comes percent-encoded, flagged Encoded="true".
     private static string Name(XElement item)

@@ -11,6 +11,9 @@ namespace AzFuse.Transfer;
 /// </summary>
 internal sealed class FileDownloader
 {
+    /// <summary>See <see cref="DownloadAsync"/>.</summary>
+    public delegate ValueTask BeforeWrite(BlobProperties blob, bool async, CancellationToken cancellationToken);
+
     private readonly IBlobService _blobs;
     private readonly PipeDownloader _pipe;
     private readonly TransferPlanner _planner;
@@ -25,14 +28,16 @@ internal sealed class FileDownloader
     }
 
     /// <summary>
-    /// Writes the blob to <paramref name="destinationPath"/> (created or truncated).
+    /// Writes the blob to <paramref name="destinationPath"/> (created or truncated). A
+    /// <c>beforeWrite</c> callback is told the blob's properties once they are known and before a
+    /// byte is written (to make room in the cache); it is called again on each retry.
     /// </summary>
     /// <returns>The blob's properties, or <see langword="null"/> when the blob does not exist.</returns>
     /// <remarks>On an exception the file may hold part of the blob: the caller deletes it.</remarks>
-    public ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken) =>
-        _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, isAsync, ct), async, cancellationToken);
+    public ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, BeforeWrite? beforeWrite = null) =>
+        _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, isAsync, ct), async, cancellationToken);
 
-    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
+    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, BeforeWrite? beforeWrite, bool async, CancellationToken cancellationToken)
     {
         BlobProperties? properties;
         if (!_planner.StartsWithHttp)
@@ -45,6 +50,10 @@ internal sealed class FileDownloader
             }
 
             _planner.ForFile(properties.Length, upload: false); // azcopy missing: the install hint
+            if (beforeWrite is not null)
+            {
+                await beforeWrite(properties, async, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -55,6 +64,11 @@ internal sealed class FileDownloader
             }
 
             properties = download.Properties;
+            if (beforeWrite is not null)
+            {
+                await beforeWrite(properties, async, cancellationToken).ConfigureAwait(false);
+            }
+
             if (_planner.ForFile(properties.Length, upload: false) == TransferRoute.Http)
             {
                 await HttpDownloader.ReceiveAsync(download, blob, destinationPath, async, cancellationToken).ConfigureAwait(false);

@@ -27,11 +27,15 @@ internal sealed class FileWriter
     private readonly Uploader _uploader;
     private readonly PendingStore _pending;
     private readonly SharedMemoryStaging _shm;
+    private readonly CacheSpace _space;
+    private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
 
-    public FileWriter(CacheFiller filler, IBlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, TimeProvider time)
+    public FileWriter(CacheFiller filler, IBlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time)
     {
+        _space = space;
+        _lockTimeout = lockTimeout;
         _filler = filler;
         _blobs = blobs;
         _uploader = uploader;
@@ -48,6 +52,21 @@ internal sealed class FileWriter
     {
         var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate or FileMode.Append;
         var current = LocalCopyOf(path);
+        if (keepsContent && current == path.CachePath && path.Mapping.Revalidates)
+        {
+            // Under revalidate_after a write that builds on the content checks it first, as a read
+            // would: appending to a stale copy would upload over the blob's newer content.
+            try
+            {
+                await _filler.FillAsync(path, async, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted remotely (and its cached copy with it): the write starts from nothing.
+            }
+
+            current = LocalCopyOf(path);
+        }
         var exists = current is not null;
         if (!exists && mode != FileMode.Create)
         {
@@ -124,15 +143,35 @@ internal sealed class FileWriter
             path.CacheRoot,
             session.DataPath,
             session.Staged,
-            _time.GetUtcNow());
+            _time.GetUtcNow(),
+            Guid.NewGuid());
 
         UploadTicket ticket;
         try
         {
+            // The cache file's fill lock, which fills, revalidations and evictions hold while they
+            // change the file: none of them can act between the record and the rename below.
+            var folder = Path.GetDirectoryName(session.DataPath)!;
+            Directory.CreateDirectory(folder);
+            Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
+            using var fileLock = await FileLock.AcquireAsync(CacheFileNames.LockPath(path.CachePath), _lockTimeout, path.LogicalPath, async, _time, cancellationToken).ConfigureAwait(false);
+            var cached = new FileInfo(path.CachePath);
+            var sizeChange = -(cached.Exists ? cached.Length : 0);
             lock (_uploader.LockFor(record.Key))
             {
-                var folder = Path.GetDirectoryName(session.DataPath)!;
-                Directory.CreateDirectory(folder);
+                if (session.Staged)
+                {
+                    CacheRecords.Delete(path.CachePath);
+                }
+                else
+                {
+                    // Before the content: from now until the upload is confirmed, the record says
+                    // "a local write", which no revalidation replaces and no eviction removes.
+                    var length = new FileInfo(session.TempPath).Length;
+                    CacheRecords.Write(path.CachePath, new CacheRecord(ETag: null, length, LastModified: null, record.Written, record.Token));
+                    sizeChange += length;
+                }
+
                 File.Move(session.TempPath, session.DataPath, overwrite: true);
 
                 // Exactly one local copy holds the newest content, and reads find it: a staged
@@ -145,6 +184,8 @@ internal sealed class FileWriter
                 journal.Append(record);
                 ticket = _uploader.Register(new PendingItem(record, path.Blob, journal, session.DataRoot));
             }
+
+            _space.Adjust(path.CacheRoot, sizeChange);
         }
         catch
         {

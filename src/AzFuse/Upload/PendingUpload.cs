@@ -15,6 +15,7 @@ namespace AzFuse.Upload;
 /// <param name="DataPath">The file to upload: the cache file, or a file staged in shared memory.</param>
 /// <param name="Staged">Whether <paramref name="DataPath"/> is a staged copy, deleted once uploaded.</param>
 /// <param name="Written">When the write was closed; among records for one blob the newest content wins.</param>
+/// <param name="Token">Names this write for good (ids change when a record is adopted): the cache file's record carries it until the upload is confirmed.</param>
 internal sealed record PendingUpload(
     long Id,
     string StorageAccount,
@@ -23,7 +24,8 @@ internal sealed record PendingUpload(
     string CacheRoot,
     string DataPath,
     bool Staged,
-    DateTimeOffset Written)
+    DateTimeOffset Written,
+    Guid Token = default)
 {
     /// <summary>Identifies the remote blob: writes with the same key replace each other.</summary>
     [JsonIgnore]

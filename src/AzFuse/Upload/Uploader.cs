@@ -21,12 +21,16 @@ internal sealed class Uploader
     private readonly object[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new object()).ToArray();
     private readonly UploadTransfers _transfers;
     private readonly ILogger _logger;
+    private readonly Action<PendingUpload> _uploaded;
     private Task? _loop;
 
-    public Uploader(UploadTransfers transfers, ILogger logger)
+    // uploaded: told of each confirmed upload (the newest write it covered), so that the cache
+    // file's record can stop saying "not uploaded".
+    public Uploader(UploadTransfers transfers, ILogger logger, Action<PendingUpload> uploaded)
     {
         _transfers = transfers;
         _logger = logger;
+        _uploaded = uploaded;
     }
 
     /// <summary>
@@ -296,6 +300,11 @@ internal sealed class Uploader
         foreach (var group in done.GroupBy(d => d.Journal))
         {
             group.Key.Complete([.. group.Select(d => d.Record.Id)]);
+        }
+
+        if (failure is null)
+        {
+            _uploaded(uploaded.Record);
         }
 
         if (failure is not null)

@@ -9,6 +9,7 @@ public static class HelperProcess
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

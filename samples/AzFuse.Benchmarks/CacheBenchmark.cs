@@ -1,0 +1,69 @@
+namespace AzFuse.Benchmarks;
+
+/// <summary>
+/// What the cache policy costs: cache hits under each policy against hits under the default
+/// (no check, no limit), and misses into a full, size-bounded cache (which evicts) against misses
+/// into an unbounded one.
+/// </summary>
+internal static class CacheBenchmark
+{
+    private const int Small = 4 << 10;
+    private const int Hits = 1000;
+    private const int Misses = 200;
+
+    public static async Task RunAsync(Workbench bench)
+    {
+        Console.WriteLine($"Seeding the cache benchmark's blobs ({Hits} + {Misses} of 4 KB)...");
+        await bench.SeedManyAsync("cache/hits", Hits, Small);
+        await bench.SeedManyAsync("cache/misses", Misses, Small);
+
+        var hits = Enumerable.Range(0, Hits).Select(i => Workbench.Logical($"cache/hits/{i}.bin")).ToList();
+        var plain = Client(bench, o => { });
+        var bounded = Client(bench, o => o.MaxCacheSize = 10_000_000_000);
+        var revalidating = Client(bench, o => o.RevalidateAfter = TimeSpan.FromHours(1));
+        var checking = Client(bench, o => o.RevalidateAfter = TimeSpan.Zero);
+
+        // Filled by the revalidating client, so every file has the record it reads.
+        revalidating.Prepare(hits);
+        var timings = bench.Measurement.Compare($"{Hits} cache hits (Open + read 4 KB) under each policy",
+        [
+            new("default: no check, no limit", () => ReadAll(plain, hits), Route: "no request"),
+            new("max_cache_size (marks each Open)", () => ReadAll(bounded, hits), Route: "no request"),
+            new("revalidate_after: 1h (reads the record)", () => ReadAll(revalidating, hits), Route: "no request"),
+            new("revalidate_after: 0 (HEAD per Open)", () => ReadAll(checking, hits), Route: "one HEAD per file"),
+        ]);
+        Measurement.Print($"7. {Hits} cache hits of 4 KB files: median of {bench.Measurement.Repeat} runs", timings);
+        Table.PrintRatio("max_cache_size / default", timings[1].Median, timings[0].Median);
+        Table.PrintRatio("revalidate_after 1h / default", timings[2].Median, timings[0].Median);
+        Table.PrintRatio("revalidate_after 0 / default", timings[3].Median, timings[0].Median);
+
+        // Half the files fit: the second half of every run evicts (down to 90% at each pass).
+        var misses = Enumerable.Range(0, Misses).Select(i => Workbench.Logical($"cache/misses/{i}.bin")).ToList();
+        var full = Client(bench, o => o.MaxCacheSize = Misses / 2 * Small);
+        var clear = () => plain.ClearCache(Workbench.Logical("cache"));
+        timings = bench.Measurement.Compare($"{Misses} cache misses (Open + read 4 KB), unbounded and evicting",
+        [
+            new("unbounded", () => ReadAll(plain, misses), Setup: clear),
+            new($"bounded: {Misses / 2} fit, the rest evict", () => ReadAll(full, misses), Setup: clear),
+        ]);
+        var perRun = full.GetCacheStats().Evictions / (bench.Measurement.Repeat + 1);
+        Measurement.Print($"8. {Misses} cache misses of 4 KB files into an empty cache: median of {bench.Measurement.Repeat} runs (bounded: {perRun} evictions a run)", timings);
+        Table.PrintRatio("evicting / unbounded", timings[1].Median, timings[0].Median);
+    }
+
+    private static AzFuseClient Client(Workbench bench, Action<AzFuseOptions> policy)
+    {
+        var options = bench.Sandbox.CreateOptions();
+        options.RetryDelay = new AzFuseOptions().RetryDelay;
+        policy(options);
+        return new AzFuseClient(options, bench.Warnings);
+    }
+
+    private static void ReadAll(AzFuseClient client, IReadOnlyList<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            Workbench.OpenAndRead(client, path);
+        }
+    }
+}

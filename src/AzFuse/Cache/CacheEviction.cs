@@ -1,0 +1,137 @@
+using System.IO.Enumeration;
+using AzFuse.IO;
+using AzFuse.Upload;
+
+namespace AzFuse.Cache;
+
+/// <summary>A cache file as a scan of its folder sees it.</summary>
+internal readonly record struct CachedFile(string Path, long Length, DateTime LastOpenedUtc);
+
+/// <summary>
+/// Removes cache files without ever losing a write or pulling a file from under a reader. Every
+/// removal happens under the file's fill lock, which fills, revalidations and write commits also
+/// hold while they change the file; so a file is never removed between another process filling
+/// it and opening it.
+/// </summary>
+/// <remarks>
+/// "Open in some process" is read from the lock every AzFuse reader holds: .NET takes a shared
+/// <c>flock</c> on Unix (a share mode on Windows) for a file opened to read with
+/// <see cref="FileShare.Read"/>, so an exclusive open that fails means someone has it open.
+/// </remarks>
+internal sealed class CacheEviction
+{
+    private readonly PendingStore _pending;
+
+    public CacheEviction(PendingStore pending)
+    {
+        _pending = pending;
+    }
+
+    /// <summary>The cache files under <paramref name="cacheRoot"/>, without AzFuse's own files and work folder.</summary>
+    public static List<CachedFile> Scan(string cacheRoot)
+    {
+        if (!Directory.Exists(cacheRoot))
+        {
+            return [];
+        }
+
+        // Files whose names start with '.' are data too: nothing is skipped for its attributes.
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        var root = cacheRoot.TrimEnd(Path.DirectorySeparatorChar);
+        var files = new FileSystemEnumerable<CachedFile>(root, (ref FileSystemEntry e) => new CachedFile(e.ToFullPath(), e.Length, e.LastAccessTimeUtc.UtcDateTime), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && !CacheFileNames.IsReservedName(e.FileName.ToString()),
+            ShouldRecursePredicate = (ref FileSystemEntry e) => !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root)),
+        };
+        return [.. files];
+    }
+
+    /// <summary>The files whose writes were pending when asked; see <see cref="HoldsUnuploadedWrite"/> for why a snapshot is enough.</summary>
+    public HashSet<string> PendingSnapshot(string cacheRoot) => _pending.PendingDataPaths(cacheRoot);
+
+    /// <summary>
+    /// Whether the cache file's content is a write not yet uploaded. Call under the file's fill lock.
+    /// A write commits under that lock and leaves a record carrying its token, so a record is the
+    /// authority: its token is looked up in the journals now. Without a record (a crash lost it),
+    /// only writes older than the caller's work can be pending, which a snapshot already holds.
+    /// </summary>
+    public bool HoldsUnuploadedWrite(string cacheRoot, string cachePath, CacheRecord? record, HashSet<string>? pendingSnapshot)
+    {
+        if (record?.PendingWrite is { } token)
+        {
+            return _pending.PendingRecords(cacheRoot).Any(r => r.Token == token);
+        }
+
+        return (pendingSnapshot ?? PendingSnapshot(cacheRoot)).Contains(cachePath);
+    }
+
+    /// <summary>
+    /// Removes a cache file and its record unless it is being filled or written, holds a write not
+    /// yet uploaded, or (with <paramref name="onlyIfClosed"/>) is open in any process.
+    /// </summary>
+    /// <returns>The bytes freed, or <see langword="null"/> when the file stays.</returns>
+    public long? TryRemove(string cacheRoot, string cachePath, HashSet<string>? pendingSnapshot, bool onlyIfClosed)
+    {
+        FileLock? fillLock;
+        try
+        {
+            fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(cachePath));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0; // its folder is gone, and the file with it
+        }
+
+        if (fillLock is null)
+        {
+            return null;
+        }
+
+        using (fillLock)
+        {
+            if (HoldsUnuploadedWrite(cacheRoot, cachePath, CacheRecords.Read(cachePath), pendingSnapshot))
+            {
+                return null;
+            }
+
+            long length;
+            try
+            {
+                if (onlyIfClosed)
+                {
+                    // Exclusive: fails while any reader holds it. Deleting while holding it means no
+                    // reader can slip in between the check and the delete (a later open finds no file).
+                    using var probe = new FileStream(cachePath, FileMode.Open, FileAccess.Read, OperatingSystem.IsWindows() ? FileShare.Delete : FileShare.None, bufferSize: 1);
+                    length = probe.Length;
+                    File.Delete(cachePath);
+                }
+                else
+                {
+                    return RemoveLocked(cachePath);
+                }
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                length = 0;
+            }
+            catch (IOException)
+            {
+                return null; // open in some process
+            }
+
+            CacheRecords.Delete(cachePath);
+            return length;
+        }
+    }
+
+    /// <summary>Removes a cache file and its record; the caller holds its fill lock and knows it holds no pending write.</summary>
+    /// <returns>The bytes freed.</returns>
+    public static long RemoveLocked(string cachePath)
+    {
+        var file = new FileInfo(cachePath);
+        var length = file.Exists ? file.Length : 0;
+        CacheCommit.DeleteQuietly(cachePath);
+        CacheRecords.Delete(cachePath);
+        return length;
+    }
+}

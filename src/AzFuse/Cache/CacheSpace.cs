@@ -1,0 +1,162 @@
+using System.Globalization;
+using AzFuse.Diagnostics;
+using AzFuse.IO;
+using Microsoft.Extensions.Logging;
+
+namespace AzFuse.Cache;
+
+/// <summary>
+/// Keeps each size-bounded cache root under its <c>max_cache_size</c>. Every process that shares
+/// the root keeps one number, the bytes held, in a ledger file under a root-wide lock: a fill
+/// reserves its size there before writing, and when the reservation would go past the limit, the
+/// least recently opened files are evicted first, down to 90% of the limit so that a full cache
+/// does not scan its folders on every miss.
+/// </summary>
+/// <remarks>
+/// The ledger is a running estimate (a process killed between a reservation and its fill leaves it
+/// high; files deleted by hand leave it high as well); every eviction pass first scans the folder
+/// and sets it to what is really there. Lock order is fill lock, then root lock; an eviction pass
+/// holds the root lock and only ever tries fill locks without waiting, so no two processes can
+/// wait on each other.
+/// </remarks>
+internal sealed class CacheSpace
+{
+    private const int KeepPercent = 90;
+
+    private readonly IReadOnlyDictionary<string, long> _limits;
+    private readonly CacheEviction _eviction;
+    private readonly CacheStatistics _stats;
+    private readonly TimeSpan _lockTimeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    // limits: the bounded cache roots (full paths) and their limits in bytes; others are unbounded.
+    public CacheSpace(IReadOnlyDictionary<string, long> limits, CacheEviction eviction, CacheStatistics stats, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    {
+        _limits = limits;
+        _eviction = eviction;
+        _stats = stats;
+        _lockTimeout = lockTimeout;
+        _time = time;
+        _logger = logger;
+    }
+
+    public bool IsBounded(string cacheRoot) => _limits.ContainsKey(cacheRoot);
+
+    /// <summary>
+    /// Counts <paramref name="bytes"/> about to be written under <paramref name="cacheRoot"/>, evicting
+    /// first when they would not fit. Never fails for want of room: if too little can be evicted
+    /// (files open, being filled, or not uploaded yet), the fill proceeds and a warning says so.
+    /// </summary>
+    public async ValueTask ReserveAsync(string cacheRoot, long bytes, bool async, CancellationToken cancellationToken)
+    {
+        if (!_limits.TryGetValue(cacheRoot, out var limit))
+        {
+            return;
+        }
+
+        using var rootLock = await AcquireAsync(cacheRoot, async, cancellationToken).ConfigureAwait(false);
+        var used = ReadLedger(cacheRoot);
+        if (used is null || used + bytes > limit)
+        {
+            used = MakeRoom(cacheRoot, limit, bytes);
+        }
+
+        WriteLedger(cacheRoot, used.Value + bytes);
+    }
+
+    /// <summary>Corrects the count by <paramref name="delta"/> bytes: a fill that failed, a replaced or removed file.</summary>
+    public void Adjust(string cacheRoot, long delta)
+    {
+        if (delta == 0 || !_limits.ContainsKey(cacheRoot))
+        {
+            return;
+        }
+
+        using var rootLock = AcquireAsync(cacheRoot, async: false, CancellationToken.None).EnsureCompleted();
+        if (ReadLedger(cacheRoot) is { } used)
+        {
+            WriteLedger(cacheRoot, Math.Max(0, used + delta));
+        }
+    }
+
+    /// <summary>
+    /// Marks a cache file as opened now: eviction goes by last opening. Set explicitly because
+    /// file systems mounted with <c>noatime</c> or <c>relatime</c> do not keep it up to date.
+    /// Only for bounded roots: an unbounded cache's hit stays one open() and nothing else.
+    /// </summary>
+    public void MarkOpened(string cacheRoot, FileStream file)
+    {
+        if (!_limits.ContainsKey(cacheRoot))
+        {
+            return;
+        }
+
+        try
+        {
+            File.SetLastAccessTimeUtc(file.SafeFileHandle, _time.GetUtcNow().UtcDateTime);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a file opened read-only on a read-only mount is still worth reading.
+        }
+    }
+
+    private long MakeRoom(string cacheRoot, long limit, long incoming)
+    {
+        var files = CacheEviction.Scan(cacheRoot);
+        var used = files.Sum(f => f.Length);
+        if (used + incoming <= limit)
+        {
+            return used;
+        }
+
+        var target = Math.Max(0, (limit / 100 * KeepPercent) - incoming);
+        var pending = _eviction.PendingSnapshot(cacheRoot);
+        var evicted = 0;
+        foreach (var file in files.OrderBy(f => f.LastOpenedUtc))
+        {
+            if (used <= target)
+            {
+                break;
+            }
+
+            if (_eviction.TryRemove(cacheRoot, file.Path, pending, onlyIfClosed: true) is { } freed)
+            {
+                used -= freed;
+                evicted++;
+                _stats.Evicted();
+            }
+        }
+
+        Log.Evicted(_logger, evicted, cacheRoot, used);
+        if (used + incoming > limit)
+        {
+            Log.CacheOverLimit(_logger, cacheRoot, used + incoming, limit);
+        }
+
+        return used;
+    }
+
+    private ValueTask<FileLock> AcquireAsync(string cacheRoot, bool async, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.Combine(cacheRoot, CacheLayout.WorkFolderName));
+        return FileLock.AcquireAsync(CacheLayout.SizeLedgerLockPath(cacheRoot), _lockTimeout, "the cache size of " + cacheRoot, async, _time, cancellationToken);
+    }
+
+    private static long? ReadLedger(string cacheRoot)
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(CacheLayout.SizeLedgerPath(cacheRoot)), NumberStyles.None, CultureInfo.InvariantCulture, out var used) ? used : null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    // Written in place under the root lock: a torn write reads as unparsable, which means "scan".
+    private static void WriteLedger(string cacheRoot, long used) =>
+        File.WriteAllText(CacheLayout.SizeLedgerPath(cacheRoot), used.ToString(CultureInfo.InvariantCulture));
+}
