@@ -3,7 +3,7 @@ using AzFuse.Tests.Infrastructure;
 
 namespace AzFuse.Tests.Cli;
 
-/// <summary>azfuse cache clear, resume with nothing pending, and doctor.</summary>
+/// <summary>azfuse cache stats and cache clear, resume with nothing pending, and doctor.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class CliCacheAndDoctorTests(AzuriteFixture azurite) : CliTest(azurite)
 {
@@ -22,6 +22,20 @@ public sealed class CliCacheAndDoctorTests(AzuriteFixture azurite) : CliTest(azu
         Assert.Equal((0, "cleared data\n"), (all.ExitCode, all.Stdout));
         Assert.False(File.Exists(Sandbox.CachePathOf("b/2.txt")));
         Assert.Equal("2", await Sandbox.DownloadTextAsync("b/2.txt"));
+    }
+
+    [Fact]
+    public async Task Cache_stats_counts_the_files_and_bytes_the_cache_holds()
+    {
+        await Sandbox.UploadManyAsync([("s/1.txt", new byte[100]), ("s/2.txt", new byte[23])]);
+        var empty = await AzFuseAsync("cache", "stats");
+        await AzFuseAsync("prepare", "data/s");
+
+        var filled = await AzFuseAsync("cache", "stats");
+
+        Assert.Equal(0, filled.ExitCode);
+        Assert.Equal(["cache folders 1", "files 0", "bytes 0"], Rows(empty.Stdout));
+        Assert.Equal(["cache folders 1", "files 2", "bytes 123"], Rows(filled.Stdout));
     }
 
     [Fact]
@@ -69,4 +83,7 @@ public sealed class CliCacheAndDoctorTests(AzuriteFixture azurite) : CliTest(azu
         Assert.DoesNotContain(AzuriteServer.AccountKey, result.Stdout + result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("sig=", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
+
+    private static string[] Rows(string output) =>
+        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => string.Join(' ', r.Split(' ', StringSplitOptions.RemoveEmptyEntries)))];
 }
