@@ -21,6 +21,7 @@ public sealed class AsyncUploadScope : IDisposable, IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<UploadTicket> _tickets = [];
     private readonly ProgressCounter? _progress;
+    private readonly List<Task> _progressReports = [];
     private bool _exited;
     private Task? _wait;
 
@@ -87,43 +88,55 @@ public sealed class AsyncUploadScope : IDisposable, IAsyncDisposable
             }
 
             _tickets.Add(ticket);
-        }
 
-        if (_progress is { } progress)
-        {
-            // The data file was just closed and is not uploaded yet: its size is the bytes to send.
-            var length = new FileInfo(ticket.Item.Record.DataPath).Length;
-            progress.Expect(1, length);
-            _ = ticket.Completion.ContinueWith(
-                t =>
+            // Under the lock with the ticket, so that a scope that ends now waits for this report too.
+            if (_progress is not null)
+            {
+                _progressReports.Add(TrackProgress(_progress, ticket));
+            }
+
+            return true;
+        }
+    }
+
+    private static Task TrackProgress(ProgressCounter progress, UploadTicket ticket)
+    {
+        // The data file was just closed and is not uploaded yet: its size is the bytes to send.
+        var length = new FileInfo(ticket.Item.Record.DataPath).Length;
+        progress.Expect(1, length);
+        return ticket.Completion.ContinueWith(
+            t =>
+            {
+                if (t.Result is null)
                 {
-                    if (t.Result is null)
-                    {
-                        progress.Done(1, length);
-                    }
-                    else
-                    {
-                        progress.Failed();
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-
-        return true;
+                    progress.Done(1, length);
+                }
+                else
+                {
+                    progress.Failed();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>One wait per scope, shared by Dispose, DisposeAsync and CompleteAsync (no write can join an exited scope).</summary>
     private Task Wait() => LazyInitializer.EnsureInitialized(ref _wait, async () =>
     {
         UploadTicket[] tickets;
+        Task[] reports;
         lock (_gate)
         {
             tickets = [.. _tickets];
+            reports = [.. _progressReports];
         }
 
         var failures = await Task.WhenAll(tickets.Select(t => t.Completion)).ConfigureAwait(false);
+
+        // The tickets complete their continuations asynchronously: without this wait, the last
+        // progress report could arrive after the scope has ended.
+        await Task.WhenAll(reports).ConfigureAwait(false);
         ThrowIfFailed(failures);
     });
 

@@ -15,6 +15,7 @@ public sealed class CliUploadTests(AzuriteFixture azurite) : CliTest(azurite)
         var first = await AzFuseAsync("upload", source, "data/tree");
         Assert.Equal(0, first.ExitCode);
         Assert.StartsWith("upload: 20 files to upload (", first.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^upload: 20/20 files, [0-9.]+ KiB/[0-9.]+ KiB, .+/s in [0-9.]+ s$", first.Stdout); // the plain progress summary
         Assert.Contains("upload: done, 20 uploaded, 0 skipped\n", first.Stdout, StringComparison.Ordinal);
         await AssertUploadedAsync(source, "tree");
 
