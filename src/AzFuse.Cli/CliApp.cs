@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using AzFuse.Cli.Commands;
 
 namespace AzFuse.Cli;
@@ -16,7 +17,12 @@ internal static class CliApp
             Description = "On an error, print its details and stack trace; print the library's log events on stderr.",
             Recursive = true,
         };
-        var root = new RootCommand("azfuse: read, list, edit and move files of Azure Blob Storage through AzFuse's mapping (AZFUSE_USE_FUSE, AZFUSE_CLOUD_FUSE_CONFIG_FILE, ...).");
+        // A plain Command named as the tool is invoked: a RootCommand would take its name from the
+        // assembly (AzFuse.Cli), which cannot be "azfuse" beside the library's AzFuse.dll (assembly
+        // names ignore case).
+        var root = new Command("azfuse", "Read, list, edit and move files of Azure Blob Storage through AzFuse's mapping (AZFUSE_USE_FUSE, AZFUSE_CLOUD_FUSE_CONFIG_FILE, ...).");
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
         root.Options.Add(verbose);
 
         var app = new CommandSetup(console, verbose);
