@@ -70,3 +70,9 @@ run azfuse resume
 run azfuse cat data/photos/nothing.txt
 run azfuse head -n lots data/photos/labels.tsv
 show "AZFUSE_USE_FUSE= azfuse ls photos"
+
+# The same prepare with stdout on a terminal (a pseudo-terminal from util-linux script): the live
+# bar redraws in place; its last frame, without the colour codes, is shown.
+azfuse cache clear data/photos >/dev/null
+printf '$ azfuse prepare data/photos        # on a terminal: the last frame of the live bar\n'
+TERM=xterm-256color script -qefc "dotnet '$dll' prepare data/photos" /dev/null | tr '\r' '\n' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | grep -v '^\s*$' | tail -n 2
