@@ -5,8 +5,14 @@ namespace AzFuse.Tests.Cli;
 /// <summary>Base of the CLI tests: a sandbox on the collection's Azurite, and azfuse run against it as a real process.</summary>
 public abstract class CliTest(AzuriteFixture azurite) : SandboxTest(azurite)
 {
-    /// <summary>The environment that points azfuse at the sandbox (AZFUSE_USE_FUSE=1 and its YAML files).</summary>
-    protected Dictionary<string, string> Environment => new(Sandbox.EnvironmentVariables);
+    /// <summary>
+    /// The environment that points azfuse at the sandbox (AZFUSE_USE_FUSE=1 and its YAML files),
+    /// with its state folder (XDG_STATE_HOME) inside the sandbox rather than the user's home.
+    /// </summary>
+    protected Dictionary<string, string> Environment => new(Sandbox.EnvironmentVariables) { ["XDG_STATE_HOME"] = StateHome };
+
+    /// <summary>Where azfuse upload keeps its state in these tests.</summary>
+    protected string StateHome => Path.Combine(Sandbox.Root, "state");
 
     protected Task<CliResult> AzFuseAsync(params string[] arguments) => CliProcess.RunAsync(Environment, Sandbox.Root, stdin: null, arguments);
 

@@ -33,6 +33,32 @@ public sealed class CliUploadTests(AzuriteFixture azurite) : CliTest(azurite)
     }
 
     [Fact]
+    public async Task Upload_keeps_each_files_md5_in_its_state_folder_and_rehashes_a_file_whose_time_changed()
+    {
+        var source = MakeTree(6);
+        Assert.Equal(0, (await AzFuseAsync("upload", source, "data/st")).ExitCode);
+
+        var stateFile = Assert.Single(Directory.GetFiles(Path.Combine(StateHome, "azfuse", "upload"), "md5.jsonl", SearchOption.AllDirectories));
+        var recorded = File.ReadAllLines(stateFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToDictionary(e => e.GetProperty("Path").GetString()!, e => e.GetProperty("Md5").GetString()!);
+        Assert.Equal(6, recorded.Count);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(File.ReadAllBytes(file))), recorded[Path.GetRelativePath(source, file)]);
+        }
+
+        // Same length, new content and a new time: the recorded MD5 no longer applies, so the file is hashed and sent again.
+        var changed = Path.Combine(source, "d0", "0.bin");
+        var bytes = File.ReadAllBytes(changed);
+        bytes[^1] ^= 0x55;
+        File.WriteAllBytes(changed, bytes);
+        File.SetLastWriteTimeUtc(changed, DateTime.UtcNow.AddMinutes(1));
+
+        var second = await AzFuseAsync("upload", source, "data/st", "--state-dir", Path.Combine(StateHome, "azfuse", "upload"));
+        Assert.Contains("upload: done, 1 uploaded, 5 skipped\n", second.Stdout, StringComparison.Ordinal);
+        await AssertUploadedAsync(source, "st");
+    }
+
+    [Fact]
     public async Task Upload_killed_midway_is_finished_by_resume_and_a_second_run_with_every_byte_checked()
     {
         var source = MakeTree(40);
