@@ -25,11 +25,7 @@ internal static class ListCommand
             }
             else
             {
-                entries = [];
-                await foreach (var entry in client.ListEntriesAsync(folder ?? ".", parse.GetValue(recursive), cancellationToken).ConfigureAwait(false))
-                {
-                    entries.Add(entry);
-                }
+                entries = await ListAsync(client, folder ?? ".", parse.GetValue(recursive), cancellationToken).ConfigureAwait(false);
             }
 
             if (parse.GetValue(details))
@@ -47,6 +43,45 @@ internal static class ListCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The entries under a folder; for a file, the file itself (as ls does), found in its parent's
+    /// listing so that -l has its size and time. A path that is neither is an error.
+    /// </summary>
+    private static async Task<List<FileEntry>> ListAsync(AzFuseClient client, string path, bool recursive, CancellationToken cancellationToken)
+    {
+        var entries = await CollectAsync(client.ListEntriesAsync(path, recursive, cancellationToken)).ConfigureAwait(false);
+        if (entries.Count > 0)
+        {
+            return entries;
+        }
+
+        if (!await client.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            throw new FileNotFoundException($"'{path}' does not exist: check the path, or list its parent folder.");
+        }
+
+        var normalized = path.Replace('\\', '/').TrimEnd('/');
+        var slash = normalized.LastIndexOf('/');
+        if (slash > 0)
+        {
+            var siblings = await CollectAsync(client.ListEntriesAsync(normalized[..slash], recursive: false, cancellationToken)).ConfigureAwait(false);
+            entries.AddRange(siblings.Where(e => !e.IsFolder && e.Path == normalized));
+        }
+
+        return entries; // an existing folder with nothing in it (a mapping's empty root) lists as nothing
+    }
+
+    private static async Task<List<FileEntry>> CollectAsync(IAsyncEnumerable<FileEntry> entries)
+    {
+        var list = new List<FileEntry>();
+        await foreach (var entry in entries.ConfigureAwait(false))
+        {
+            list.Add(entry);
+        }
+
+        return list;
     }
 
     private static void WriteTable(IAnsiConsole console, List<FileEntry> entries)

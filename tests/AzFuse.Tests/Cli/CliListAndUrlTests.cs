@@ -41,6 +41,19 @@ public sealed class CliListAndUrlTests(AzuriteFixture azurite) : CliTest(azurite
     }
 
     [Fact]
+    public async Task Ls_of_a_file_shows_the_file_and_of_a_missing_path_fails()
+    {
+        await Sandbox.UploadAsync("set/a.txt", new byte[42]);
+
+        var file = await AzFuseAsync("ls", "-l", "data/set/a.txt");
+        var missing = await AzFuseAsync("ls", "data/set/none");
+
+        Assert.Equal(0, file.ExitCode);
+        Assert.Matches(@"^\s*42 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d data/set/a.txt\s*$", file.Stdout);
+        Assert.Contains("data/set/none", AssertOneErrorLine(missing, 1), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Url_prints_a_read_only_link_that_serves_the_file_until_its_expiry()
     {
         await Sandbox.UploadAsync("share.txt", "shared content");
