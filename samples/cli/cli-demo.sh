@@ -35,6 +35,7 @@ cat >"$demo/azfuse.yaml" <<YAML
 YAML
 export AZFUSE_USE_FUSE=1 AZFUSE_CLOUD_FUSE_CONFIG_FILE=$demo/azfuse.yaml AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER=$demo/storage_account
 export AZFUSE_AZCOPY_PATH=$repo/node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64
+export XDG_STATE_HOME=$demo/state   # azfuse upload's state folder, kept with the rest of the demo
 
 # Some local data to upload: 200 small "photos" and a text file.
 for i in $(seq -w 1 200); do head -c $((1000 + 10#$i * 37)) /dev/urandom >"$demo/photos/2024/img$i.jpg"; done
