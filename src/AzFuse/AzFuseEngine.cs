@@ -76,7 +76,7 @@ internal sealed class AzFuseEngine
             }
         });
         Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time);
-        var cacheRoots = mappings.Select(m => Path.GetFullPath(m.Cache)).Distinct(StringComparer.Ordinal).ToList();
+        var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, time);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
@@ -138,7 +138,7 @@ internal sealed class AzFuseEngine
         var setBy = new Dictionary<string, MountMapping>(StringComparer.Ordinal);
         foreach (var mapping in mappings.Where(m => m.MaxCacheSize is not null))
         {
-            var root = Path.GetFullPath(mapping.Cache);
+            var root = mapping.CacheRoot;
             if (setBy.TryGetValue(root, out var first))
             {
                 if (first.MaxCacheSize != mapping.MaxCacheSize)

@@ -24,6 +24,12 @@ internal sealed record MountMapping(
     TimeSpan? RevalidateAfter = null,
     long? MaxCacheSize = null)
 {
+    /// <summary>
+    /// The cache folder as one spelling of a full path (no trailing separator), so that mappings
+    /// written <c>/c</c> and <c>/c/</c> share one cache root, one size limit and one ledger.
+    /// </summary>
+    public string CacheRoot => Path.TrimEndingDirectorySeparator(Path.GetFullPath(Cache));
+
     /// <summary>Whether Opens check the blob's ETag at all.</summary>
     public bool Revalidates => RevalidateAfter is { } after && after != Timeout.InfiniteTimeSpan;
 

@@ -72,7 +72,7 @@ internal sealed class PathResolver
             throw Errors.ReservedPath(logicalPath, rest[^1]);
         }
 
-        var cacheRoot = Path.GetFullPath(mapping.Cache);
+        var cacheRoot = mapping.CacheRoot;
         var cachePath = rest.Length == 0 ? cacheRoot : Path.GetFullPath(Path.Combine(cacheRoot, Path.Combine(rest)));
 
         // Belt and braces, as PhysicalFileProvider does: whatever the segments said, the
