@@ -24,7 +24,7 @@ public sealed partial class AzFuseClient
         var mappingFile = _options.MappingFile ?? throw Errors.ConfigFileNotSet();
         var accounts = new StorageAccountLoader(_options.StorageAccountFolder);
         return MappingFileLoader.Load(mappingFile)
-            .Select(m => new MappingInfo(m.Local, m.Remote, Path.GetFullPath(m.Cache), m.StorageAccount, accounts.Get(m.StorageAccount, m).ContainerUri))
+            .Select(m => new MappingInfo(m.Local, m.Remote, m.CacheRoot, m.StorageAccount, accounts.Get(m.StorageAccount, m).ContainerUri))
             .ToList();
     }
 
