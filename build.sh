@@ -5,6 +5,7 @@
 #   ./build.sh test     install, then build and run the whole test suite
 #   ./build.sh sample   install, then run samples/AzFuse.Samples against a local Azurite
 #   ./build.sh bench    install, then run samples/AzFuse.Benchmarks (arguments are passed on)
+#   ./build.sh cli-demo install, then run every azfuse command against a local Azurite (samples/cli)
 #
 # What it installs, and nothing else: the real Azurite emulator and the real azcopy binary,
 # from the committed npm lock file into ./node_modules, and libsecret-1-0 (azcopy links it).
@@ -57,5 +58,6 @@ case "${1:-}" in
   test) install_tools; run_tests ;;
   sample) install_tools; dotnet run --project samples/AzFuse.Samples -c Release ;;
   bench) shift; install_tools; dotnet run --project samples/AzFuse.Benchmarks -c Release -- "$@" ;;
-  *) echo "usage: ./build.sh [test|sample|bench [args]]" >&2; exit 2 ;;
+  cli-demo) install_tools; samples/cli/cli-demo.sh ;;
+  *) echo "usage: ./build.sh [test|sample|bench [args]|cli-demo]" >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@ namespace AzFuse;
 /// <summary>
 /// A region of code whose writes upload in the background: disposing a written stream queues
 /// the file and returns at once, and disposing the scope waits until every file written in it
-/// is uploaded. Returned by <see cref="AzFile.AsyncUpload"/>; use it with <c>using</c> or
+/// is uploaded. Returned by <see cref="AzFile.AsyncUpload(bool, bool)"/>; use it with <c>using</c> or
 /// <c>await using</c>.
 /// </summary>
 /// <remarks>
@@ -20,11 +20,14 @@ public sealed class AsyncUploadScope : IDisposable, IAsyncDisposable
     private readonly AsyncLocal<AsyncUploadScope?>? _current;
     private readonly object _gate = new();
     private readonly List<UploadTicket> _tickets = [];
+    private readonly ProgressCounter? _progress;
+    private readonly List<Task> _progressReports = [];
     private bool _exited;
     private Task? _wait;
 
-    internal AsyncUploadScope(AsyncLocal<AsyncUploadScope?>? current, bool enabled, bool shmAsTmp)
+    internal AsyncUploadScope(AsyncLocal<AsyncUploadScope?>? current, bool enabled, bool shmAsTmp, IProgress<TransferProgress>? progress)
     {
+        _progress = progress is null ? null : new ProgressCounter(progress, filesTotal: 0, bytesTotal: 0);
         _current = current;
         Parent = current?.Value;
         IsEnabled = enabled;
@@ -85,20 +88,55 @@ public sealed class AsyncUploadScope : IDisposable, IAsyncDisposable
             }
 
             _tickets.Add(ticket);
+
+            // Under the lock with the ticket, so that a scope that ends now waits for this report too.
+            if (_progress is not null)
+            {
+                _progressReports.Add(TrackProgress(_progress, ticket));
+            }
+
             return true;
         }
+    }
+
+    private static Task TrackProgress(ProgressCounter progress, UploadTicket ticket)
+    {
+        // The data file was just closed and is not uploaded yet: its size is the bytes to send.
+        var length = new FileInfo(ticket.Item.Record.DataPath).Length;
+        progress.Expect(1, length);
+        return ticket.Completion.ContinueWith(
+            t =>
+            {
+                if (t.Result is null)
+                {
+                    progress.Done(1, length);
+                }
+                else
+                {
+                    progress.Failed();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>One wait per scope, shared by Dispose, DisposeAsync and CompleteAsync (no write can join an exited scope).</summary>
     private Task Wait() => LazyInitializer.EnsureInitialized(ref _wait, async () =>
     {
         UploadTicket[] tickets;
+        Task[] reports;
         lock (_gate)
         {
             tickets = [.. _tickets];
+            reports = [.. _progressReports];
         }
 
         var failures = await Task.WhenAll(tickets.Select(t => t.Completion)).ConfigureAwait(false);
+
+        // The tickets complete their continuations asynchronously: without this wait, the last
+        // progress report could arrive after the scope has ended.
+        await Task.WhenAll(reports).ConfigureAwait(false);
         ThrowIfFailed(failures);
     });
 

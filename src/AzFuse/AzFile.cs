@@ -53,6 +53,15 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.AsyncUpload(bool, bool)"/>
     public static AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) => Default.AsyncUpload(enabled, shmAsTmp);
 
+    /// <inheritdoc cref="AzFuseClient.Prepare(IEnumerable{string}, IProgress{TransferProgress})"/>
+    public static void Prepare(IEnumerable<string> paths, IProgress<TransferProgress>? progress) => Default.Prepare(paths, progress);
+
+    /// <inheritdoc cref="AzFuseClient.PrepareAsync(IEnumerable{string}, IProgress{TransferProgress}, CancellationToken)"/>
+    public static Task PrepareAsync(IEnumerable<string> paths, IProgress<TransferProgress>? progress, CancellationToken cancellationToken = default) => Default.PrepareAsync(paths, progress, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.AsyncUpload(IProgress{TransferProgress}, bool)"/>
+    public static AsyncUploadScope AsyncUpload(IProgress<TransferProgress> progress, bool shmAsTmp = false) => Default.AsyncUpload(progress, shmAsTmp);
+
     /// <inheritdoc cref="AzFuseClient.ResumePendingUploads"/>
     public static int ResumePendingUploads() => Default.ResumePendingUploads();
 
@@ -106,6 +115,12 @@ public static class AzFile
 
     /// <inheritdoc cref="AzFuseClient.ListAsync(string, bool, CancellationToken)"/>
     public static IAsyncEnumerable<string> ListAsync(string prefix, bool recursive = false, CancellationToken cancellationToken = default) => Default.ListAsync(prefix, recursive, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.ListEntries(string, bool)"/>
+    public static IEnumerable<FileEntry> ListEntries(string prefix, bool recursive = false) => Default.ListEntries(prefix, recursive);
+
+    /// <inheritdoc cref="AzFuseClient.ListEntriesAsync(string, bool, CancellationToken)"/>
+    public static IAsyncEnumerable<FileEntry> ListEntriesAsync(string prefix, bool recursive = false, CancellationToken cancellationToken = default) => Default.ListEntriesAsync(prefix, recursive, cancellationToken);
 
     /// <inheritdoc cref="AzFuseClient.Delete(string)"/>
     public static void Delete(string path) => Default.Delete(path);

@@ -40,7 +40,7 @@ public sealed partial class AzFuseClient
 
     /// <summary>
     /// The files under a folder, as logical paths that can be passed straight to
-    /// <see cref="Open(string, FileMode)"/> and <see cref="Prepare"/>: <c>List("data/train")</c>
+    /// <see cref="Open(string, FileMode)"/> and <see cref="Prepare(IEnumerable{string})"/>: <c>List("data/train")</c>
     /// yields <c>data/train/0001.jpg</c>, ... Remote files are listed page by page (5,000 at a
     /// time) as the sequence is enumerated, in the service's order; files written and not yet
     /// uploaded follow. Sub-folders are not listed themselves. Outside every mapping, and when
@@ -66,7 +66,36 @@ public sealed partial class AzFuseClient
         var folder = ResolveFolder(prefix);
         return folder is { } resolved
             ? _engine.Value.Remote.ListAsync(resolved, prefix, recursive, cancellationToken)
-            : ListLocalAsync(prefix, recursive, cancellationToken);
+            : AsAsync(ListLocal(prefix, recursive), cancellationToken);
+    }
+
+    /// <summary>
+    /// What the service holds under a folder, with details: each file's logical path, size, last
+    /// modified time and stored MD5, and (when not recursive) each sub-folder. Paged like
+    /// <see cref="List"/>; unlike it, writes not uploaded yet are not included. Outside every
+    /// mapping, and when AzFuse is disabled, the local folder is listed (without MD5s).
+    /// </summary>
+    /// <param name="prefix">A logical folder path, such as <c>data/train</c>.</param>
+    /// <param name="recursive">List the files in sub-folders, at any depth, instead of the sub-folders themselves.</param>
+    /// <returns>The entries, sub-folders first in each page; empty when the folder does not exist.</returns>
+    public IEnumerable<FileEntry> ListEntries(string prefix, bool recursive = false)
+    {
+        var folder = ResolveFolder(prefix);
+        return folder is { } resolved
+            ? RemoteListing.List(_engine.Value.Blobs, resolved, prefix, recursive)
+            : RemoteListing.ListLocal(prefix, recursive);
+    }
+
+    /// <inheritdoc cref="ListEntries(string, bool)"/>
+    /// <param name="prefix">A logical folder path, such as <c>data/train</c>.</param>
+    /// <param name="recursive">List the files in sub-folders, at any depth, instead of the sub-folders themselves.</param>
+    /// <param name="cancellationToken">Stops the listing.</param>
+    public IAsyncEnumerable<FileEntry> ListEntriesAsync(string prefix, bool recursive = false, CancellationToken cancellationToken = default)
+    {
+        var folder = ResolveFolder(prefix);
+        return folder is { } resolved
+            ? RemoteListing.ListAsync(_engine.Value.Blobs, resolved, prefix, recursive, cancellationToken)
+            : AsAsync(RemoteListing.ListLocal(prefix, recursive), cancellationToken);
     }
 
     /// <summary>
@@ -131,10 +160,11 @@ public sealed partial class AzFuseClient
             ? Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
             : [];
 
-    private static async IAsyncEnumerable<string> ListLocalAsync(string folder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
+    // Local listings are synchronous file-system enumerations; the async twins hand them out as they are.
+    private static async IAsyncEnumerable<T> AsAsync<T>(IEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);
-        foreach (var file in ListLocal(folder, recursive))
+        foreach (var file in items)
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return file;

@@ -47,7 +47,7 @@ public sealed partial class AzFuseClient
     /// otherwise the blob is downloaded into the cache first (once, even when many processes ask
     /// together) and then opened. For writing (any other mode, or write access), the returned
     /// stream writes a private file that replaces the cache file when disposed and is uploaded,
-    /// overwriting the blob, before Dispose returns; inside an <see cref="AsyncUpload"/> scope it is
+    /// overwriting the blob, before Dispose returns; inside an <see cref="AsyncUpload(bool, bool)"/> scope it is
     /// queued instead. <see cref="FileMode.Append"/> and <see cref="FileMode.OpenOrCreate"/> start
     /// from the blob's content when it exists. Paths outside every mapping, and all paths when
     /// AzFuse is disabled, are opened as plain local files.
@@ -111,13 +111,30 @@ public sealed partial class AzFuseClient
     /// </summary>
     /// <param name="paths">Logical paths; duplicates and cached files cost nothing.</param>
     /// <exception cref="AzFuseTransferException">Some files could not be fetched (all others were); <see cref="AzFuseTransferException.Failures"/> names them.</exception>
-    public void Prepare(IEnumerable<string> paths) => PrepareCoreAsync(paths, async: false, CancellationToken.None).EnsureCompleted();
+    public void Prepare(IEnumerable<string> paths) => PrepareCoreAsync(paths, progress: null, async: false, CancellationToken.None).EnsureCompleted();
+
+    /// <inheritdoc cref="Prepare(IEnumerable{string})"/>
+    /// <param name="paths">Logical paths; duplicates and cached files cost nothing.</param>
+    /// <param name="progress">
+    /// Told how many files (of those not cached yet) and bytes have arrived, first before anything
+    /// moves and then as each file lands (HTTP) or as azcopy reports its job's progress. Reports
+    /// come from transfer threads: a handler must be thread-safe and quick.
+    /// </param>
+    public void Prepare(IEnumerable<string> paths, IProgress<TransferProgress>? progress) =>
+        PrepareCoreAsync(paths, progress, async: false, CancellationToken.None).EnsureCompleted();
 
     /// <inheritdoc cref="Prepare(IEnumerable{string})"/>
     /// <param name="paths">Logical paths; duplicates and cached files cost nothing.</param>
     /// <param name="cancellationToken">Stops the transfers; files already renamed into the cache stay.</param>
     public Task PrepareAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
-        PrepareCoreAsync(paths, async: true, cancellationToken).AsTask();
+        PrepareCoreAsync(paths, progress: null, async: true, cancellationToken).AsTask();
+
+    /// <inheritdoc cref="Prepare(IEnumerable{string}, IProgress{TransferProgress})"/>
+    /// <param name="paths">Logical paths; duplicates and cached files cost nothing.</param>
+    /// <param name="progress">Told the files and bytes fetched as they arrive (see the synchronous overload).</param>
+    /// <param name="cancellationToken">Stops the transfers; files already renamed into the cache stay.</param>
+    public Task PrepareAsync(IEnumerable<string> paths, IProgress<TransferProgress>? progress, CancellationToken cancellationToken = default) =>
+        PrepareCoreAsync(paths, progress, async: true, cancellationToken).AsTask();
 
     /// <summary>
     /// Starts a scope in which written files upload in the background: a written stream's Dispose
@@ -133,7 +150,22 @@ public sealed partial class AzFuseClient
     /// </param>
     /// <returns>The scope; dispose it to wait for the uploads.</returns>
     public AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) =>
-        new(_options.Enabled ? _scope : null, enabled, shmAsTmp);
+        new(_options.Enabled ? _scope : null, enabled, shmAsTmp, progress: null);
+
+    /// <summary>
+    /// Starts a scope in which written files upload in the background, as
+    /// <see cref="AsyncUpload(bool, bool)"/>, and reports its progress: each file written in the
+    /// scope adds to the totals when its stream is closed, and to the done counts once its upload
+    /// is confirmed (or to the failed count once it has finally failed).
+    /// </summary>
+    /// <param name="progress">Told the scope's files and bytes; reports come from upload threads, so a handler must be thread-safe and quick.</param>
+    /// <param name="shmAsTmp">Stage written files in shared memory until uploaded (see <see cref="AsyncUpload(bool, bool)"/>).</param>
+    /// <returns>The scope; dispose it to wait for the uploads.</returns>
+    public AsyncUploadScope AsyncUpload(IProgress<TransferProgress> progress, bool shmAsTmp = false)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return new(_options.Enabled ? _scope : null, enabled: true, shmAsTmp, progress);
+    }
 
     /// <summary>
     /// Uploads every write that is recorded as pending: those of earlier runs that crashed or were
@@ -203,7 +235,7 @@ public sealed partial class AzFuseClient
     /// <summary>
     /// Creates or overwrites a file with text in UTF-8 without a byte order mark, as
     /// <see cref="File.WriteAllText(string, string)"/> does, and uploads it (or queues it, in an
-    /// <see cref="AsyncUpload"/> scope) before returning.
+    /// <see cref="AsyncUpload(bool, bool)"/> scope) before returning.
     /// </summary>
     /// <param name="path">A logical path.</param>
     /// <param name="contents">The text.</param>
@@ -231,7 +263,7 @@ public sealed partial class AzFuseClient
 
     /// <summary>
     /// Creates or overwrites a file with <paramref name="bytes"/> and uploads it (or queues it, in
-    /// an <see cref="AsyncUpload"/> scope) before returning.
+    /// an <see cref="AsyncUpload(bool, bool)"/> scope) before returning.
     /// </summary>
     /// <param name="path">A logical path.</param>
     /// <param name="bytes">The content.</param>
@@ -325,7 +357,7 @@ public sealed partial class AzFuseClient
         return file;
     }
 
-    private async ValueTask PrepareCoreAsync(IEnumerable<string> paths, bool async, CancellationToken cancellationToken)
+    private async ValueTask PrepareCoreAsync(IEnumerable<string> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(paths);
         if (!_options.Enabled)
@@ -353,7 +385,7 @@ public sealed partial class AzFuseClient
             Log.UnmappedIgnored(_logger, unmapped);
         }
 
-        await _engine.Value.Batch.PrepareAsync(resolved, async, cancellationToken).ConfigureAwait(false);
+        await _engine.Value.Batch.PrepareAsync(resolved, progress, async, cancellationToken).ConfigureAwait(false);
     }
 
     private static FileStream? TryOpenCached(string cachePath, bool async)

@@ -116,7 +116,7 @@ public sealed class AzFuseOptions
     /// How long a transfer or request may go without progress (no byte moved, no response) before
     /// it is stopped and counted as a failed attempt. azcopy retries an unreachable service for
     /// many minutes on its own; this bounds how long an Open, a write or an
-    /// <see cref="AzFuseClient.AsyncUpload"/> scope can hang.
+    /// <see cref="AzFuseClient.AsyncUpload(bool, bool)"/> scope can hang.
     /// Default 2 minutes; at least 1 second.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Under 1 second.</exception>
@@ -153,7 +153,7 @@ public sealed class AzFuseOptions
 
     /// <summary>
     /// Under <see cref="AzFuseTransferEngine.Auto"/>, a batch (Prepare, or an
-    /// <see cref="AzFuseClient.AsyncUpload"/> batch) of at least this many files of one container
+    /// <see cref="AzFuseClient.AsyncUpload(bool, bool)"/> batch) of at least this many files of one container
     /// goes through one azcopy job instead of parallel HTTP requests. Default 10,000: the largest
     /// batch measured, where parallel HTTP was still 2.4-3 times faster on loopback (see the
     /// README). At least 2.

@@ -10,7 +10,7 @@ namespace AzFuse;
 /// <summary>
 /// The operations on remote files that are not transfers (exists, length, list, delete, URL),
 /// for mapped paths. Content not uploaded yet counts as the file's current state: a file written
-/// in an <see cref="AzFuseClient.AsyncUpload"/> scope exists, has its new length, and is listed.
+/// in an <see cref="AzFuseClient.AsyncUpload(bool, bool)"/> scope exists, has its new length, and is listed.
 /// </summary>
 internal sealed class RemoteFiles
 {

@@ -54,7 +54,11 @@ internal sealed class BatchFiller
         _logger = logger;
     }
 
-    public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, bool async, CancellationToken cancellationToken)
+    /// <param name="paths">The files to have in the cache.</param>
+    /// <param name="progress">Told the files and bytes fetched as they arrive; the total is the files to fetch (missing, or found changed).</param>
+    /// <param name="async">Whether to run asynchronously.</param>
+    /// <param name="cancellationToken">Stops the transfers.</param>
+    public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
     {
         var missing = new List<ResolvedPath>();
         var due = new List<ResolvedPath>();
@@ -84,6 +88,8 @@ internal sealed class BatchFiller
         }
 
         Log.PrepareStarted(_logger, paths.Count, missing.Count);
+        var counter = progress is null ? null : new ProgressCounter(progress, missing.Count, bytesTotal: null);
+        counter?.Report();
         if (missing.Count == 0)
         {
             ThrowIfAny(failures);
@@ -97,14 +103,14 @@ internal sealed class BatchFiller
 
         if (async)
         {
-            var results = await Task.WhenAll(groups.Select(g => FillGroupAsync(g, replacing, async: true, cancellationToken).AsTask())).ConfigureAwait(false);
+            var results = await Task.WhenAll(groups.Select(g => FillGroupAsync(g, replacing, counter, async: true, cancellationToken).AsTask())).ConfigureAwait(false);
             failures.AddRange(results.SelectMany(r => r));
         }
         else
         {
             foreach (var group in groups)
             {
-                failures.AddRange(FillGroupAsync(group, replacing, async: false, cancellationToken).EnsureCompleted());
+                failures.AddRange(FillGroupAsync(group, replacing, counter, async: false, cancellationToken).EnsureCompleted());
             }
         }
 
@@ -151,11 +157,11 @@ internal sealed class BatchFiller
         return true;
     }
 
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, ISet<string> replacing, bool async, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, ISet<string> replacing, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
     {
         if (_planner.ForBatch(group.Count) == TransferRoute.Http)
         {
-            return await FillEachAsync(group, replacing, async, cancellationToken).ConfigureAwait(false);
+            return await FillEachAsync(group, replacing, counter, async, cancellationToken).ConfigureAwait(false);
         }
 
         // Two logical paths for one blob (overlapping mappings) cannot share one staged file;
@@ -169,11 +175,12 @@ internal sealed class BatchFiller
         using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
         {
             JobOutcome outcome;
+            var job = counter?.ForJob();
             try
             {
                 var names = batch.Select(p => p.Blob.BlobName).ToList();
                 var workFolder = CacheLayout.AzCopyFolder(root);
-                outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
+                outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct, job is null ? null : s => job.Update(s.TransfersCompleted, s.TotalBytesTransferred)), async, cancellationToken).ConfigureAwait(false);
             }
             catch (AzFuseException ex)
             {
@@ -208,13 +215,15 @@ internal sealed class BatchFiller
                 }
             }
 
+            // azcopy's last progress message may come before its last file: settle on what arrived.
+            job?.Update(arrived.Count, sizes.Sum());
             Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
             failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
         }
 
         if (extras.Count > 0)
         {
-            failures.AddRange(await FillEachAsync(extras, replacing, async, cancellationToken).ConfigureAwait(false));
+            failures.AddRange(await FillEachAsync(extras, replacing, counter, async, cancellationToken).ConfigureAwait(false));
         }
 
         return failures;
@@ -224,7 +233,7 @@ internal sealed class BatchFiller
     /// Fetches the files one by one, <see cref="TransferPlanner.HttpParallelism"/> at a time, each by
     /// the route its size calls for: where an azcopy job's fixed cost would dominate.
     /// </summary>
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, ISet<string> replacing, bool async, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, ISet<string> replacing, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var root = group[0].CacheRoot;
@@ -251,6 +260,7 @@ internal sealed class BatchFiller
                 if (await _downloader.DownloadAsync(path.Blob, staged, workFolder, async, ct, Reserve).ConfigureAwait(false) is not { } blob)
                 {
                     failures[i] = new TransferFailure(path.LogicalPath, Errors.BlobNotFound(path.LogicalPath, path.Blob));
+                    counter?.Failed();
                     return;
                 }
 
@@ -258,12 +268,16 @@ internal sealed class BatchFiller
                 {
                     _space.Adjust(root, -reserved);
                 }
+
+                // Counted either way: when Commit kept another fill's copy, the file is cached all the same.
+                counter?.Done(1, blob.Length);
             }
             catch (Exception ex) when (ex is AzFuseException or IOException)
             {
                 CacheCommit.DeleteQuietly(staged);
                 _space.Adjust(root, -reserved);
                 failures[i] = new TransferFailure(path.LogicalPath, ex);
+                counter?.Failed();
             }
         }
 

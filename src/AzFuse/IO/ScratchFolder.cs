@@ -36,6 +36,19 @@ internal sealed class ScratchFolder : IDisposable
         return new ScratchFolder(path, owner);
     }
 
+    /// <summary>
+    /// Deletes the folders under <paramref name="parent"/> whose owners are gone, without creating
+    /// one: for a parent where no new folder may be made for a long time.
+    /// </summary>
+    public static void PruneAbandoned(string parent)
+    {
+        if (Directory.Exists(parent))
+        {
+            // No age limit, so no clock is consulted in earnest.
+            Prune(parent, TimeSpan.Zero, TimeProvider.System);
+        }
+    }
+
     /// <summary>Leaves the folder in place when disposed (for example, azcopy's logs after a failure).</summary>
     public void Keep() => _keep = true;
 

@@ -6,16 +6,18 @@ namespace AzFuse.Transfer;
 
 /// <summary>
 /// Reads an azcopy job's <c>--output-type json</c> stdout: the final summary, the error lines,
-/// the blobs it skipped and why, and progress for a <see cref="StallWatch"/>.
+/// the blobs it skipped and why, and progress for a <see cref="StallWatch"/> and for the caller's progress report.
 /// </summary>
 internal sealed partial class AzCopyJobOutput
 {
     private readonly StallWatch? _stall;
+    private readonly Action<AzCopyJobSummary>? _onProgress;
     private (long, long, long, long) _lastMark = (-1, -1, -1, -1);
 
-    public AzCopyJobOutput(StallWatch? stall = null)
+    public AzCopyJobOutput(StallWatch? stall = null, Action<AzCopyJobSummary>? onProgress = null)
     {
         _stall = stall;
+        _onProgress = onProgress;
     }
 
     public AzCopyJobSummary? Summary { get; private set; }
@@ -43,12 +45,13 @@ internal sealed partial class AzCopyJobOutput
                 case "EndOfJob":
                     Summary = AzCopyJobSummary.Parse(message.Content);
                     break;
-                case "Progress" when _stall is not null:
-                    var mark = AzCopyJobSummary.Parse(message.Content).ProgressMark;
-                    if (mark != _lastMark)
+                case "Progress" when _stall is not null || _onProgress is not null:
+                    var progress = AzCopyJobSummary.Parse(message.Content);
+                    if (progress.ProgressMark != _lastMark)
                     {
-                        _lastMark = mark;
-                        _stall.Touch();
+                        _lastMark = progress.ProgressMark;
+                        _stall?.Touch();
+                        _onProgress?.Invoke(progress);
                     }
 
                     break;

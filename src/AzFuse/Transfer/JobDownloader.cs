@@ -30,8 +30,9 @@ internal sealed class JobDownloader
     /// <summary>
     /// Runs the job. Each blob lands at <c>destination/&lt;blob name&gt;</c>; which blobs did not
     /// arrive is for the caller to check. Throws only when azcopy failed as a whole.
+    /// <paramref name="onProgress"/> sees azcopy's running totals as its progress messages arrive.
     /// </summary>
-    public async ValueTask<JobOutcome> DownloadAsync(StorageAccount account, IReadOnlyList<string> blobNames, string destination, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
+    public async ValueTask<JobOutcome> DownloadAsync(StorageAccount account, IReadOnlyList<string> blobNames, string destination, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, Action<AzCopyJobSummary>? onProgress = null)
     {
         // One HEAD first: a denied SAS, a missing container or a dead service fails here at once,
         // where azcopy would skip every file with an Info line or retry for minutes.
@@ -51,7 +52,7 @@ internal sealed class JobDownloader
 
         var arguments = AzCopyArguments.JobDownload(_sas.Authorize(account.ContainerUri, account, "rl"), destination, listFile);
         var stall = new StallWatch(_stallTimeout, _time);
-        var output = new AzCopyJobOutput(stall);
+        var output = new AzCopyJobOutput(stall, onProgress);
         var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken, stall: stall).ConfigureAwait(false);
         var summary = output.Summary;
         var errors = output.Errors;

@@ -1,5 +1,7 @@
+using AzFuse.Cache;
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using AzFuse.Remote;
 using Microsoft.Extensions.Logging;
 
@@ -86,6 +88,12 @@ internal sealed class UploadResumer
             }
 
             Log.ResumingUploads(_logger, adopted.Count, root);
+
+            // A dead process may have left the hard-linked snapshots of a batch it was uploading.
+            // Only the next batch upload into the same folder would prune them, and a resume of a
+            // few files goes over HTTP; in shared memory they would hold RAM until a reboot.
+            ScratchFolder.PruneAbandoned(CacheLayout.UploadFolder(root));
+            ScratchFolder.PruneAbandoned(CacheLayout.UploadFolder(_shm.RootOf(root)));
             var journal = _pending.JournalFor(root);
             foreach (var record in adopted)
             {
