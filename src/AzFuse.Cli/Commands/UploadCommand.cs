@@ -10,6 +10,7 @@ namespace AzFuse.Cli.Commands;
 /// (even kill -9) uploads only what is missing or different. Files go through the library's write
 /// path in AsyncUpload scopes of --batch-size files: each batch is confirmed before the next starts,
 /// so an interruption loses at most one batch's work, and its writes stay journaled for 'resume'.
+/// A confirmed batch's copies are then cleared from the cache (the local tree is the copy kept).
 /// The MD5s of local files are kept in a local state folder (<see cref="UploadState"/>), so a
 /// restarted run does not read again what it already hashed.
 /// </summary>
@@ -74,6 +75,13 @@ internal static class UploadCommand
             }
 
             state.Flush();
+
+            // The write path leaves a copy of each file in the cache; the local tree is the copy
+            // the user keeps, so a bulk upload must not take the same space again in the cache.
+            foreach (var file in batch)
+            {
+                client.ClearCache(file.LogicalPath);
+            }
         }
     }
 

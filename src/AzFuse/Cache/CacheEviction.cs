@@ -46,8 +46,11 @@ internal sealed class CacheEviction
         return [.. files];
     }
 
-    /// <summary>The files whose writes were pending when asked; see <see cref="HoldsUnuploadedWrite"/> for why a snapshot is enough.</summary>
-    public HashSet<string> PendingSnapshot(string cacheRoot) => _pending.PendingDataPaths(cacheRoot);
+    /// <summary>
+    /// The files whose writes were pending when first asked (see <see cref="HoldsUnuploadedWrite"/> for
+    /// why a snapshot is enough), read from the journals only if a file without a record needs it.
+    /// </summary>
+    public Lazy<HashSet<string>> PendingSnapshot(string cacheRoot) => new(() => _pending.PendingDataPaths(cacheRoot));
 
     /// <summary>
     /// Whether the cache file's content is a write not yet uploaded. Call under the file's fill lock.
@@ -55,14 +58,14 @@ internal sealed class CacheEviction
     /// authority: its token is looked up in the journals now. Without a record (a crash lost it),
     /// only writes older than the caller's work can be pending, which a snapshot already holds.
     /// </summary>
-    public bool HoldsUnuploadedWrite(string cacheRoot, string cachePath, CacheRecord? record, HashSet<string>? pendingSnapshot)
+    public bool HoldsUnuploadedWrite(string cacheRoot, string cachePath, CacheRecord? record, Lazy<HashSet<string>>? pendingSnapshot)
     {
         if (record?.PendingWrite is { } token)
         {
             return _pending.PendingRecords(cacheRoot).Any(r => r.Token == token);
         }
 
-        return (pendingSnapshot ?? PendingSnapshot(cacheRoot)).Contains(cachePath);
+        return (pendingSnapshot ?? PendingSnapshot(cacheRoot)).Value.Contains(cachePath);
     }
 
     /// <summary>
@@ -70,7 +73,7 @@ internal sealed class CacheEviction
     /// yet uploaded, or (with <paramref name="onlyIfClosed"/>) is open in any process.
     /// </summary>
     /// <returns>The bytes freed, or <see langword="null"/> when the file stays.</returns>
-    public long? TryRemove(string cacheRoot, string cachePath, HashSet<string>? pendingSnapshot, bool onlyIfClosed)
+    public long? TryRemove(string cacheRoot, string cachePath, Lazy<HashSet<string>>? pendingSnapshot, bool onlyIfClosed)
     {
         FileLock? fillLock;
         try

@@ -262,12 +262,30 @@ internal sealed class Uploader
         // Content that cannot come back (staged files lost with a reboot) is reported once and its
         // records dropped, or every later resume would fail on it again.
         var settled = failure is null || failure is AzFuseException { IsContentMissing: true };
-        var done = new List<PendingItem>();
         var staleData = new List<string>();
         var wakeLoop = false;
 
         lock (LockFor(key))
         {
+            // First the durable state: the journal and the cache file's record. Only then do waiters
+            // learn the outcome, so that whoever waited (a scope, a resume) finds the write settled
+            // everywhere; no writer of this blob can commit meanwhile (it needs the blob's lock).
+            List<PendingItem> done;
+            lock (_gate)
+            {
+                done = settled ? _states[key].Records.Where(r => !r.IsNewerThan(uploaded)).ToList() : [];
+            }
+
+            foreach (var group in done.GroupBy(d => d.Journal))
+            {
+                group.Key.Complete([.. group.Select(d => d.Record.Id)]);
+            }
+
+            if (failure is null)
+            {
+                _uploaded(uploaded.Record);
+            }
+
             lock (_gate)
             {
                 var state = _states[key];
@@ -283,7 +301,6 @@ internal sealed class Uploader
                 state.Tickets.RemoveAll(t => !t.Item.IsNewerThan(uploaded));
                 if (settled)
                 {
-                    done.AddRange(state.Records.Where(r => !r.IsNewerThan(uploaded)));
                     state.Records.RemoveAll(r => !r.IsNewerThan(uploaded));
                     var stillUsed = state.Records.Select(r => r.Record.DataPath).ToHashSet(StringComparer.Ordinal);
                     staleData.AddRange(done.Where(d => d.Record.Staged && !stillUsed.Contains(d.Record.DataPath)).Select(d => d.Record.DataPath).Distinct());
@@ -295,16 +312,6 @@ internal sealed class Uploader
 
             // Under the blob's lock, so no writer can rename new content into a path being removed.
             staleData.ForEach(Cache.CacheCommit.DeleteQuietly);
-        }
-
-        foreach (var group in done.GroupBy(d => d.Journal))
-        {
-            group.Key.Complete([.. group.Select(d => d.Record.Id)]);
-        }
-
-        if (failure is null)
-        {
-            _uploaded(uploaded.Record);
         }
 
         if (failure is not null)

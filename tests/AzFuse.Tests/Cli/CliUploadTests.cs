@@ -18,6 +18,7 @@ public sealed class CliUploadTests(AzuriteFixture azurite) : CliTest(azurite)
         Assert.Matches(@"(?m)^upload: 20/20 files, [0-9.]+ KiB/[0-9.]+ KiB, .+/s in [0-9.]+ s$", first.Stdout); // the plain progress summary
         Assert.Contains("upload: done, 20 uploaded, 0 skipped\n", first.Stdout, StringComparison.Ordinal);
         await AssertUploadedAsync(source, "tree");
+        Assert.Equal(0, Sandbox.CreateClient().GetCacheStats().Files); // no second copy of the tree in the cache
 
         // One file changes in content but not in length, one in length: only those two go again.
         var sameLength = Path.Combine(source, "d1", "1.bin");
