@@ -41,7 +41,7 @@ internal sealed class UploadState : IDisposable
             Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"),
             "azfuse",
             "upload");
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(source) + "\n" + target)))[..16];
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(source) + "\n" + target))).ToLowerInvariant()[..16];
         var folder = Path.Combine(stateRoot, key);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, FileName);
