@@ -25,10 +25,7 @@ public sealed partial class AzFuseClient
         var files = File.Exists(resolved.CachePath)
             ? [resolved.CachePath]
             : Directory.Exists(resolved.CachePath)
-                ? CacheEviction.Scan(resolved.CachePath)
-                    .Select(f => f.Path)
-                    .Where(f => !f.StartsWith(Path.Combine(resolved.CacheRoot, CacheLayout.WorkFolderName) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                    .ToList()
+                ? CacheEviction.Scan(resolved.CachePath).Select(f => f.Path).ToList() // AzFuse's own files and work folder are not cache files
                 : [];
 
         long freed = 0;

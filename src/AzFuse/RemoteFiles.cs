@@ -14,8 +14,6 @@ namespace AzFuse;
 /// </summary>
 internal sealed class RemoteFiles
 {
-    // The service's largest page; fewer round trips for listings of millions of blobs.
-    private const int ListPageSize = 5000;
     private static readonly TimeSpan s_clockSkew = TimeSpan.FromMinutes(15);
 
     private readonly IBlobService _blobs;
@@ -63,20 +61,15 @@ internal sealed class RemoteFiles
     /// <summary>The files under the folder <paramref name="folder"/>, as logical paths spelled from the caller's folder path.</summary>
     public IEnumerable<string> List(ResolvedPath folder, string logicalFolder, bool recursive)
     {
-        var (prefix, display) = ListPrefix(folder, logicalFolder);
+        var (prefix, display) = RemoteListing.Prefixes(folder, logicalFolder);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? marker = null;
-        do
+        foreach (var page in RemoteListing.Pages(_blobs, folder, prefix, recursive))
         {
-            var page = _blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, ListPageSize, async: false, CancellationToken.None).EnsureCompleted();
             foreach (var logical in LogicalPaths(page, prefix, display, seen))
             {
                 yield return logical;
             }
-
-            marker = page.NextMarker;
         }
-        while (marker is not null);
 
         foreach (var logical in PendingUnder(folder, prefix, display, recursive, seen))
         {
@@ -87,20 +80,15 @@ internal sealed class RemoteFiles
     /// <inheritdoc cref="List"/>
     public async IAsyncEnumerable<string> ListAsync(ResolvedPath folder, string logicalFolder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (prefix, display) = ListPrefix(folder, logicalFolder);
+        var (prefix, display) = RemoteListing.Prefixes(folder, logicalFolder);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? marker = null;
-        do
+        await foreach (var page in RemoteListing.PagesAsync(_blobs, folder, prefix, recursive, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, ListPageSize, async: true, cancellationToken).ConfigureAwait(false);
             foreach (var logical in LogicalPaths(page, prefix, display, seen))
             {
                 yield return logical;
             }
-
-            marker = page.NextMarker;
         }
-        while (marker is not null);
 
         foreach (var logical in PendingUnder(folder, prefix, display, recursive, seen))
         {
@@ -165,33 +153,15 @@ internal sealed class RemoteFiles
         return staged.Exists ? staged : null;
     }
 
-    private static (string Prefix, string Display) ListPrefix(ResolvedPath folder, string logicalFolder)
-    {
-        var prefix = folder.Blob.BlobName.Length == 0 ? string.Empty : folder.Blob.BlobName + "/";
-        var display = logicalFolder.Replace('\\', '/').TrimEnd('/') + "/";
-        return (prefix, display);
-    }
-
     private static IEnumerable<string> LogicalPaths(BlobListPage page, string prefix, string display, HashSet<string> seen)
     {
         foreach (var blob in page.Blobs)
         {
-            if (Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
+            if (RemoteListing.Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
             {
                 yield return logical;
             }
         }
-    }
-
-    private static string? Logical(string blobName, string prefix, string display)
-    {
-        // A name ending in '/' is a folder marker some tools create, not a file.
-        if (!blobName.StartsWith(prefix, StringComparison.Ordinal) || blobName.EndsWith('/'))
-        {
-            return null;
-        }
-
-        return display + blobName[prefix.Length..];
     }
 
     /// <summary>Written files not uploaded yet: they exist for the application, so they are listed.</summary>
@@ -203,7 +173,7 @@ internal sealed class RemoteFiles
                 record.BlobName.StartsWith(prefix, StringComparison.Ordinal) &&
                 (recursive || !record.BlobName.AsSpan(prefix.Length).Contains('/')) &&
                 seen.Add(record.BlobName) &&
-                Logical(record.BlobName, prefix, display) is { } logical)
+                RemoteListing.Logical(record.BlobName, prefix, display) is { } logical)
             {
                 yield return logical;
             }

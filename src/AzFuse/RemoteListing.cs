@@ -14,41 +14,63 @@ namespace AzFuse;
 internal static class RemoteListing
 {
     // The service's largest page; fewer round trips for listings of millions of blobs.
-    private const int PageSize = 5000;
+    public const int PageSize = 5000;
 
     public static IEnumerable<FileEntry> List(IBlobService blobs, ResolvedPath folder, string logicalFolder, bool recursive)
     {
         var (prefix, display) = Prefixes(folder, logicalFolder);
-        string? marker = null;
-        do
-        {
-            var page = blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: false, CancellationToken.None).EnsureCompleted();
-            foreach (var entry in Entries(page, prefix, display))
-            {
-                yield return entry;
-            }
-
-            marker = page.NextMarker;
-        }
-        while (marker is not null);
+        return Pages(blobs, folder, prefix, recursive).SelectMany(page => Entries(page, prefix, display));
     }
 
     public static async IAsyncEnumerable<FileEntry> ListAsync(IBlobService blobs, ResolvedPath folder, string logicalFolder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (prefix, display) = Prefixes(folder, logicalFolder);
-        string? marker = null;
-        do
+        await foreach (var page in PagesAsync(blobs, folder, prefix, recursive, cancellationToken).ConfigureAwait(false))
         {
-            var page = await blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: true, cancellationToken).ConfigureAwait(false);
             foreach (var entry in Entries(page, prefix, display))
             {
                 yield return entry;
             }
+        }
+    }
 
+    /// <summary>Every page of a listing, requested lazily as the caller reads on, following the continuation markers.</summary>
+    public static IEnumerable<BlobListPage> Pages(IBlobService blobs, ResolvedPath folder, string prefix, bool recursive)
+    {
+        string? marker = null;
+        do
+        {
+            var page = blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: false, CancellationToken.None).EnsureCompleted();
+            yield return page;
             marker = page.NextMarker;
         }
         while (marker is not null);
     }
+
+    /// <inheritdoc cref="Pages"/>
+    public static async IAsyncEnumerable<BlobListPage> PagesAsync(IBlobService blobs, ResolvedPath folder, string prefix, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? marker = null;
+        do
+        {
+            var page = await blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: true, cancellationToken).ConfigureAwait(false);
+            yield return page;
+            marker = page.NextMarker;
+        }
+        while (marker is not null);
+    }
+
+    /// <summary>
+    /// The blob name prefix of a logical folder, and the folder as the caller spelled it (with '/'),
+    /// which the logical paths of a listing start with.
+    /// </summary>
+    public static (string Prefix, string Display) Prefixes(ResolvedPath folder, string logicalFolder) =>
+        (folder.Blob.BlobName.Length == 0 ? string.Empty : folder.Blob.BlobName + "/", logicalFolder.Replace('\\', '/').TrimEnd('/') + "/");
+
+    /// <summary>The logical path of a listed blob, or <see langword="null"/> for a name that is not a file under the prefix.</summary>
+    public static string? Logical(string blobName, string prefix, string display) =>
+        // A name ending in '/' is a folder marker some tools create, not a file.
+        blobName.StartsWith(prefix, StringComparison.Ordinal) && !blobName.EndsWith('/') ? display + blobName[prefix.Length..] : null;
 
     /// <summary>A local folder's files (and, when not recursive, its sub-folders), as the disabled mode lists them.</summary>
     public static IEnumerable<FileEntry> ListLocal(string folder, bool recursive)
@@ -76,9 +98,6 @@ internal static class RemoteListing
         }
     }
 
-    private static (string Prefix, string Display) Prefixes(ResolvedPath folder, string logicalFolder) =>
-        (folder.Blob.BlobName.Length == 0 ? string.Empty : folder.Blob.BlobName + "/", logicalFolder.Replace('\\', '/').TrimEnd('/') + "/");
-
     private static IEnumerable<FileEntry> Entries(BlobListPage page, string prefix, string display)
     {
         foreach (var folder in page.Prefixes)
@@ -91,10 +110,9 @@ internal static class RemoteListing
 
         foreach (var blob in page.Blobs)
         {
-            // A name ending in '/' is a folder marker some tools create, not a file.
-            if (blob.Name.StartsWith(prefix, StringComparison.Ordinal) && !blob.Name.EndsWith('/'))
+            if (Logical(blob.Name, prefix, display) is { } path)
             {
-                yield return new FileEntry(display + blob.Name[prefix.Length..], isFolder: false, blob.Length, blob.LastModified, blob.ContentMd5 is { } md5 ? Convert.ToBase64String(md5) : null);
+                yield return new FileEntry(path, isFolder: false, blob.Length, blob.LastModified, blob.ContentMd5 is { } md5 ? Convert.ToBase64String(md5) : null);
             }
         }
     }

@@ -13,8 +13,6 @@ namespace AzFuse.Cache;
 /// </summary>
 internal sealed class BatchRevalidator
 {
-    private const int ListPageSize = 5000;
-
     private readonly IBlobService _blobs;
     private readonly Freshness _freshness;
     private readonly Revalidation _revalidation;
@@ -139,7 +137,7 @@ internal sealed class BatchRevalidator
         string? marker = null;
         do
         {
-            var page = await _blobs.ListBlobsAsync(account, prefix, recursive: false, marker, ListPageSize, async, cancellationToken).ConfigureAwait(false);
+            var page = await _blobs.ListBlobsAsync(account, prefix, recursive: false, marker, RemoteListing.PageSize, async, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Blobs)
             {
                 if (byName.TryGetValue(item.Name, out var indexes))
