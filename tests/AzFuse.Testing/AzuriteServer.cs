@@ -17,6 +17,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _dataFolder;
+    private static readonly HttpClient s_http = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
     private Process? _process;
 
@@ -37,7 +38,31 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// The requests the emulator served to <paramref name="container"/> so far, as "METHOD /path?query"
     /// from its access log, so that a test can tell how the library talked to the service.
     /// </summary>
-    public IReadOnlyList<string> RequestsTo(string container)
+    /// <remarks>
+    /// Azurite writes its access log asynchronously, so a request just answered may not be in it
+    /// yet: this first sends a marker request and waits until the marker shows up (the log is in
+    /// order), then returns what came before it.
+    /// </remarks>
+    public async Task<IReadOnlyList<string>> RequestsToAsync(string container)
+    {
+        var marker = $"azfuse-log-marker-{Guid.NewGuid():N}";
+        using (var request = new HttpRequestMessage(HttpMethod.Head, $"{Endpoint.AbsoluteUri.TrimEnd('/')}/{container}/{marker}"))
+        {
+            using var response = await s_http.SendAsync(request); // unauthenticated: a 403, logged like any request
+        }
+
+        for (var waited = 0; waited < 200 && !_requests.Any(line => line.Contains(marker, StringComparison.Ordinal)); waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        return RequestsTo(container)
+            .TakeWhile(r => !r.Contains(marker, StringComparison.Ordinal))
+            .Where(r => !r.Contains("azfuse-log-marker-", StringComparison.Ordinal)) // earlier calls' markers
+            .ToList();
+    }
+
+    private IReadOnlyList<string> RequestsTo(string container)
     {
         var prefix = $" /{AccountName}/{container}";
         return _requests

@@ -155,9 +155,9 @@ public sealed class FreshnessTests(AzuriteFixture azurite) : SandboxTest(azurite
         await Sandbox.UploadAsync("few/1.bin", Encoding.UTF8.GetBytes("changed few 1"));
         await Sandbox.DeleteRemoteAsync("many/7.bin");
 
-        var before = Server.RequestsTo(Sandbox.ContainerName).Count;
+        var before = (await Server.RequestsToAsync(Sandbox.ContainerName)).Count;
         var ex = Assert.Throws<AzFuseTransferException>(() => client.Prepare(paths));
-        var requests = Server.RequestsTo(Sandbox.ContainerName).Skip(before).ToList();
+        var requests = (await Server.RequestsToAsync(Sandbox.ContainerName)).Skip(before).ToList();
 
         // One listing for the folder of 40, three HEADs for the folder of 3, and nothing per file of the 40.
         Assert.Single(requests, r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("comp=list", StringComparison.Ordinal));
