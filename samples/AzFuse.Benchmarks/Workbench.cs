@@ -23,7 +23,7 @@ internal sealed class Workbench : IDisposable
         Baselines = new Baselines(this);
         ScratchRoot = Path.Combine(sandbox.Root, "scratch");
         Directory.CreateDirectory(ScratchRoot);
-        _sas = ContainerSas.Create(sandbox.ContainerName, "rl", TimeSpan.FromHours(12));
+        _sas = sandbox.ContainerSas("rl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
     }
 
     public AzFuseSandbox Sandbox { get; }

@@ -17,7 +17,7 @@ node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$port" --locatio
 azurite=$!
 trap 'kill "$azurite"' EXIT
 for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
-python3 samples/cli/make_container.py "http://127.0.0.1:$port/devstoreaccount1" demo
+dotnet run samples/cli/make-container.cs "http://127.0.0.1:$port/devstoreaccount1" demo
 
 # Azurite's published development key, not a secret.
 cat >"$demo/storage_account/dev.yaml" <<YAML

@@ -26,7 +26,7 @@ internal sealed class CliContext
 
     private AzFuseClient CreateClient()
     {
-        ILoggerFactory? logging = Verbose ? new StderrLoggerFactory(Console.Error) : null;
+        var logging = new StderrLoggerFactory(Console.Error, Verbose ? LogLevel.Debug : LogLevel.Warning);
         var client = AzFuseClient.FromEnvironment(logging);
         if (!client.IsEnabled)
         {

@@ -3,10 +3,11 @@ using Microsoft.Extensions.Logging;
 namespace AzFuse.Cli;
 
 /// <summary>
-/// --verbose: the library's log events, one line each on stderr. The library never puts a SAS or
-/// key in a log message; the line still goes through <see cref="Secrets.Redact"/> as a second guard.
+/// The library's log events, one line each on stderr: warnings always (an unknown key in a YAML
+/// file, a retry), everything with --verbose. The library never puts a SAS or key in a log
+/// message; the line still goes through <see cref="Secrets.Redact"/> as a second guard.
 /// </summary>
-internal sealed class StderrLoggerFactory(TextWriter error) : ILoggerFactory, ILogger
+internal sealed class StderrLoggerFactory(TextWriter error, LogLevel minimum) : ILoggerFactory, ILogger
 {
     private readonly object _gate = new();
 
@@ -20,10 +21,15 @@ internal sealed class StderrLoggerFactory(TextWriter error) : ILoggerFactory, IL
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
         var line = Secrets.Redact($"azfuse: [{logLevel}] {formatter(state, exception)}");
         lock (_gate)
         {

@@ -22,10 +22,31 @@ public sealed partial class AzFuseClient
         }
 
         var mappingFile = _options.MappingFile ?? throw Errors.ConfigFileNotSet();
-        var accounts = new StorageAccountLoader(_options.StorageAccountFolder);
-        return MappingFileLoader.Load(mappingFile)
-            .Select(m => new MappingInfo(m.Local, m.Remote, m.CacheRoot, m.StorageAccount, accounts.Get(m.StorageAccount, m).ContainerUri))
+        var accounts = StorageAccountLoader.FromOptions(_options, _logger);
+        return MappingFileLoader.Load(mappingFile, _logger)
+            .Select(m => (Mapping: m, Account: accounts.Get(m.StorageAccount, m)))
+            .Select(p => new MappingInfo(p.Mapping.Local, p.Mapping.Remote, p.Mapping.CacheRoot, p.Mapping.StorageAccount, p.Account.ContainerUri, p.Account.DescribeCredential()))
             .ToList();
+    }
+
+    /// <summary>
+    /// Signs in as a storage account file says and proves it works as far as can be done without
+    /// touching a blob: gets a Microsoft Entra ID token and a user-delegation key (what azcopy's SAS
+    /// is signed with), or signs a SAS with the account key, or checks the configured SAS token's
+    /// expiry. Uses the client's own credentials, so a token got here is reused by later requests.
+    /// </summary>
+    /// <param name="storageAccount">The storage account file's name (<c>storage_account</c> in the mapping).</param>
+    /// <param name="cancellationToken">Cancels the sign-in.</param>
+    /// <returns>What worked, in words, for a person to read (never a secret).</returns>
+    /// <exception cref="AzFuseException">The sign-in failed; the message names the file, the credential and what to do.</exception>
+    /// <exception cref="AzFuseConfigurationException">The storage account file is missing or invalid.</exception>
+    /// <exception cref="InvalidOperationException">AzFuse is disabled.</exception>
+    public Task<string> VerifyCredentialAsync(string storageAccount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(storageAccount);
+        return _options.Enabled
+            ? _engine.Value.VerifyCredentialAsync(storageAccount, cancellationToken)
+            : throw new InvalidOperationException("AzFuse is disabled (AZFUSE_USE_FUSE is not 1), so no storage account is used.");
     }
 
     /// <summary>

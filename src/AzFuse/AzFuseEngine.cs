@@ -24,10 +24,13 @@ internal sealed class AzFuseEngine
 
         var logger = loggerFactory.CreateLogger("AzFuse");
         var time = options.TimeProvider;
-        var accounts = new StorageAccountLoader(options.StorageAccountFolder);
-        var mappings = MappingFileLoader.Load(options.MappingFile)
+        Time = time;
+        var accounts = StorageAccountLoader.FromOptions(options, logger);
+        Accounts = accounts;
+        var mappings = MappingFileLoader.Load(options.MappingFile, logger)
             .Select(m => m with { RevalidateAfter = m.RevalidateAfter ?? options.RevalidateAfter, MaxCacheSize = m.MaxCacheSize ?? options.MaxCacheSize })
             .ToList();
+        Mappings = mappings;
         Resolver = new PathResolver(mappings, accounts);
         Pending = new PendingStore(time);
         Statistics = new CacheStatistics();
@@ -36,12 +39,12 @@ internal sealed class AzFuseEngine
         Eviction = eviction;
         Space = new CacheSpace(CacheLimits(mappings), eviction, Statistics, options.LockTimeout, time, logger);
 
-        var retry = TransferRetry.Create(options, logger);
-        Blobs = new BlobRestClient(time, retry, options.TransferStallTimeout);
-        Sas = new SasProvider(time, options.SasLifetime);
+        var retry = RetryPolicy.Create(options, logger);
+        Blobs = new BlobService(new BlobClients(accounts, options, logger), retry, options.TransferStallTimeout, logger);
+        Sas = new SasProvider(Blobs, time, options.SasLifetime, logger);
         var locator = new AzCopyLocator(options.AzCopyPath);
         Planner = new TransferPlanner(options, locator, logger);
-        var runner = new AzCopyRunner(locator, loggerFactory.CreateLogger("AzFuse.AzCopy"));
+        var runner = new AzCopyRunner(locator, options.AzCopyEnvironment, loggerFactory.CreateLogger("AzFuse.AzCopy"));
         var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
         var revalidation = new Revalidation(eviction, Space, time, logger);
         Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
@@ -78,7 +81,7 @@ internal sealed class AzFuseEngine
         Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
-        Remote = new RemoteFiles(Blobs, Pending, Staging, time);
+        Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
 
         // Uploads a crashed run left pending go first, in the background: the first Open need not wait.
@@ -100,6 +103,12 @@ internal sealed class AzFuseEngine
 
     public PathResolver Resolver { get; }
 
+    public StorageAccountLoader Accounts { get; }
+
+    public TimeProvider Time { get; }
+
+    public IReadOnlyList<MountMapping> Mappings { get; }
+
     public CacheStatistics Statistics { get; }
 
     public Freshness Freshness { get; }
@@ -111,7 +120,7 @@ internal sealed class AzFuseEngine
     /// <summary>Every cache root of the mapping file (full paths).</summary>
     public IReadOnlyList<string> CacheRoots { get; }
 
-    public IBlobService Blobs { get; }
+    public BlobService Blobs { get; }
 
     public SasProvider Sas { get; }
 
@@ -130,6 +139,30 @@ internal sealed class AzFuseEngine
     public SharedMemoryStaging Staging { get; }
 
     public UploadResumer Resumer { get; }
+
+    /// <summary>See <see cref="AzFuseClient.VerifyCredentialAsync"/>.</summary>
+    public async Task<string> VerifyCredentialAsync(string storageAccount, CancellationToken cancellationToken)
+    {
+        var mapping = Mappings.FirstOrDefault(m => m.StorageAccount == storageAccount)
+            ?? new MountMapping(string.Empty, string.Empty, string.Empty, storageAccount, "VerifyCredentialAsync", 0);
+        var account = Accounts.Get(storageAccount, mapping);
+        switch (account.Credential)
+        {
+            case CredentialKind.Anonymous:
+                return "no credential: only public containers can be read";
+            case CredentialKind.SasToken:
+                return SasTokens.Expiry(account.SasToken!) is { } expiry
+                    ? expiry > Time.GetUtcNow() ? $"the SAS token from the file, valid until {expiry:yyyy-MM-dd HH:mm} UTC" : throw Errors.SasTokenExpired(account, expiry)
+                    : "the SAS token from the file (it names no expiry)";
+            case CredentialKind.AccountKey:
+                _ = await Sas.GetContainerSasAsync(account, "rl", async: true, cancellationToken).ConfigureAwait(false);
+                return "signed a container SAS with the account key";
+            default:
+                var token = await Blobs.Clients.GetTokenAsync(account, cancellationToken).ConfigureAwait(false);
+                _ = await Sas.GetContainerSasAsync(account, "rl", async: true, cancellationToken).ConfigureAwait(false);
+                return $"got a Microsoft Entra ID token (valid until {token.ExpiresOn.UtcDateTime:yyyy-MM-dd HH:mm} UTC) and a user-delegation key to sign azcopy's SAS";
+        }
+    }
 
     /// <summary>The size limit of each bounded cache root. Mappings that share a root must agree on it.</summary>
     private static Dictionary<string, long> CacheLimits(IReadOnlyList<MountMapping> mappings)

@@ -35,6 +35,9 @@ public class AzFuseException : Exception
     /// </summary>
     internal bool WasRetried { get; set; }
 
+    /// <summary>Whether the service denied access (a 403): a storage account file changed on disk may cure it.</summary>
+    internal bool IsAccessDenied { get; init; }
+
     /// <summary>Whether the content to upload no longer exists, so no retry can ever succeed.</summary>
     internal bool IsContentMissing { get; init; }
 }

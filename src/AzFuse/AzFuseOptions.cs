@@ -1,3 +1,6 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
 namespace AzFuse;
 
 /// <summary>
@@ -9,8 +12,10 @@ public sealed class AzFuseOptions
     private TimeSpan _lockTimeout = TimeSpan.FromHours(1);
     private TimeSpan _sasLifetime = TimeSpan.FromHours(4);
     private TimeProvider _timeProvider = TimeProvider.System;
-    private int _transferAttempts = 4;
+    private int _transferAttempts = 20;
     private TimeSpan _retryDelay = TimeSpan.FromSeconds(1);
+    private TimeSpan _retryBudget = TimeSpan.FromSeconds(60);
+    private TimeSpan _credentialTimeout = TimeSpan.FromSeconds(10);
     private TimeSpan _transferStallTimeout = TimeSpan.FromMinutes(2);
     private string _sharedMemoryFolder = "/dev/shm";
     private long _azCopyMinFileSize = 256L << 20;
@@ -65,9 +70,10 @@ public sealed class AzFuseOptions
     }
 
     /// <summary>
-    /// The lifetime of the container SAS this library signs for azcopy when a storage account
-    /// has <c>account_key</c> but no <c>sas_token</c>. Default 4 hours; between 5 minutes and 7 days.
-    /// A token is renewed for new transfers once half of it has passed.
+    /// The lifetime of the container SAS this library signs for azcopy when a storage account is
+    /// reached with <c>account_key</c> or with Microsoft Entra ID (a user-delegation SAS) rather than
+    /// with a <c>sas_token</c>. Default 4 hours; between 5 minutes and 7 days. A SAS is renewed for
+    /// new transfers once half of it has passed.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Outside 5 minutes to 7 days.</exception>
     public TimeSpan SasLifetime
@@ -85,23 +91,24 @@ public sealed class AzFuseOptions
     }
 
     /// <summary>
-    /// How many times a transfer (download or upload) or a storage request is tried when it fails
+    /// The most times a transfer (download or upload) or a storage request is tried when it fails
     /// for a reason that may pass (the service unreachable, busy or failing; a timeout; a broken
-    /// connection). Default 4; between 1 and 20. Causes that need a fix (access denied, an expired
-    /// SAS, no container, no blob) are never retried.
+    /// connection); <see cref="RetryBudget"/> usually ends the retries first. Default 20; between
+    /// 1 and 50. Causes that need a fix (access denied, an expired SAS, a credential that cannot
+    /// sign in, an untrusted certificate, no container, no blob) are never retried.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 20.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 50.</exception>
     public int TransferAttempts
     {
         get => _transferAttempts;
-        set => _transferAttempts = value is >= 1 and <= 20
+        set => _transferAttempts = value is >= 1 and <= 50
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(TransferAttempts), value, "TransferAttempts must be between 1 and 20.");
+            : throw new ArgumentOutOfRangeException(nameof(TransferAttempts), value, "TransferAttempts must be between 1 and 50.");
     }
 
     /// <summary>
     /// The wait before the first retry of a transfer or request; each further retry waits about
-    /// twice as long (with jitter). Default 1 second; between zero and 5 minutes.
+    /// twice as long (with jitter), up to ten times this. Default 1 second; between zero and 5 minutes.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative or over 5 minutes.</exception>
     public TimeSpan RetryDelay
@@ -111,6 +118,57 @@ public sealed class AzFuseOptions
             ? value
             : throw new ArgumentOutOfRangeException(nameof(RetryDelay), value, "RetryDelay must be between zero and 5 minutes.");
     }
+
+    /// <summary>
+    /// How long a failing transfer or request keeps being retried, counted from its first attempt:
+    /// a storage outage shorter than this (a restarted front end, a network blip) costs a job
+    /// nothing. No retry starts after it has passed. Default 60 seconds (with the default
+    /// <see cref="RetryDelay"/>, attempts at about 0, 1, 3, 7, 15, 25, 35, 45 and 55 s); between
+    /// zero (no retries) and 1 day.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or over 1 day.</exception>
+    public TimeSpan RetryBudget
+    {
+        get => _retryBudget;
+        set => _retryBudget = value >= TimeSpan.Zero && value <= TimeSpan.FromDays(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(RetryBudget), value, "RetryBudget must be between zero and 1 day.");
+    }
+
+    /// <summary>
+    /// A <see cref="TokenCredential"/> (for example <c>new DefaultAzureCredential()</c>) used for every
+    /// storage account whose file names no credential of its own (no <c>account_key</c>,
+    /// <c>sas_token</c>, <c>use_default_azure_cred</c> or <c>credential</c>). Default
+    /// <see langword="null"/>: such accounts are read anonymously (public containers).
+    /// </summary>
+    public TokenCredential? Credential { get; set; }
+
+    /// <summary>
+    /// A <see cref="TokenCredential"/> per storage account file name (<c>storage_account</c> in the
+    /// mapping), used for that account instead of whatever its file names. Default empty.
+    /// </summary>
+    public IDictionary<string, TokenCredential> AccountCredentials { get; } = new Dictionary<string, TokenCredential>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long getting a Microsoft Entra ID token may take before the sign-in counts as failed:
+    /// a managed-identity endpoint that does not answer, or an <c>az</c> that hangs, fails within
+    /// this instead of hanging a job. Default 10 seconds; between 1 second and 5 minutes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 1 second to 5 minutes.</exception>
+    public TimeSpan CredentialTimeout
+    {
+        get => _credentialTimeout;
+        set => _credentialTimeout = value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromMinutes(5)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(CredentialTimeout), value, "CredentialTimeout must be between 1 second and 5 minutes.");
+    }
+
+    /// <summary>
+    /// The HTTP transport every storage request goes through, as in any Azure SDK client's options:
+    /// set it for a proxy or a private certificate authority. Default <see langword="null"/>: one
+    /// <see cref="HttpClient"/> shared by every client in the process (connections are pooled).
+    /// </summary>
+    public HttpPipelineTransport? Transport { get; set; }
 
     /// <summary>
     /// How long a transfer or request may go without progress (no byte moved, no response) before
@@ -226,8 +284,8 @@ public sealed class AzFuseOptions
         set => _timeProvider = value ?? throw new ArgumentNullException(nameof(TimeProvider));
     }
 
-    /// <summary>The largest upload sent as one Put Blob request (the service's limit is 5000 MiB); larger ones need azcopy. Settable for tests.</summary>
-    internal long MaxPutBlobSize { get; set; } = 5000L << 20;
+    /// <summary>Extra environment variables for azcopy runs, such as <c>SSL_CERT_FILE</c> (tests of a private certificate).</summary>
+    internal IDictionary<string, string> AzCopyEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     internal const string DefaultStorageAccountFolder = "./aux_data/storage_account";
 

@@ -12,13 +12,15 @@ public sealed class MappingInfo
     /// <param name="cacheFolder">The full path of the cache folder (<c>cache</c>).</param>
     /// <param name="storageAccount">The storage account file's name (<c>storage_account</c>).</param>
     /// <param name="containerUri">The container's URL, without any SAS.</param>
-    public MappingInfo(string local, string remote, string cacheFolder, string storageAccount, Uri containerUri)
+    /// <param name="credential">How requests to the container sign in, in words (never a secret).</param>
+    public MappingInfo(string local, string remote, string cacheFolder, string storageAccount, Uri containerUri, string credential)
     {
         Local = local;
         Remote = remote;
         CacheFolder = cacheFolder;
         StorageAccount = storageAccount;
         ContainerUri = containerUri;
+        Credential = credential;
     }
 
     /// <summary>The logical prefix (<c>local</c> in the YAML), such as <c>data</c>.</summary>
@@ -35,4 +37,10 @@ public sealed class MappingInfo
 
     /// <summary>The container's URL, without any SAS.</summary>
     public Uri ContainerUri { get; }
+
+    /// <summary>
+    /// How requests to the container sign in, in words: "account key", "SAS token",
+    /// "managed identity (system-assigned)", "none (anonymous)", ... Never a secret.
+    /// </summary>
+    public string Credential { get; }
 }

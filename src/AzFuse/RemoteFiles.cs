@@ -14,19 +14,17 @@ namespace AzFuse;
 /// </summary>
 internal sealed class RemoteFiles
 {
-    private static readonly TimeSpan s_clockSkew = TimeSpan.FromMinutes(15);
-
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly PendingStore _pending;
     private readonly SharedMemoryStaging _staging;
-    private readonly TimeProvider _time;
+    private readonly SasProvider _sas;
 
-    public RemoteFiles(IBlobService blobs, PendingStore pending, SharedMemoryStaging staging, TimeProvider time)
+    public RemoteFiles(BlobService blobs, PendingStore pending, SharedMemoryStaging staging, SasProvider sas)
     {
         _blobs = blobs;
         _pending = pending;
         _staging = staging;
-        _time = time;
+        _sas = sas;
     }
 
     public async ValueTask<bool> ExistsAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
@@ -42,7 +40,7 @@ internal sealed class RemoteFiles
         }
 
         // A folder exists when some blob lies under it.
-        var page = await _blobs.ListBlobsAsync(path.Blob.Account, path.Blob.BlobName + "/", recursive: false, marker: null, maxResults: 1, async, cancellationToken).ConfigureAwait(false);
+        var page = await _blobs.ListAsync(path.Blob.Account, path.Blob.BlobName + "/", recursive: false, marker: null, maxResults: 1, async, cancellationToken).ConfigureAwait(false);
         return page.Blobs.Count > 0 || page.Prefixes.Count > 0;
     }
 
@@ -55,7 +53,7 @@ internal sealed class RemoteFiles
 
         var properties = await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false)
             ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
-        return properties.Length;
+        return properties.IsFolder ? throw Errors.NotAFile(path.LogicalPath, path.Blob.DisplayName) : properties.Length;
     }
 
     /// <summary>The files under the folder <paramref name="folder"/>, as logical paths spelled from the caller's folder path.</summary>
@@ -107,7 +105,7 @@ internal sealed class RemoteFiles
             throw Errors.DeleteOfPendingWrite(path.LogicalPath);
         }
 
-        await _blobs.DeleteBlobAsync(path.Blob, async, cancellationToken).ConfigureAwait(false);
+        await _blobs.DeleteAsync(path.Blob, async, cancellationToken).ConfigureAwait(false);
         CacheCommit.DeleteQuietly(path.CachePath);
         CacheRecords.Delete(path.CachePath);
     }
@@ -118,24 +116,7 @@ internal sealed class RemoteFiles
         // A link to a blob that is not there (a typo, an upload still pending) would fail only when shared.
         _ = await _blobs.GetPropertiesAsync(path.Blob, async, cancellationToken).ConfigureAwait(false)
             ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
-
-        var account = path.Blob.Account;
-        if (account.AccountKey is not null)
-        {
-            var now = _time.GetUtcNow();
-            var sas = ServiceSas.ForBlob(account.AccountName, account.AccountKey, account.ContainerName, path.Blob.BlobName, "r", now - s_clockSkew, now + expiry);
-            return SasProvider.AppendSas(path.Blob.Uri, sas);
-        }
-
-        if (account.SasToken is null)
-        {
-            return path.Blob.Uri; // a public container
-        }
-
-        // A configured token cannot be narrowed without the key: share it only if it is read-only already.
-        return ReadOnlyPermissions(account.SasToken)
-            ? SasProvider.AppendSas(path.Blob.Uri, account.SasToken)
-            : throw Errors.CannotSignReadOnlyUrl(path.LogicalPath, account);
+        return await _sas.GetReadUrlAsync(path.Blob, path.LogicalPath, expiry, async, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsRoot(ResolvedPath path) => path.CachePath == path.CacheRoot;
@@ -157,7 +138,8 @@ internal sealed class RemoteFiles
     {
         foreach (var blob in page.Blobs)
         {
-            if (RemoteListing.Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
+            // A directory entry of a hierarchical namespace is a folder, not a file.
+            if (!blob.IsFolder && RemoteListing.Logical(blob.Name, prefix, display) is { } logical && seen.Add(blob.Name))
             {
                 yield return logical;
             }
@@ -178,18 +160,5 @@ internal sealed class RemoteFiles
                 yield return logical;
             }
         }
-    }
-
-    private static bool ReadOnlyPermissions(string sas)
-    {
-        foreach (var part in sas.Split('&'))
-        {
-            if (part.StartsWith("sp=", StringComparison.Ordinal))
-            {
-                return part[3..].All(c => c is 'r' or 'l');
-            }
-        }
-
-        return false;
     }
 }

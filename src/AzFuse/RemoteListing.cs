@@ -16,18 +16,18 @@ internal static class RemoteListing
     // The service's largest page; fewer round trips for listings of millions of blobs.
     public const int PageSize = 5000;
 
-    public static IEnumerable<FileEntry> List(IBlobService blobs, ResolvedPath folder, string logicalFolder, bool recursive)
+    public static IEnumerable<FileEntry> List(BlobService blobs, ResolvedPath folder, string logicalFolder, bool recursive)
     {
         var (prefix, display) = Prefixes(folder, logicalFolder);
-        return Pages(blobs, folder, prefix, recursive).SelectMany(page => Entries(page, prefix, display));
+        return Pages(blobs, folder, prefix, recursive).SelectMany(page => Entries(page, prefix, display, recursive));
     }
 
-    public static async IAsyncEnumerable<FileEntry> ListAsync(IBlobService blobs, ResolvedPath folder, string logicalFolder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<FileEntry> ListAsync(BlobService blobs, ResolvedPath folder, string logicalFolder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (prefix, display) = Prefixes(folder, logicalFolder);
         await foreach (var page in PagesAsync(blobs, folder, prefix, recursive, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var entry in Entries(page, prefix, display))
+            foreach (var entry in Entries(page, prefix, display, recursive))
             {
                 yield return entry;
             }
@@ -35,12 +35,12 @@ internal static class RemoteListing
     }
 
     /// <summary>Every page of a listing, requested lazily as the caller reads on, following the continuation markers.</summary>
-    public static IEnumerable<BlobListPage> Pages(IBlobService blobs, ResolvedPath folder, string prefix, bool recursive)
+    public static IEnumerable<BlobListPage> Pages(BlobService blobs, ResolvedPath folder, string prefix, bool recursive)
     {
         string? marker = null;
         do
         {
-            var page = blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: false, CancellationToken.None).EnsureCompleted();
+            var page = blobs.ListAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: false, CancellationToken.None).EnsureCompleted();
             yield return page;
             marker = page.NextMarker;
         }
@@ -48,12 +48,12 @@ internal static class RemoteListing
     }
 
     /// <inheritdoc cref="Pages"/>
-    public static async IAsyncEnumerable<BlobListPage> PagesAsync(IBlobService blobs, ResolvedPath folder, string prefix, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<BlobListPage> PagesAsync(BlobService blobs, ResolvedPath folder, string prefix, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? marker = null;
         do
         {
-            var page = await blobs.ListBlobsAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: true, cancellationToken).ConfigureAwait(false);
+            var page = await blobs.ListAsync(folder.Blob.Account, prefix, recursive, marker, PageSize, async: true, cancellationToken).ConfigureAwait(false);
             yield return page;
             marker = page.NextMarker;
         }
@@ -98,19 +98,26 @@ internal static class RemoteListing
         }
     }
 
-    private static IEnumerable<FileEntry> Entries(BlobListPage page, string prefix, string display)
+    private static IEnumerable<FileEntry> Entries(BlobListPage page, string prefix, string display, bool recursive)
     {
-        foreach (var folder in page.Prefixes)
+        // A hierarchical namespace (ADLS Gen2) lists each directory as an empty blob marked
+        // hdi_isfolder, and also as a prefix when it has contents: one folder entry for both, and
+        // none in a recursive listing, which lists files only.
+        var folders = page.Prefixes.Select(p => p.TrimEnd('/'))
+            .Concat(recursive ? [] : page.Blobs.Where(b => b.IsFolder).Select(b => b.Name.TrimEnd('/')))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        foreach (var folder in folders)
         {
             if (folder.StartsWith(prefix, StringComparison.Ordinal) && folder.Length > prefix.Length)
             {
-                yield return new FileEntry(display + folder[prefix.Length..].TrimEnd('/'), isFolder: true, 0, lastModified: null, contentMd5: null);
+                yield return new FileEntry(display + folder[prefix.Length..], isFolder: true, 0, lastModified: null, contentMd5: null);
             }
         }
 
         foreach (var blob in page.Blobs)
         {
-            if (Logical(blob.Name, prefix, display) is { } path)
+            if (!blob.IsFolder && Logical(blob.Name, prefix, display) is { } path)
             {
                 yield return new FileEntry(path, isFolder: false, blob.Length, blob.LastModified, blob.ContentMd5 is { } md5 ? Convert.ToBase64String(md5) : null);
             }

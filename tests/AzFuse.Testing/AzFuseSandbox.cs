@@ -1,6 +1,10 @@
+using System.Security.Cryptography;
 using System.Text;
-using AzFuse.Configuration;
-using AzFuse.Remote;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
 using Microsoft.Extensions.Logging;
 
 namespace AzFuse.Testing;
@@ -11,7 +15,7 @@ public enum SandboxCredential
     /// <summary><c>account_key</c> only: the library signs its own container SAS for azcopy.</summary>
     AccountKey,
 
-    /// <summary><c>sas_token</c> only (a container SAS made with the project's signing code).</summary>
+    /// <summary><c>sas_token</c> only (a container SAS signed by the Azure SDK with Azurite's key).</summary>
     SasToken,
 }
 
@@ -26,14 +30,19 @@ public sealed class AzFuseSandbox : IDisposable
     public const string RemotePrefix = "azfuse_data";
 
     private static int s_counter;
-    private static readonly HttpClient s_http = new();
-    private readonly BlobRestClient _rest = new(TimeProvider.System, Polly.ResiliencePipeline.Empty, TimeSpan.FromMinutes(2));
+
+    // Seeding and checking go through the Azure SDK directly, never through the library under test.
+    private readonly BlobContainerClient _container;
 
     private AzFuseSandbox(AzuriteServer server, string root, string container)
     {
         Server = server;
         Root = root;
         ContainerName = container;
+        _container = new BlobContainerClient(
+            new Uri(server.Endpoint.AbsoluteUri.TrimEnd('/') + "/" + container),
+            new StorageSharedKeyCredential(AzuriteServer.AccountName, AzuriteServer.AccountKey),
+            new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06));
         CacheRoot = Path.Combine(root, "cache", "data");
         AccountFolder = Path.Combine(root, "storage_account");
         MappingFile = Path.Combine(root, "azfuse.yaml");
@@ -66,7 +75,7 @@ public sealed class AzFuseSandbox : IDisposable
         var container = $"c{Environment.ProcessId}x{id}x{Guid.NewGuid():N}"[..30].ToLowerInvariant();
         var sandbox = new AzFuseSandbox(server, root, container);
         sandbox.WriteConfiguration(credential);
-        await sandbox._rest.CreateContainerIfNotExistsAsync(sandbox.KeyAccount(), async: true, CancellationToken.None);
+        await sandbox._container.CreateIfNotExistsAsync();
         return sandbox;
     }
 
@@ -79,8 +88,10 @@ public sealed class AzFuseSandbox : IDisposable
         AzCopyPath = AzCopyPath,
         TransferEngine = Engine,
 
-        // Retries behave the same, only sooner: tests that provoke them need not wait seconds.
+        // Retries behave the same, only sooner and fewer: tests that provoke them need not wait
+        // seconds (the outage tests set the budget they need).
         RetryDelay = TimeSpan.FromMilliseconds(50),
+        TransferAttempts = 4,
     };
 
     public AzFuseClient CreateClient(ILoggerFactory? loggerFactory = null) => new(CreateOptions(), loggerFactory);
@@ -98,7 +109,7 @@ public sealed class AzFuseSandbox : IDisposable
     /// <summary>The cache file of a path under <see cref="LocalPrefix"/>, e.g. "a/b.txt".</summary>
     public string CachePathOf(string relative) => Path.Combine(CacheRoot, relative);
 
-    /// <summary>Uploads a blob under <see cref="RemotePrefix"/> with the library's own REST client.</summary>
+    /// <summary>Uploads a blob under <see cref="RemotePrefix"/> (with its Content-MD5, as the library stores it).</summary>
     public Task UploadAsync(string relative, byte[] content) => UploadBlobAsync(RemotePrefix + "/" + relative, content);
 
     public Task UploadAsync(string relative, string content) => UploadAsync(relative, Encoding.UTF8.GetBytes(content));
@@ -107,14 +118,47 @@ public sealed class AzFuseSandbox : IDisposable
     public async Task UploadBlobAsync(string blobName, byte[] content)
     {
         using var stream = new MemoryStream(content);
-        await _rest.PutBlobAsync(new BlobLocation(KeyAccount(), blobName), stream, async: true, CancellationToken.None);
+        await UploadStreamAsync(blobName, stream);
     }
 
     /// <summary>Uploads a file (streamed, not held in memory) under <see cref="RemotePrefix"/>.</summary>
     public async Task UploadFileAsync(string relative, string localFile)
     {
         await using var stream = File.OpenRead(localFile);
-        await _rest.PutBlobAsync(new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative), stream, async: true, CancellationToken.None);
+        await UploadStreamAsync(RemotePrefix + "/" + relative, stream);
+    }
+
+    /// <summary>
+    /// Creates a directory entry as an account with a hierarchical namespace (ADLS Gen2) lists it:
+    /// an empty blob with metadata <c>hdi_isfolder=true</c>, by its full name in the container.
+    /// </summary>
+    public async Task CreateDirectoryMarkerAsync(string blobName) =>
+        await _container.GetBlobClient(blobName).UploadAsync(BinaryData.Empty, new BlobUploadOptions { Metadata = new Dictionary<string, string> { ["hdi_isfolder"] = "true" } });
+
+    /// <summary>The blob under <see cref="RemotePrefix"/> as the service describes it, or <see langword="null"/>.</summary>
+    public async Task<BlobProperties?> GetBlobPropertiesAsync(string relative)
+    {
+        var blob = _container.GetBlobClient(RemotePrefix + "/" + relative);
+        return await blob.ExistsAsync() ? (await blob.GetPropertiesAsync()).Value : null;
+    }
+
+    /// <summary>How many committed blocks the blob under <see cref="RemotePrefix"/> has (0 for one sent by a single Put Blob).</summary>
+    public async Task<int> CommittedBlockCountAsync(string relative) =>
+        (await _container.GetBlockBlobClient(RemotePrefix + "/" + relative).GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.Count();
+
+    /// <summary>A SAS for the sandbox's container, signed with Azurite's key.</summary>
+    public string ContainerSas(string permissions, DateTimeOffset start, DateTimeOffset expiry)
+    {
+        var builder = new BlobSasBuilder { BlobContainerName = ContainerName, Resource = "c", StartsOn = start, ExpiresOn = expiry, Protocol = SasProtocol.HttpsAndHttp };
+        builder.SetPermissions(permissions);
+        return builder.ToSasQueryParameters(new StorageSharedKeyCredential(AzuriteServer.AccountName, AzuriteServer.AccountKey)).ToString();
+    }
+
+    private async Task UploadStreamAsync(string blobName, Stream content)
+    {
+        var md5 = await MD5.HashDataAsync(content);
+        content.Position = 0;
+        await _container.GetBlobClient(blobName).UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentHash = md5 } });
     }
 
     /// <summary>Uploads many small blobs, several at a time.</summary>
@@ -127,22 +171,21 @@ public sealed class AzFuseSandbox : IDisposable
     /// </summary>
     public async Task<byte[]?> DownloadAsync(string relative)
     {
-        var blob = new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative);
-        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "r", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        using var response = await s_http.GetAsync(SasProvider.AppendSas(blob.Uri, sas));
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        var blob = _container.GetBlobClient(RemotePrefix + "/" + relative);
+        try
+        {
+            return (await blob.DownloadContentAsync()).Value.Content.ToArray();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
         }
-
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsByteArrayAsync();
     }
 
     /// <summary>The blob's properties as the service reports them (HEAD), or <see langword="null"/> when it does not exist.</summary>
     public async Task<(long Length, byte[]? ContentMd5)?> GetPropertiesAsync(string relative) =>
-        await _rest.GetPropertiesAsync(new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative), async: true, CancellationToken.None) is { } p
-            ? (p.Length, p.ContentMd5)
+        await GetBlobPropertiesAsync(relative) is { } p
+            ? (p.ContentLength, p.ContentHash is { Length: > 0 } md5 ? md5 : null)
             : null;
 
     public async Task<string?> DownloadTextAsync(string relative) =>
@@ -152,20 +195,12 @@ public sealed class AzFuseSandbox : IDisposable
     /// Gives the blob a stored Content-MD5 that does not match its bytes (Set Blob Properties, with
     /// a plain HTTP request): what a corrupted blob looks like to a download.
     /// </summary>
-    public async Task CorruptStoredMd5Async(string relative)
-    {
-        var blob = new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative);
-        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "rw", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        using var request = new HttpRequestMessage(HttpMethod.Put, SasProvider.AppendSas(new Uri(blob.Uri.AbsoluteUri + "?comp=properties"), sas));
-        request.Headers.Add("x-ms-version", "2021-08-06");
-        request.Headers.Add("x-ms-blob-content-md5", Convert.ToBase64String(new byte[16]));
-        using var response = await s_http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-    }
+    public async Task CorruptStoredMd5Async(string relative) =>
+        await _container.GetBlobClient(RemotePrefix + "/" + relative).SetHttpHeadersAsync(new BlobHttpHeaders { ContentHash = new byte[16] });
 
     /// <summary>Deletes a blob under <see cref="RemotePrefix"/>, as another machine would.</summary>
     public async Task DeleteRemoteAsync(string relative) =>
-        await _rest.DeleteBlobAsync(new BlobLocation(KeyAccount(), RemotePrefix + "/" + relative), async: true, CancellationToken.None);
+        await _container.GetBlobClient(RemotePrefix + "/" + relative).DeleteIfExistsAsync();
 
     /// <summary>Adds cache policy keys (e.g. <c>revalidate_after: 2s</c>) to the sandbox's mapping, as a user would in the YAML.</summary>
     public void SetCachePolicy(string? revalidateAfter = null, string? maxCacheSize = null)
@@ -187,7 +222,7 @@ public sealed class AzFuseSandbox : IDisposable
     /// <summary>A storage account file whose SAS may read and list but not write: uploads fail with 403, and stay pending.</summary>
     public void WriteReadOnlySas()
     {
-        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "rl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
+        var sas = ContainerSas("rl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
             $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
     }
@@ -195,7 +230,7 @@ public sealed class AzFuseSandbox : IDisposable
     /// <summary>Options whose SAS has expired, as a user's stale storage account file would.</summary>
     public void WriteExpiredSas()
     {
-        var sas = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "racwdl", DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddHours(-1));
+        var sas = ContainerSas("racwdl", DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddHours(-1));
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
             $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
     }
@@ -212,17 +247,13 @@ public sealed class AzFuseSandbox : IDisposable
         }
     }
 
-    /// <summary>The account with its key, for seeding (users' files may only carry a SAS).</summary>
-    internal StorageAccount KeyAccount() =>
-        new("seed", AzuriteServer.AccountName, ContainerName, Server.Endpoint, AzuriteServer.AccountKey, sasToken: null, sourceFile: "(test seeding)");
-
     private void WriteConfiguration(SandboxCredential credential)
     {
         Directory.CreateDirectory(AccountFolder);
         var secret = credential switch
         {
             SandboxCredential.AccountKey => $"account_key: {AzuriteServer.AccountKey}\nsas_token: null\n",
-            _ => $"account_key: null\nsas_token: '?{ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, ContainerName, "racwdl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12))}'\n",
+            _ => $"account_key: null\nsas_token: '?{ContainerSas("racwdl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12))}'\n",
         };
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
             $"account_name: {AzuriteServer.AccountName}\n{secret}container_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");

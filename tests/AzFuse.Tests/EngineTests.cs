@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using AzFuse.Remote;
+using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
 
 namespace AzFuse.Tests;
@@ -161,24 +163,32 @@ public sealed class EngineTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
-    public async Task Without_azcopy_a_transfer_that_needs_it_fails_with_the_install_hint()
+    public async Task Without_azcopy_forced_azcopy_fails_with_the_install_hint()
     {
         await Sandbox.UploadAsync("a.txt", "a");
         Sandbox.AzCopyPath = Path.Combine(Sandbox.Root, "no-such-azcopy");
-
-        // Forced azcopy.
         Sandbox.Engine = AzFuseTransferEngine.AzCopy;
-        var forced = Assert.Throws<AzCopyNotFoundException>(() => Sandbox.CreateClient().Open("data/a.txt", FileMode.Open));
-        Assert.Contains("AZFUSE_AZCOPY_PATH", forced.Message);
-        Assert.False(File.Exists(Sandbox.CachePathOf("a.txt")));
 
-        // An upload too large for one request (the limit lowered for the test).
-        Sandbox.Engine = AzFuseTransferEngine.Auto;
-        var options = Sandbox.CreateOptions();
-        options.MaxPutBlobSize = 100;
-        var upload = Assert.Throws<AzFuseTransferException>(() => new AzFuseClient(options).WriteAllBytes("data/huge.bin", new byte[101]));
-        Assert.IsType<AzCopyNotFoundException>(Assert.Single(upload.Failures).Exception);
-        Assert.Contains("npm install", upload.Message);
+        var forced = Assert.Throws<AzCopyNotFoundException>(() => Sandbox.CreateClient().Open("data/a.txt", FileMode.Open));
+
+        Assert.Contains("AZFUSE_AZCOPY_PATH", forced.Message);
+        Assert.Contains("npm install", forced.Message);
+        Assert.False(File.Exists(Sandbox.CachePathOf("a.txt")));
+    }
+
+    [Fact]
+    public async Task Without_azcopy_a_file_too_large_for_one_request_uploads_in_blocks_with_its_md5_stored()
+    {
+        Sandbox.AzCopyPath = Path.Combine(Sandbox.Root, "no-such-azcopy");
+        var content = TestContent.For(7, (int)BlobService.SingleRequestUploadLimit + (3 << 20) + 7);
+
+        Sandbox.CreateClient().WriteAllBytes("data/big.bin", content);
+
+        Assert.Equal(content, await Sandbox.DownloadAsync("big.bin"));
+        var properties = await Sandbox.GetBlobPropertiesAsync("big.bin");
+        Assert.Equal(MD5.HashData(content), properties!.ContentHash);
+        Assert.True(await Sandbox.CommittedBlockCountAsync("big.bin") > 1, "sent as blocks");
+        Assert.Equal("application/octet-stream", properties.ContentType);
     }
 
     [Theory]

@@ -1,6 +1,5 @@
 using System.Text;
 using AzFuse.Diagnostics;
-using AzFuse.Remote;
 using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
 
@@ -14,7 +13,7 @@ public sealed class SecretTests(AzuriteFixture azurite) : SandboxTest(azurite)
     public async Task Expired_sas_gives_a_403_message_that_says_what_to_check_without_the_signature()
     {
         await Sandbox.UploadAsync("a.txt", "a");
-        var expired = ServiceSas.ForContainer(AzuriteServer.AccountName, AzuriteServer.AccountKey, Sandbox.ContainerName, "rl",
+        var expired = Sandbox.ContainerSas("rl",
             DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(-1));
         File.WriteAllText(Path.Combine(Sandbox.AccountFolder, "azurite.yaml"),
             $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{expired}'\ncontainer_name: {Sandbox.ContainerName}\nendpoint: {Server.Endpoint}\n");

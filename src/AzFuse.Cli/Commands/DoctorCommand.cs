@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace AzFuse.Cli.Commands;
 
 /// <summary>
-/// <c>doctor</c>: checks the configuration files, the azcopy binary and its version, and reaching
-/// each configured container; one line per check, and a fix on every failed one.
+/// <c>doctor</c>: checks the configuration files (warning of keys nobody reads), the azcopy binary
+/// and its version, signing in to each storage account, and reaching each configured container;
+/// one line per check, and a fix on every failed one.
 /// </summary>
 internal static partial class DoctorCommand
 {
@@ -15,11 +16,15 @@ internal static partial class DoctorCommand
 
     public static Command Create(CommandSetup app)
     {
-        var command = new Command("doctor", "Check the configuration, azcopy, and access to every configured container.");
+        var command = new Command("doctor", "Check the configuration, azcopy, signing in, and access to every configured container.");
         app.SetAction(command, async (context, _, cancellationToken) =>
         {
             var report = new Report(context.Console.Out);
             var options = AzFuseOptions.FromEnvironment();
+
+            // A client of its own, whose warnings (unknown keys in the YAML files) become report lines.
+            using var warnings = new WarningCollector();
+            var client = new AzFuseClient(options, warnings);
             if (!options.Enabled)
             {
                 report.Fail("AZFUSE_USE_FUSE", "not set: every command acts on local files", "export AZFUSE_USE_FUSE=1 to use the mapping's blobs");
@@ -29,11 +34,21 @@ internal static partial class DoctorCommand
                 report.Ok("AZFUSE_USE_FUSE", "on");
             }
 
-            var mappings = CheckConfiguration(report, options, context.Client);
-            await CheckAzCopyAsync(report, context.Client, cancellationToken).ConfigureAwait(false);
+            var mappings = CheckConfiguration(report, options, client);
+            foreach (var warning in warnings.Take())
+            {
+                report.Warn(warning);
+            }
+
+            await CheckAzCopyAsync(report, client, cancellationToken).ConfigureAwait(false);
+            foreach (var mapping in mappings.DistinctBy(m => m.StorageAccount))
+            {
+                await CheckCredentialAsync(report, client, mapping, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var mapping in mappings)
             {
-                await CheckContainerAsync(report, context.Client, mapping, cancellationToken).ConfigureAwait(false);
+                await CheckContainerAsync(report, client, mapping, cancellationToken).ConfigureAwait(false);
             }
 
             return report.Failures == 0 ? ExitCodes.Success : ExitCodes.Failed;
@@ -130,6 +145,19 @@ internal static partial class DoctorCommand
         }
     }
 
+    private static async Task CheckCredentialAsync(Report report, AzFuseClient client, MappingInfo mapping, CancellationToken cancellationToken)
+    {
+        var name = $"sign-in {mapping.StorageAccount}.yaml ({mapping.Credential})";
+        try
+        {
+            report.Ok(name, await client.VerifyCredentialAsync(mapping.StorageAccount, cancellationToken).ConfigureAwait(false));
+        }
+        catch (AzFuseException ex)
+        {
+            report.Fail(name, ex.Message, $"change the credential in {mapping.StorageAccount}.yaml, or set up what the message asks for on this machine");
+        }
+    }
+
     private static async Task CheckContainerAsync(Report report, AzFuseClient client, MappingInfo mapping, CancellationToken cancellationToken)
     {
         var name = $"container {mapping.ContainerUri} ({mapping.Local} -> {(mapping.Remote.Length == 0 ? "/" : mapping.Remote)})";
@@ -162,6 +190,8 @@ internal static partial class DoctorCommand
         public int Failures { get; private set; }
 
         public void Ok(string what, string detail) => output.WriteLine($"ok    {what}: {detail}");
+
+        public void Warn(string detail) => output.WriteLine(Secrets.Redact($"warn  {OneLine(detail)}"));
 
         public void Fail(string what, string problem, string fix)
         {

@@ -5,7 +5,6 @@ using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace AzFuse.Cache;
 
@@ -25,8 +24,8 @@ internal sealed class BatchFiller
     private readonly FileDownloader _downloader;
     private readonly JobDownloader _job;
     private readonly TransferPlanner _planner;
-    private readonly ResiliencePipeline _retry;
-    private readonly IBlobService _blobs;
+    private readonly RetryPolicy _retry;
+    private readonly BlobService _blobs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<ResolvedPath, bool> _hasUnuploadedCopy;
@@ -38,7 +37,7 @@ internal sealed class BatchFiller
     // hasUnuploadedCopy: whether newer content of a path waits for upload outside the cache
     // (staged in shared memory). Such a path is not filled, or the blob's older content would
     // shadow the newer copy for every later Open.
-    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, ResiliencePipeline retry, IBlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy, Freshness freshness, BatchRevalidator revalidator, CacheSpace space, CacheEviction eviction)
+    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, RetryPolicy retry, BlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy, Freshness freshness, BatchRevalidator revalidator, CacheSpace space, CacheEviction eviction)
     {
         _hasUnuploadedCopy = hasUnuploadedCopy;
         _freshness = freshness;
@@ -260,6 +259,13 @@ internal sealed class BatchFiller
                 if (await _downloader.DownloadAsync(path.Blob, staged, workFolder, async, ct, Reserve).ConfigureAwait(false) is not { } blob)
                 {
                     failures[i] = new TransferFailure(path.LogicalPath, Errors.BlobNotFound(path.LogicalPath, path.Blob));
+                    counter?.Failed();
+                    return;
+                }
+
+                if (blob.IsFolder)
+                {
+                    failures[i] = new TransferFailure(path.LogicalPath, Errors.NotAFile(path.LogicalPath, path.Blob.DisplayName));
                     counter?.Failed();
                     return;
                 }

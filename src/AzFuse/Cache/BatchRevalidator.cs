@@ -13,12 +13,12 @@ namespace AzFuse.Cache;
 /// </summary>
 internal sealed class BatchRevalidator
 {
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly Freshness _freshness;
     private readonly Revalidation _revalidation;
     private readonly TransferPlanner _planner;
 
-    public BatchRevalidator(IBlobService blobs, Freshness freshness, Revalidation revalidation, TransferPlanner planner)
+    public BatchRevalidator(BlobService blobs, Freshness freshness, Revalidation revalidation, TransferPlanner planner)
     {
         _blobs = blobs;
         _freshness = freshness;
@@ -137,7 +137,7 @@ internal sealed class BatchRevalidator
         string? marker = null;
         do
         {
-            var page = await _blobs.ListBlobsAsync(account, prefix, recursive: false, marker, RemoteListing.PageSize, async, cancellationToken).ConfigureAwait(false);
+            var page = await _blobs.ListAsync(account, prefix, recursive: false, marker, RemoteListing.PageSize, async, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Blobs)
             {
                 if (byName.TryGetValue(item.Name, out var indexes))

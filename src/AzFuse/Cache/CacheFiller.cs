@@ -15,7 +15,7 @@ namespace AzFuse.Cache;
 internal sealed class CacheFiller
 {
     private readonly FileDownloader _downloader;
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly Freshness _freshness;
     private readonly CacheSpace _space;
     private readonly Revalidation _revalidation;
@@ -23,7 +23,7 @@ internal sealed class CacheFiller
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public CacheFiller(FileDownloader downloader, IBlobService blobs, Freshness freshness, CacheSpace space, Revalidation revalidation, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    public CacheFiller(FileDownloader downloader, BlobService blobs, Freshness freshness, CacheSpace space, Revalidation revalidation, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
     {
         _downloader = downloader;
         _blobs = blobs;
@@ -108,6 +108,11 @@ internal sealed class CacheFiller
         {
             properties = await _downloader.DownloadAsync(path.Blob, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken, Reserve).ConfigureAwait(false)
                 ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
+            if (properties.IsFolder)
+            {
+                throw Errors.NotAFile(path.LogicalPath, path.Blob.DisplayName);
+            }
+
             replaced = CacheCommit.Replace(partial, path.CachePath, path.Mapping.Revalidates ? CacheRecord.Downloaded(properties, _time.GetUtcNow()) : null);
         }
         catch (Exception ex)

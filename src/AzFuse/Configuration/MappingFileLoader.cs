@@ -1,4 +1,6 @@
 using AzFuse.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.RepresentationModel;
 
 namespace AzFuse.Configuration;
@@ -6,14 +8,17 @@ namespace AzFuse.Configuration;
 /// <summary>
 /// Loads the mapping file named by <c>AZFUSE_CLOUD_FUSE_CONFIG_FILE</c>: a YAML list of
 /// <c>{local, remote, cache, storage_account}</c> entries, exactly as the Python tool reads it.
-/// Keys this version does not know are ignored, so files written for newer versions still load.
+/// Keys this version does not know are ignored, with a warning, so files written for newer versions still load.
 /// Two optional keys set the cache policy: <c>revalidate_after</c> and <c>max_cache_size</c>.
 /// </summary>
 internal static class MappingFileLoader
 {
     private static readonly string[] s_requiredKeys = ["local", "remote", "cache", "storage_account"];
+    private static readonly string[] s_knownKeys = [.. s_requiredKeys, "revalidate_after", "max_cache_size"];
 
-    public static IReadOnlyList<MountMapping> Load(string path)
+    /// <param name="path">The mapping file.</param>
+    /// <param name="logger">Told of keys this version does not read (a misspelling, say).</param>
+    public static IReadOnlyList<MountMapping> Load(string path, ILogger? logger = null)
     {
         var fullPath = Path.GetFullPath(path);
         var root = YamlFile.LoadRoot(fullPath, "mapping file");
@@ -36,6 +41,7 @@ internal static class MappingFileLoader
                 throw Errors.MappingEntryNotAMapping(fullPath, line);
             }
 
+            YamlKeys.WarnUnknown(entry, s_knownKeys, fullPath, logger ?? NullLogger.Instance);
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var key in s_requiredKeys)
             {

@@ -49,10 +49,10 @@ internal static class Errors
         $"{mapping.Origin}: storage_account '{name}' must be a file's base name (without folder or '.yaml'), found in the storage account folder.", mapping.SourceFile, mapping.Line);
 
     public static AzFuseConfigurationException StorageAccountFileMissing(string path, MountMapping mapping, string name) => new(
-        $"The storage account file '{path}' does not exist (storage_account '{name}' at {mapping.Origin}). Create it with account_name, container_name and account_key or sas_token, or point AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER at the folder that holds it.", path);
+        $"The storage account file '{path}' does not exist (storage_account '{name}' at {mapping.Origin}). Create it with account_name, container_name and a credential (account_key, sas_token, or 'credential: ...' for Microsoft Entra ID), or point AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER at the folder that holds it.", path);
 
     public static AzFuseConfigurationException StorageAccountNotAMapping(string path, int line) => new(
-        $"{path}:{line}: a storage account file must be a YAML mapping with account_name, container_name, and account_key or sas_token.", path, line);
+        $"{path}:{line}: a storage account file must be a YAML mapping with account_name, container_name and a credential (account_key, sas_token, or 'credential: ...').", path, line);
 
     public static AzFuseConfigurationException StorageAccountKeyMissing(string path, int line, string key) => new(
         $"{path}:{line}: '{key}' is missing or empty. A storage account file needs account_name and container_name.", path, line);
@@ -62,6 +62,51 @@ internal static class Errors
 
     public static AzFuseConfigurationException StorageAccountKeyNotBase64(string path, int line) => new(
         $"{path}:{line}: account_key is not valid base64. Copy the key again from the storage account's access keys.", path, line);
+
+    public static AzFuseConfigurationException YamlValueNotBoolean(string path, int line, string key, string value) => new(
+        $"{path}:{line}: {key} is '{value}'; write true or false.", path, line);
+
+    public static AzFuseConfigurationException SecretInAccountFile(string path, int line) => new(
+        $"{path}:{line}: client_secret must not be written in the file. Put the secret in an environment variable and name that variable with 'client_secret_env: NAME' (or use client_certificate_path).", path, line);
+
+    public static AzFuseConfigurationException CredentialsConflict(string path, int line, IReadOnlyList<string> keys) => new(
+        $"{path}:{line}: the file sets {string.Join(" and ", keys)}, which are different ways to sign in; keep one. The choices: account_key, sas_token (these two may appear together, as in the Python tool's files), use_default_azure_cred: true, or credential: {CredentialSettings.Choices}.", path, line);
+
+    public static AzFuseConfigurationException CredentialUnknown(string path, int line, string value) => new(
+        $"{path}:{line}: credential '{value}' is not known; write one of {CredentialSettings.Choices}.", path, line);
+
+    public static AzFuseConfigurationException CredentialSettingWithoutCredential(string path, int line, string key) => new(
+        $"{path}:{line}: {key} applies only with 'credential:' (for example 'credential: managed_identity' with client_id for a user-assigned identity). Add the credential line, or remove {key}.", path, line);
+
+    public static AzFuseConfigurationException CredentialSettingMissing(string path, int line, CredentialKind kind, string key) => new(
+        $"{path}:{line}: credential {Snake(kind)} needs {key}.", path, line);
+
+    public static AzFuseConfigurationException ServicePrincipalNeedsOneSecret(string path, int line) => new(
+        $"{path}:{line}: credential service_principal needs exactly one of client_secret_env (the name of an environment variable that holds the secret) and client_certificate_path (a PEM or PFX file).", path, line);
+
+    public static AzFuseConfigurationException CredentialSettingNotApplicable(string path, int line, CredentialKind kind, string key) => new(
+        $"{path}:{line}: {key} applies only to credential service_principal, not {Snake(kind)}. Remove it.", path, line);
+
+    public static AzFuseConfigurationException SecretVariableNotSet(StorageAccount account, string variable) => new(
+        $"The environment variable {variable}, which client_secret_env in '{account.SourceFile}' names as the service principal's secret, is not set. Set it in the environment of this process.", account.SourceFile, account.SignIn?.Line);
+
+    public static AzFuseException SignInFailed(StorageAccount account, string reason, Exception? inner) => new(
+        $"Could not sign in for '{account.SourceFile}' with the {account.DescribeCredential()}: {Redaction.Redact(FirstLines(reason))} {SignInHint(account)}", inner);
+
+    public static AzFuseException SignInTimedOut(StorageAccount account, TimeSpan timeout) => new(
+        $"Could not sign in for '{account.SourceFile}' with the {account.DescribeCredential()}: no token within {timeout.TotalSeconds:0.#} s. {SignInHint(account)} On a machine where getting a token is slow, raise AzFuseOptions.CredentialTimeout.");
+
+    public static AzFuseConfigurationException TokenNeedsHttps(StorageAccount account) => new(
+        $"'{account.SourceFile}' signs in with the {account.DescribeCredential()}, which sends a bearer token, and the service refuses those over http: make endpoint an https URL.", account.SourceFile, account.SignIn?.Line);
+
+    public static AzFuseException CertificateNotTrusted(Uri uri, Exception inner) => new(
+        $"The TLS certificate of {uri.Scheme}://{uri.Authority} is not trusted ({Redaction.Redact(FirstLines(inner.Message))}). Check the endpoint; for a private certificate authority add it to the system's trust store (or SSL_CERT_FILE), or set AzFuseOptions.Transport.", inner);
+
+    public static AzFuseException SasTokenExpired(StorageAccount account, DateTimeOffset expiry) => new(
+        $"The sas_token in '{account.SourceFile}' expired at {expiry.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Put a new one in the file (a running process picks it up at its next request), or sign in with 'credential: ...' instead.");
+
+    public static ArgumentOutOfRangeException UrlExpiryTooLong(TimeSpan expiry, StorageAccount account) => new(
+        "expiry", expiry, $"A URL signed through Microsoft Entra ID (a user-delegation SAS, for '{account.SourceFile}' with the {account.DescribeCredential()}) can last at most 7 days; the service refuses longer ones. Ask for 7 days or less.");
 
     public static AzFuseConfigurationException TransferEngineInvalid(string value) => new(
         $"AZFUSE_TRANSFER_ENGINE is '{value}'; it must be auto, azcopy or http (or unset, which means auto).");
@@ -98,12 +143,18 @@ internal static class Errors
 
     public static AzFuseException AccessDenied(StorageAccount account, string what, string? code)
     {
-        var hint = account.SasToken is not null
-            ? $"Check that the sas_token in '{account.SourceFile}' is for container '{account.ContainerName}', has not expired{SasExpiry(account.SasToken)}, and grants the needed permissions (r and l to read, c and w to write)."
-            : account.AccountKey is not null
-                ? $"Check account_name and account_key in '{account.SourceFile}'."
-                : $"The container is not public and '{account.SourceFile}' has neither sas_token nor account_key: add one.";
-        return new AzFuseException($"Access to '{what}' was denied (403 {code ?? "Forbidden"}). {hint}");
+        var hint = code switch
+        {
+            "KeyBasedAuthenticationNotPermitted" => $"The storage account does not allow Shared Key (account key or key-signed SAS) access. Sign in with Microsoft Entra ID instead: put 'credential: managed_identity' (or azure_cli, workload_identity, service_principal, default) in '{account.SourceFile}' in place of account_key and sas_token.",
+            _ => account.Credential switch
+            {
+                CredentialKind.SasToken => $"Check that the sas_token in '{account.SourceFile}' is for container '{account.ContainerName}', has not expired{SasExpiry(account.SasToken!)}, and grants the needed permissions (r and l to read, c and w to write). A token replaced in the file is picked up on the next request.",
+                CredentialKind.AccountKey => $"Check account_name and account_key in '{account.SourceFile}'.",
+                CredentialKind.Anonymous => $"The container is not public and '{account.SourceFile}' names no credential: add account_key, sas_token or 'credential: ...' (Microsoft Entra ID).",
+                _ => $"The {account.DescribeCredential()} signed in, but is not allowed this: give it the 'Storage Blob Data Reader' role on the account or container to read, 'Storage Blob Data Contributor' to write (both include creating user-delegation SAS for azcopy); new role assignments take a few minutes to apply.",
+            },
+        };
+        return new AzFuseException($"Access to '{what}' was denied (403 {code ?? "Forbidden"}). {hint}") { IsAccessDenied = true };
     }
 
     public static AzFuseException ServiceError(StorageAccount account, string what, int status, string? code) => new(
@@ -155,9 +206,6 @@ internal static class Errors
         sb.Append("It is available from Microsoft's AzCopy download page, or from npm: 'npm install @azure-tools/azcopy-linux' then 'chmod +x node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64' (it needs libsecret-1-0 on Debian and Ubuntu).");
         return new AzCopyNotFoundException(sb.ToString(), searched);
     }
-
-    public static AzFuseException TooLargeForHttp(long length, long limit) => new(
-        $"A file of {length.ToString(CultureInfo.InvariantCulture)} bytes cannot be uploaded in one HTTP request (the limit is {limit.ToString(CultureInfo.InvariantCulture)} bytes), and AZFUSE_TRANSFER_ENGINE (AzFuseOptions.TransferEngine) is http. Use auto or azcopy, with azcopy installed.");
 
     public static AzFuseException AzCopyCannotStart(string path, Exception inner) => new(
         $"azcopy at '{path}' could not be started ({inner.Message}). Make it executable ('chmod +x {path}'); on Linux it also needs the libsecret-1-0 package.", inner);
@@ -264,16 +312,35 @@ internal static class Errors
         return text.Length == 0 ? string.Empty : $"azcopy said: {Redaction.Redact(text)} ";
     }
 
-    private static string SasExpiry(string sas)
+    private static string SignInHint(StorageAccount account) => account.SignIn?.Kind switch
     {
-        foreach (var part in sas.Split('&'))
-        {
-            if (part.StartsWith("se=", StringComparison.Ordinal))
-            {
-                return $" (it expires {Uri.UnescapeDataString(part[3..])})";
-            }
-        }
+        CredentialKind.ManagedIdentity => "Run where a managed identity is assigned (an Azure VM or VM scale set, Azure ML compute, an AKS node pool) and, for a user-assigned identity, set client_id to its client id; elsewhere choose another credential in the file.",
+        CredentialKind.WorkloadIdentity => "Workload identity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID (AKS sets them in pods labelled azure.workload.identity/use: \"true\" whose service account names the identity).",
+        CredentialKind.AzureCli => "Run 'az login' as the user that runs this process (install the Azure CLI if 'az' is not found), with --tenant if the account is in another tenant.",
+        CredentialKind.ServicePrincipal => "Check tenant_id, client_id and the secret (or certificate) of the service principal in the file, and that the secret has not expired.",
+        CredentialKind.Environment => "Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) in the environment.",
+        CredentialKind.Default => "Set up one of them (environment variables, a workload or managed identity, or 'az login'), or name the one to use with 'credential:' in the file.",
+        CredentialKind.Code => "The TokenCredential passed in AzFuseOptions failed; see the inner exception.",
+        _ => string.Empty,
+    };
 
-        return string.Empty;
+    private static string Snake(CredentialKind kind) => kind switch
+    {
+        CredentialKind.ManagedIdentity => "managed_identity",
+        CredentialKind.WorkloadIdentity => "workload_identity",
+        CredentialKind.AzureCli => "azure_cli",
+        CredentialKind.ServicePrincipal => "service_principal",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The first lines of a message from outside (Azure.Identity's run long, with links to troubleshooting guides).</summary>
+    private static string FirstLines(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var joined = string.Join(" ", lines.Take(3));
+        return joined.Length > 600 ? joined[..600] + "..." : joined;
     }
+
+    private static string SasExpiry(string sas) =>
+        SasTokens.Expiry(sas) is { } expiry ? $" (it expires {expiry.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})" : string.Empty;
 }

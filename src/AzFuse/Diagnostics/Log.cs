@@ -65,7 +65,7 @@ internal static partial class Log
     [LoggerMessage(19, LogLevel.Warning, "Resuming the uploads left pending by an earlier run failed")]
     public static partial void ResumeFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(20, LogLevel.Warning, "Transfers go over HTTP only, which is slower for large files and cannot upload files over 5000 MiB: {Reason}")]
+    [LoggerMessage(20, LogLevel.Warning, "Transfers go over HTTP only, which can be slower for large files and large batches: {Reason}")]
     public static partial void AzCopyMissing(ILogger logger, string reason);
 
     [LoggerMessage(21, LogLevel.Information, "Downloaded {Count} file(s) from container {Container} over HTTP in {ElapsedMs} ms")]
@@ -88,4 +88,22 @@ internal static partial class Log
 
     [LoggerMessage(27, LogLevel.Information, "{LogicalPath} was deleted remotely; its cached copy is removed")]
     public static partial void DeletedRemotely(ILogger logger, string logicalPath);
+
+    [LoggerMessage(28, LogLevel.Warning, "Unknown key '{Key}' in {Path}:{Line} is ignored (misspelt?); the keys read there are: {Known}")]
+    public static partial void UnknownYamlKey(ILogger logger, string key, string path, int line, string known);
+
+    [LoggerMessage(29, LogLevel.Information, "{Path} changed on disk; its new credentials are used from now on")]
+    public static partial void AccountReloaded(ILogger logger, string path);
+
+    [LoggerMessage(30, LogLevel.Warning, "{Path} changed on disk but cannot be read now, so the credentials loaded before are kept: {Reason}")]
+    public static partial void AccountReloadFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(31, LogLevel.Debug, "Got a user-delegation key for {Account}, valid until {Expiry}")]
+    public static partial void UserDelegationKey(ILogger logger, string account, DateTimeOffset expiry);
+
+    [LoggerMessage(32, LogLevel.Warning, "{Credential} for {Path} could not sign in: {Reason}")]
+    public static partial void SignInFailed(ILogger logger, string credential, string path, string reason);
+
+    [LoggerMessage(33, LogLevel.Information, "Access to {Path} was denied; it changed on disk, so the request is tried once more with its new credentials")]
+    public static partial void RetryingWithNewCredentials(ILogger logger, string path);
 }

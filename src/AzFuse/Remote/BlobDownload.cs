@@ -1,41 +1,34 @@
+using Azure.Storage.Blobs.Models;
+
 namespace AzFuse.Remote;
 
 /// <summary>
 /// An open GET of a whole blob: its properties from the response headers, and the body to read.
 /// Disposing it before the body is read to its end aborts the transfer (the connection is closed).
 /// </summary>
+/// <remarks>
+/// A read of the body that makes no progress for <see cref="AzFuseOptions.TransferStallTimeout"/>
+/// fails: the Azure SDK applies its network timeout to every read of a streamed body, synchronous
+/// reads included (it closes the stream under a hung read).
+/// </remarks>
 internal sealed class BlobDownload : IDisposable
 {
-    private readonly HttpResponseMessage _response;
-    private readonly IdleTimeout _idle;
+    private readonly BlobDownloadStreamingResult _result;
 
-    public BlobDownload(BlobProperties properties, HttpResponseMessage response, Stream content, IdleTimeout idle)
+    public BlobDownload(BlobProperties properties, BlobDownloadStreamingResult result, TimeSpan stallTimeout)
     {
         Properties = properties;
-        Content = content;
-        _response = response;
-        _idle = idle;
+        _result = result;
+        StallTimeout = stallTimeout;
     }
 
     public BlobProperties Properties { get; }
 
-    /// <summary>The body. Read it with <see cref="Token"/> and call <see cref="Progress"/> after each read.</summary>
-    public Stream Content { get; }
+    /// <summary>How long a read of the body may wait for bytes before it fails.</summary>
+    public TimeSpan StallTimeout { get; }
 
-    /// <summary>Cancelled by the caller, or when the body stops moving for the idle timeout.</summary>
-    public CancellationToken Token => _idle.Token;
+    /// <summary>The body.</summary>
+    public Stream Content => _result.Content;
 
-    /// <summary>Whether reading stopped because the body did not move for the idle timeout.</summary>
-    public bool HasStalled => _idle.HasExpired;
-
-    public TimeSpan IdleTimeout => _idle.Timeout;
-
-    public void Progress() => _idle.Touch();
-
-    public void Dispose()
-    {
-        Content.Dispose();
-        _response.Dispose();
-        _idle.Dispose();
-    }
+    public void Dispose() => _result.Dispose();
 }

@@ -1,10 +1,16 @@
 namespace AzFuse.Remote;
 
 /// <summary>A blob in a listing: its full name, size, and the version stamps a cache record compares.</summary>
-internal readonly record struct BlobItem(string Name, long Length, string? ETag = null, DateTimeOffset? LastModified = null, byte[]? ContentMd5 = null)
+/// <param name="Name">The blob's full name in the container.</param>
+/// <param name="Length">Its length in bytes.</param>
+/// <param name="ETag">The entity tag, quoted.</param>
+/// <param name="LastModified">When it was last written.</param>
+/// <param name="ContentMd5">The stored Content-MD5, when it has one.</param>
+/// <param name="IsFolder">A directory entry of a hierarchical namespace (see <see cref="BlobProperties.IsFolder"/>).</param>
+internal readonly record struct BlobItem(string Name, long Length, string? ETag = null, DateTimeOffset? LastModified = null, byte[]? ContentMd5 = null, bool IsFolder = false)
 {
     /// <summary>What a HEAD of the blob would have said, for code that compares either.</summary>
-    public BlobProperties ToProperties() => new(Length, ContentMd5, ETag, LastModified);
+    public BlobProperties ToProperties() => new(Length, ContentMd5, ETag, LastModified, IsFolder);
 }
 
 /// <summary>

@@ -4,7 +4,8 @@ namespace AzFuse.Transfer;
 
 /// <summary>
 /// The azcopy command lines this library runs, built as argument lists. The URLs carry a SAS,
-/// so <see cref="Display"/> is what may be logged.
+/// so <see cref="Display"/> is what may be logged. Every run has <c>--skip-version-check</c>:
+/// otherwise azcopy asks the internet for a newer release each time it starts.
 /// </summary>
 internal static class AzCopyArguments
 {
@@ -14,7 +15,7 @@ internal static class AzCopyArguments
     /// the caller checks length and MD5 itself.
     /// </summary>
     public static IReadOnlyList<string> PipeDownload(Uri signedBlobUri) =>
-        ["copy", signedBlobUri.AbsoluteUri, "--from-to", "BlobPipe", "--log-level", "WARNING"];
+        ["copy", signedBlobUri.AbsoluteUri, "--from-to", "BlobPipe", "--log-level", "WARNING", "--skip-version-check"];
 
     /// <summary>
     /// Many blobs of one container into <paramref name="destination"/>, named in
@@ -30,15 +31,16 @@ internal static class AzCopyArguments
         "--overwrite", "true",
         "--check-md5", "FailIfDifferent",
         "--output-type", "json",
-        "--log-level", "WARNING",
+        "--log-level", "WARNING", "--skip-version-check",
     ];
 
     /// <summary>
-    /// stdin to one blob, replacing it. <c>--put-md5</c> stores the MD5 of what was sent, so
-    /// the caller can confirm the upload with one HEAD and later downloads can verify it.
+    /// stdin to one blob, replacing it. <c>--put-md5</c> asks for the MD5 of what was sent to be
+    /// stored, though pipe mode does not always do it (the caller confirms, and sets it if missing).
+    /// A pipe has no file name to take the Content-Type from, so it is given.
     /// </summary>
-    public static IReadOnlyList<string> PipeUpload(Uri signedBlobUri) =>
-        ["copy", signedBlobUri.AbsoluteUri, "--from-to", "PipeBlob", "--put-md5", "--log-level", "WARNING"];
+    public static IReadOnlyList<string> PipeUpload(Uri signedBlobUri, string contentType) =>
+        ["copy", signedBlobUri.AbsoluteUri, "--from-to", "PipeBlob", "--put-md5", "--content-type", contentType, "--log-level", "WARNING", "--skip-version-check"];
 
     /// <summary>
     /// Every file under <paramref name="source"/> to the container, named by its path relative
@@ -53,7 +55,7 @@ internal static class AzCopyArguments
         "--overwrite", "true",
         "--put-md5",
         "--output-type", "json",
-        "--log-level", "WARNING",
+        "--log-level", "WARNING", "--skip-version-check",
     ];
 
     public static string Display(IReadOnlyList<string> arguments) =>

@@ -15,11 +15,14 @@ internal sealed class AzCopyRunner
     private const int StderrTailChars = 4096;
 
     private readonly AzCopyLocator _locator;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly ILogger _logger;
 
-    public AzCopyRunner(AzCopyLocator locator, ILogger logger)
+    // environment: variables added to azcopy's own (a private certificate authority's SSL_CERT_FILE, say).
+    public AzCopyRunner(AzCopyLocator locator, IDictionary<string, string> environment, ILogger logger)
     {
         _locator = locator;
+        _environment = new Dictionary<string, string>(environment, StringComparer.Ordinal);
         _logger = logger;
     }
 
@@ -62,6 +65,10 @@ internal sealed class AzCopyRunner
         startInfo.Environment["AZCOPY_JOB_PLAN_LOCATION"] = scratchFolder;
         startInfo.Environment["AZCOPY_LOG_LOCATION"] = scratchFolder;
         startInfo.Environment["AZCOPY_DISABLE_SYSLOG"] = "true";
+        foreach (var (name, value) in _environment)
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = startInfo };
         var stopwatch = Stopwatch.StartNew();

@@ -1,5 +1,4 @@
 using AzFuse.Remote;
-using Polly;
 
 namespace AzFuse.Transfer;
 
@@ -14,12 +13,12 @@ internal sealed class FileDownloader
     /// <summary>See <see cref="DownloadAsync"/>.</summary>
     public delegate ValueTask BeforeWrite(BlobProperties blob, bool async, CancellationToken cancellationToken);
 
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly PipeDownloader _pipe;
     private readonly TransferPlanner _planner;
-    private readonly ResiliencePipeline _retry;
+    private readonly RetryPolicy _retry;
 
-    public FileDownloader(IBlobService blobs, PipeDownloader pipe, TransferPlanner planner, ResiliencePipeline retry)
+    public FileDownloader(BlobService blobs, PipeDownloader pipe, TransferPlanner planner, RetryPolicy retry)
     {
         _blobs = blobs;
         _pipe = pipe;
@@ -32,7 +31,7 @@ internal sealed class FileDownloader
     /// <c>beforeWrite</c> callback is told the blob's properties once they are known and before a
     /// byte is written (to make room in the cache); it is called again on each retry.
     /// </summary>
-    /// <returns>The blob's properties, or <see langword="null"/> when the blob does not exist.</returns>
+    /// <returns>The blob's properties, or <see langword="null"/> when the blob does not exist. Nothing is written for a directory entry (<see cref="BlobProperties.IsFolder"/>).</returns>
     /// <remarks>On an exception the file may hold part of the blob: the caller deletes it.</remarks>
     public ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, BeforeWrite? beforeWrite = null) =>
         _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, isAsync, ct), async, cancellationToken);
@@ -44,12 +43,12 @@ internal sealed class FileDownloader
         {
             // azcopy forced: a HEAD gives what pipe mode cannot (a clear 404 or 403, the length and MD5 to verify).
             properties = await _blobs.GetPropertiesAsync(blob, async, cancellationToken).ConfigureAwait(false);
-            if (properties is null)
+            if (properties is null || properties.IsFolder)
             {
-                return null;
+                return properties;
             }
 
-            _planner.ForFile(properties.Length, upload: false); // azcopy missing: the install hint
+            _planner.ForFile(properties.Length); // azcopy missing: the install hint
             if (beforeWrite is not null)
             {
                 await beforeWrite(properties, async, cancellationToken).ConfigureAwait(false);
@@ -64,12 +63,17 @@ internal sealed class FileDownloader
             }
 
             properties = download.Properties;
+            if (properties.IsFolder)
+            {
+                return properties; // a directory entry: the caller says it is not a file
+            }
+
             if (beforeWrite is not null)
             {
                 await beforeWrite(properties, async, cancellationToken).ConfigureAwait(false);
             }
 
-            if (_planner.ForFile(properties.Length, upload: false) == TransferRoute.Http)
+            if (_planner.ForFile(properties.Length) == TransferRoute.Http)
             {
                 await HttpDownloader.ReceiveAsync(download, blob, destinationPath, async, cancellationToken).ConfigureAwait(false);
                 return properties;

@@ -18,18 +18,28 @@ internal static class HttpDownloader
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(download.Properties.Length, 1, 1 << 20));
         try
         {
-            int read;
-            while ((read = async ? await download.Content.ReadAsync(buffer, download.Token).ConfigureAwait(false) : download.Content.Read(buffer)) > 0)
+            while (true)
             {
+                int read;
+                try
+                {
+                    read = async ? await download.Content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) : download.Content.Read(buffer);
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    // Only the reading side is a broken transfer; a write that fails (a full disk) is not retried as one.
+                    throw ex is OperationCanceledException
+                        ? Errors.RequestTimedOut(blob.Uri, download.StallTimeout, ex)
+                        : Errors.DownloadInterrupted(blob, ex);
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
                 await file.WriteAsync(buffer, read, async, cancellationToken).ConfigureAwait(false);
-                download.Progress();
             }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw download.HasStalled
-                ? Errors.RequestTimedOut(blob.Uri, download.IdleTimeout, ex)
-                : Errors.DownloadInterrupted(blob, ex);
         }
         finally
         {

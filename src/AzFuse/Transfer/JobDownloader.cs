@@ -14,11 +14,11 @@ internal sealed class JobDownloader
 {
     private readonly AzCopyRunner _runner;
     private readonly SasProvider _sas;
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly TimeSpan _stallTimeout;
     private readonly TimeProvider _time;
 
-    public JobDownloader(AzCopyRunner runner, SasProvider sas, IBlobService blobs, TimeSpan stallTimeout, TimeProvider time)
+    public JobDownloader(AzCopyRunner runner, SasProvider sas, BlobService blobs, TimeSpan stallTimeout, TimeProvider time)
     {
         _runner = runner;
         _sas = sas;
@@ -50,7 +50,7 @@ internal sealed class JobDownloader
             File.WriteAllText(listFile, list);
         }
 
-        var arguments = AzCopyArguments.JobDownload(_sas.Authorize(account.ContainerUri, account, "rl"), destination, listFile);
+        var arguments = AzCopyArguments.JobDownload(await _sas.AuthorizeAsync(account.ContainerUri, account, "rl", async, cancellationToken).ConfigureAwait(false), destination, listFile);
         var stall = new StallWatch(_stallTimeout, _time);
         var output = new AzCopyJobOutput(stall, onProgress);
         var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken, stall: stall).ConfigureAwait(false);

@@ -13,11 +13,11 @@ internal sealed class JobUploader
 {
     private readonly AzCopyRunner _runner;
     private readonly SasProvider _sas;
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly TimeSpan _stallTimeout;
     private readonly TimeProvider _time;
 
-    public JobUploader(AzCopyRunner runner, SasProvider sas, IBlobService blobs, TimeSpan stallTimeout, TimeProvider time)
+    public JobUploader(AzCopyRunner runner, SasProvider sas, BlobService blobs, TimeSpan stallTimeout, TimeProvider time)
     {
         _runner = runner;
         _sas = sas;
@@ -37,7 +37,7 @@ internal sealed class JobUploader
         await _blobs.GetPropertiesAsync(probe, async, cancellationToken).ConfigureAwait(false);
 
         using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
-        var arguments = AzCopyArguments.JobUpload(source, _sas.Authorize(account.ContainerUri, account, "rcwl"));
+        var arguments = AzCopyArguments.JobUpload(source, await _sas.AuthorizeAsync(account.ContainerUri, account, "rcwl", async, cancellationToken).ConfigureAwait(false));
         var stall = new StallWatch(_stallTimeout, _time);
         var output = new AzCopyJobOutput(stall);
         var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken, stall: stall).ConfigureAwait(false);

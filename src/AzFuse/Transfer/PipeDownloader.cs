@@ -28,7 +28,7 @@ internal sealed class PipeDownloader
     /// </summary>
     public async ValueTask DownloadAsync(BlobLocation blob, BlobProperties expected, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken)
     {
-        var arguments = AzCopyArguments.PipeDownload(_sas.Authorize(blob.Uri, blob.Account, "rl"));
+        var arguments = AzCopyArguments.PipeDownload(await _sas.AuthorizeAsync(blob.Uri, blob.Account, "rl", async, cancellationToken).ConfigureAwait(false));
         using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
         using var file = new VerifiedFile(destinationPath, blob, expected, async);
         var stall = new StallWatch(_stallTimeout, _time);

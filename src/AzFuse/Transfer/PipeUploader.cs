@@ -15,11 +15,11 @@ internal sealed class PipeUploader
 {
     private readonly AzCopyRunner _runner;
     private readonly SasProvider _sas;
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly TimeSpan _stallTimeout;
     private readonly TimeProvider _time;
 
-    public PipeUploader(AzCopyRunner runner, SasProvider sas, IBlobService blobs, TimeSpan stallTimeout, TimeProvider time)
+    public PipeUploader(AzCopyRunner runner, SasProvider sas, BlobService blobs, TimeSpan stallTimeout, TimeProvider time)
     {
         _runner = runner;
         _sas = sas;
@@ -35,7 +35,7 @@ internal sealed class PipeUploader
         // milliseconds with a clear cause, where azcopy would retry for minutes and then say nothing.
         await _blobs.GetPropertiesAsync(blob, async, cancellationToken).ConfigureAwait(false);
 
-        var arguments = AzCopyArguments.PipeUpload(_sas.Authorize(blob.Uri, blob.Account, "rcwl"));
+        var arguments = AzCopyArguments.PipeUpload(await _sas.AuthorizeAsync(blob.Uri, blob.Account, "rcwl", async, cancellationToken).ConfigureAwait(false), ContentTypes.Of(blob.BlobName));
         using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var stall = new StallWatch(_stallTimeout, _time);

@@ -14,7 +14,6 @@ internal sealed class TransferPlanner
     private readonly AzFuseTransferEngine _engine;
     private readonly long _azCopyMinFileSize;
     private readonly int _azCopyMinBatchCount;
-    private readonly long _maxPutBlobSize;
     private readonly AzCopyLocator _locator;
     private readonly ILogger _logger;
     private readonly Lazy<bool> _azCopyInstalled;
@@ -24,7 +23,6 @@ internal sealed class TransferPlanner
         _engine = options.TransferEngine;
         _azCopyMinFileSize = options.AzCopyMinFileSize;
         _azCopyMinBatchCount = options.AzCopyMinBatchCount;
-        _maxPutBlobSize = options.MaxPutBlobSize;
         HttpParallelism = options.HttpParallelism;
         _locator = locator;
         _logger = logger;
@@ -35,16 +33,14 @@ internal sealed class TransferPlanner
     public int HttpParallelism { get; }
 
     /// <summary>The route of a single file of <paramref name="length"/> bytes.</summary>
-    /// <exception cref="AzCopyNotFoundException">The file needs azcopy (forced, or an upload too large for one request) and azcopy is missing.</exception>
-    public TransferRoute ForFile(long length, bool upload)
+    /// <remarks>HTTP has no size limit: an upload too large for one Put Blob goes as blocks.</remarks>
+    /// <exception cref="AzCopyNotFoundException">azcopy is forced and missing.</exception>
+    public TransferRoute ForFile(long length)
     {
-        var tooLargeForOneRequest = upload && length > _maxPutBlobSize;
         var route = _engine switch
         {
-            AzFuseTransferEngine.Http when tooLargeForOneRequest => throw Errors.TooLargeForHttp(length, _maxPutBlobSize),
             AzFuseTransferEngine.Http => TransferRoute.Http,
             AzFuseTransferEngine.AzCopy => TransferRoute.Pipe,
-            _ when tooLargeForOneRequest => TransferRoute.Pipe,
             _ => length >= _azCopyMinFileSize && AzCopyInstalled ? TransferRoute.Pipe : TransferRoute.Http,
         };
         if (route != TransferRoute.Http)

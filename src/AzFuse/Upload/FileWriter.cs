@@ -23,7 +23,7 @@ internal sealed record WriteSession(ResolvedPath Path, string TempPath, string D
 internal sealed class FileWriter
 {
     private readonly CacheFiller _filler;
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly Uploader _uploader;
     private readonly PendingStore _pending;
     private readonly SharedMemoryStaging _shm;
@@ -32,7 +32,7 @@ internal sealed class FileWriter
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
 
-    public FileWriter(CacheFiller filler, IBlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time)
+    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time)
     {
         _space = space;
         _lockTimeout = lockTimeout;

@@ -5,7 +5,6 @@ using AzFuse.IO;
 using AzFuse.Remote;
 using AzFuse.Transfer;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace AzFuse.Upload;
 
@@ -19,13 +18,13 @@ internal sealed class UploadTransfers
 {
     private readonly PipeUploader _pipe;
     private readonly JobUploader _job;
-    private readonly IBlobService _blobs;
+    private readonly BlobService _blobs;
     private readonly TransferPlanner _planner;
-    private readonly ResiliencePipeline _retry;
+    private readonly RetryPolicy _retry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public UploadTransfers(PipeUploader pipe, JobUploader job, IBlobService blobs, TransferPlanner planner, ResiliencePipeline retry, TimeProvider time, ILogger logger)
+    public UploadTransfers(PipeUploader pipe, JobUploader job, BlobService blobs, TransferPlanner planner, RetryPolicy retry, TimeProvider time, ILogger logger)
     {
         _pipe = pipe;
         _job = job;
@@ -59,13 +58,13 @@ internal sealed class UploadTransfers
             {
                 // A Put Blob is confirmed by its own response (the service checked the MD5); a pipe
                 // upload is confirmed by a HEAD afterwards.
-                var route = _planner.ForFile(source.Length, upload: true);
+                var route = _planner.ForFile(source.Length);
                 async ValueTask Attempt(bool isAsync, CancellationToken ct)
                 {
                     source.Position = 0;
                     if (route == TransferRoute.Http)
                     {
-                        await _blobs.PutBlobAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
+                        await _blobs.UploadAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
                     }
                     else
                     {
@@ -151,8 +150,8 @@ internal sealed class UploadTransfers
         var causes = new Dictionary<PendingItem, Exception>();
         try
         {
-            await _retry.ExecuteAsync(
-                async ct =>
+            await _retry.RunAsync(
+                async (_, ct) =>
                 {
                     var partial = await _job.UploadAsync(account, remaining[0].Item.Blob, snapshot.Path, remaining.Count, CacheLayout.AzCopyFolder(group[0].Record.CacheRoot), async: true, ct).ConfigureAwait(false);
                     if (partial is null)
@@ -177,6 +176,7 @@ internal sealed class UploadTransfers
                         throw Errors.AzCopyUploadJobFailed(account, partial);
                     }
                 },
+                async: true,
                 cancellationToken).ConfigureAwait(false);
         }
         catch (AzFuseException ex)
