@@ -1,7 +1,6 @@
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Logging;
 
 namespace AzFuse.Remote;
