@@ -235,6 +235,14 @@ public sealed class AzFuseSandbox : IDisposable
             $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
     }
 
+    /// <summary>A storage account file with a fresh SAS granting everything, as a script rotating tokens would write it.</summary>
+    public void WriteFreshSas()
+    {
+        var sas = ContainerSas("racwdl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
+        File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
+            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
+    }
+
     public void Dispose()
     {
         try

@@ -244,12 +244,14 @@ internal sealed class BlobService
     /// </summary>
     private async ValueTask<T> RunAsync<T>(StorageAccount account, string what, Func<bool, CancellationToken, ValueTask<T>> attempt, bool async, CancellationToken cancellationToken)
     {
+        var signedWith = _clients.Current(account);
         try
         {
             return await RetriedAsync(account, what, attempt, async, cancellationToken).ConfigureAwait(false);
         }
-        catch (AzFuseException ex) when (ex.IsAccessDenied && _clients.TryReload(account))
+        catch (AzFuseException ex) when (ex.IsAccessDenied && (_clients.TryReload(account) || !ReferenceEquals(_clients.Current(account), signedWith)))
         {
+            // The file changed (or another request already read the change): once more with it.
             Log.RetryingWithNewCredentials(_logger, _clients.Current(account).SourceFile);
             return await RetriedAsync(account, what, attempt, async, cancellationToken).ConfigureAwait(false);
         }

@@ -50,7 +50,9 @@ internal sealed class SasProvider
         switch (account.Credential)
         {
             case CredentialKind.SasToken:
-                return account.SasToken;
+                // azcopy's failures do not come back as a 403 that would re-read the file, and a
+                // run costs far more than one stat: hand it the token the file holds now.
+                return _blobs.Clients.TryReload(account) ? _blobs.Clients.Current(account).SasToken : account.SasToken;
             case CredentialKind.Anonymous:
                 return null;
         }
