@@ -17,6 +17,24 @@ internal sealed class Baselines
     public static long BareGet(Uri signedBlobUrl) =>
         s_http.GetByteArrayAsync(signedBlobUrl).GetAwaiter().GetResult().LongLength;
 
+    /// <summary>
+    /// GETs of every URL with a plain HttpClient, <paramref name="inFlight"/> at a time, each body
+    /// written to its own file in <paramref name="folder"/>: what a Prepare does, without a cache.
+    /// </summary>
+    /// <returns>How many files were written.</returns>
+    public static int BareGetMany(IReadOnlyList<Uri> signedBlobUrls, string folder, int inFlight)
+    {
+        Parallel.ForEachAsync(
+            signedBlobUrls.Select((url, i) => (url, i)),
+            new ParallelOptions { MaxDegreeOfParallelism = inFlight },
+            async (item, ct) =>
+            {
+                var bytes = await s_http.GetByteArrayAsync(item.url, ct);
+                await File.WriteAllBytesAsync(Path.Combine(folder, item.i.ToString(System.Globalization.CultureInfo.InvariantCulture)), bytes, ct);
+            }).GetAwaiter().GetResult();
+        return Directory.EnumerateFiles(folder).Count();
+    }
+
     /// <summary>The blob's length by a HEAD, or -1 when it does not exist.</summary>
     public long RemoteLength(string relative)
     {

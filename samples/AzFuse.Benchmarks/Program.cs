@@ -2,7 +2,7 @@
 // Azurite and the real azcopy, and prints wall times and their ratios. Timings on shared
 // machines are noisy; the ratio of two things measured side by side is what to quote.
 //
-//   ./build.sh bench [read] [write] [sweep] [cache] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]
+//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]
 //
 //   read    one 4 KB file against a bare GET; Prepare of --files (1000) x 4 KB against azcopy run
 //           directly as one job; Prepare of 20 x 4 KB against azcopy's 2 s floor; one --big-mb
@@ -12,7 +12,9 @@
 //           counts: where azcopy starts to win, to justify the auto thresholds (SweepBenchmark.cs).
 //   cache   cache hits under each cache policy against the default; misses into a full bounded
 //           cache against an unbounded one (CacheBenchmark.cs).
-//   (none)  all four.
+//   wire    one 4 KB miss and a Prepare of --files x 4 KB against a bare HttpClient (16 in flight);
+//           the peak memory growth of a --big-mb download (WireBenchmark.cs).
+//   (none)  all five.
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
@@ -41,6 +43,12 @@ if (arguments.Sweep)
 {
     using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
     await SweepBenchmark.RunAsync(bench, arguments);
+}
+
+if (arguments.Wire)
+{
+    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
+    await WireBenchmark.RunAsync(bench, arguments);
 }
 
 if (arguments.Cache)
