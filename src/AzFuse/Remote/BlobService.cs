@@ -64,7 +64,7 @@ internal sealed class BlobService
                     var p = properties.Value;
                     return new BlobProperties(p.ContentLength, NullIfEmpty(p.ContentHash), Quoted(p.ETag), p.LastModified, BlobProperties.IsFolderMetadata(p.Metadata));
                 }
-                catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex, _clients.Current(blob.Account)))
+                catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex))
                 {
                     return null;
                 }
@@ -87,7 +87,7 @@ internal sealed class BlobService
                         ? await client.DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false)
                         : client.DownloadStreaming(cancellationToken: ct);
                 }
-                catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex, _clients.Current(blob.Account)))
+                catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex))
                 {
                     return null;
                 }
@@ -183,7 +183,7 @@ internal sealed class BlobService
                         : client.Delete(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);
                     return true;
                 }
-                catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex, _clients.Current(blob.Account)))
+                catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex))
                 {
                     return false;
                 }

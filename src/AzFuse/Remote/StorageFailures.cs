@@ -11,9 +11,11 @@ namespace AzFuse.Remote;
 /// </summary>
 internal static class StorageFailures
 {
-    /// <summary>Whether <paramref name="ex"/> is a 404 for the blob itself (a missing container is an error that needs a fix).</summary>
-    public static bool IsBlobNotFound(RequestFailedException ex, StorageAccount account) =>
-        ex.Status == 404 && (ex.ErrorCode == "ContainerNotFound" ? throw Errors.ContainerNotFound(account) : true);
+    /// <summary>
+    /// Whether <paramref name="ex"/> is a 404 for the blob itself; a missing container is an error
+    /// that needs a fix, which <see cref="Translate"/> reports.
+    /// </summary>
+    public static bool IsBlobNotFound(RequestFailedException ex) => ex.Status == 404 && ex.ErrorCode != "ContainerNotFound";
 
     /// <summary>Whether the service denied access (a 403): the one failure a reloaded credential can cure.</summary>
     public static bool IsAccessDenied(Exception ex) => ex is RequestFailedException { Status: 403 };
