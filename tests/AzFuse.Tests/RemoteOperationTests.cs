@@ -181,6 +181,21 @@ public sealed class RemoteOperationTests(AzuriteFixture azurite) : SandboxTest(a
     }
 
     [Fact]
+    public void A_missing_container_is_named_with_the_file_to_fix_for_reads_writes_and_listings()
+    {
+        File.WriteAllText(Path.Combine(Sandbox.AccountFolder, "azurite.yaml"),
+            $"account_name: devstoreaccount1\naccount_key: {AzuriteServer.AccountKey}\ncontainer_name: nosuchcontainer\nendpoint: {Server.Endpoint}\n");
+        var client = Sandbox.CreateClient();
+
+        foreach (var call in new Action[] { () => client.Open("data/a.txt", FileMode.Open), () => client.WriteAllText("data/b.txt", "b"), () => client.List("data").ToList(), () => client.Exists("data/a.txt") })
+        {
+            var ex = Assert.ThrowsAny<AzFuseException>(call);
+            Assert.Contains("'nosuchcontainer' does not exist", ex.Message + ex.InnerException?.Message);
+            Assert.Contains("azurite.yaml", ex.Message + ex.InnerException?.Message);
+        }
+    }
+
+    [Fact]
     public async Task A_request_to_a_stopped_service_is_retried_and_succeeds_once_it_is_back()
     {
         await Sandbox.UploadAsync("retry.txt", "back");
