@@ -6,7 +6,8 @@ namespace AzFuse.Testing;
 
 /// <summary>
 /// A real Azurite blob service on a free loopback port with its own data folder, started from
-/// the repository's node_modules and stopped (by its process id) when disposed.
+/// the repository's node_modules and stopped (by its process id) when disposed. Telemetry is
+/// off (<c>--disableTelemetry</c>): without it Azurite sends usage data off the machine.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
@@ -139,7 +140,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataFolder, "--skipApiVersionCheck", "--loose" })
+        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataFolder, "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
         {
             startInfo.ArgumentList.Add(arg);
         }
