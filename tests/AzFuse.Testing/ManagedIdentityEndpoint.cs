@@ -80,6 +80,7 @@ public sealed class ManagedIdentityEndpoint : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _connections;
     private int _issued;
+    private int _disposed;
 
     private ManagedIdentityEndpoint(ManagedIdentityEndpointMode mode, TimeSpan tokenLifetime)
     {
@@ -132,8 +133,14 @@ public sealed class ManagedIdentityEndpoint : IAsyncDisposable
     public static ManagedIdentityEndpoint Start(ManagedIdentityEndpointMode mode = ManagedIdentityEndpointMode.Answer, TimeSpan? tokenLifetime = null) =>
         new(mode, tokenLifetime ?? TimeSpan.FromHours(1));
 
+    /// <summary>Stops listening and closes every connection, answered or not. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         foreach (var client in _held)

@@ -427,3 +427,187 @@ public sealed class EntraInfrastructureTests(OAuthAzuriteFixture fixture)
         return (name, sas);
     }
 }
+
+/// <summary>
+/// Tests that change process-wide environment variables. They run alone, after every parallel
+/// collection, so that no other test sees the variables (or runs a credential while they change).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection
+{
+    public const string Name = "Process environment (runs alone)";
+}
+
+/// <summary>
+/// Azure.Identity's ManagedIdentityCredential against <see cref="ManagedIdentityEndpoint"/>,
+/// in-process. Safe only because the collection runs alone and each test uses its own client id:
+/// the credential reads IDENTITY_ENDPOINT at its first token, and MSAL caches managed-identity
+/// tokens process-wide (per identity and resource), across credential instances. Every test also
+/// sets AZURE_POD_IDENTITY_AUTHORITY_HOST to loopback, so that a credential that misses
+/// IDENTITY_ENDPOINT probes the stand-in, never 169.254.169.254.
+/// </summary>
+[Collection(ProcessEnvironmentCollection.Name)]
+public sealed class ManagedIdentityStandInTests(OAuthAzuriteFixture fixture) : IClassFixture<OAuthAzuriteFixture>
+{
+    private static readonly TokenRequestContext s_storage = new(["https://storage.azure.com/.default"]);
+
+    [Fact]
+    public async Task ManagedIdentityCredential_reads_IDENTITY_ENDPOINT_at_its_first_token_not_when_constructed()
+    {
+        await using var atConstruction = ManagedIdentityEndpoint.Start();
+        await using var atFirstToken = ManagedIdentityEndpoint.Start();
+        using var environment = new EnvironmentScope(atConstruction);
+        var credential = new ManagedIdentityCredential(NewIdentity());
+
+        environment.PointAt(atFirstToken);
+        await credential.GetTokenAsync(s_storage, default);
+
+        Assert.Empty(atConstruction.Requests);
+        Assert.Single(atFirstToken.Requests);
+    }
+
+    [Fact]
+    public async Task ManagedIdentityCredential_tokens_are_cached_process_wide_per_identity_and_work_against_Azurite()
+    {
+        await using var endpoint = ManagedIdentityEndpoint.Start();
+        using var environment = new EnvironmentScope(endpoint);
+        var clientId = Guid.NewGuid().ToString();
+        var identity = NewIdentity(clientId);
+
+        var first = new ManagedIdentityCredential(identity);
+        await new BlobServiceClient(fixture.Server.Endpoint, first, fixture.Server.CreateBlobClientOptions()).GetBlobContainerClient($"mi-{Guid.NewGuid():N}").CreateAsync();
+        await new ManagedIdentityCredential(identity).GetTokenAsync(s_storage, default); // another instance: served from MSAL's cache
+        await new ManagedIdentityCredential(NewIdentity()).GetTokenAsync(s_storage, default); // another identity: asks again
+
+        Assert.Equal(2, endpoint.IssuedCount);
+        var request = endpoint.Requests[0];
+        Assert.Equal(("/msi/token", "2019-08-01", "https://storage.azure.com", true), (request.Path, request.ApiVersion, request.Resource, request.SecretMatched));
+        Assert.Equal(clientId, request.ClientId);
+    }
+
+    [Fact]
+    public async Task A_hanging_endpoint_costs_six_tries_of_NetworkTimeout_plus_the_retry_delays_whatever_MaxRetries_says()
+    {
+        await using var endpoint = ManagedIdentityEndpoint.Start(ManagedIdentityEndpointMode.NeverAnswer);
+        using var environment = new EnvironmentScope(endpoint);
+        var options = NewIdentity();
+        options.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(500);
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(20);
+        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+        var watch = Stopwatch.StartNew();
+
+        var thrown = await Assert.ThrowsAsync<AuthenticationFailedException>(() => new ManagedIdentityCredential(options).GetTokenAsync(s_storage, default).AsTask());
+
+        Assert.Equal(6, endpoint.ConnectionCount);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+        Assert.Contains("Retry failed after 6 tries.", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancellation_token_bounds_a_hanging_endpoint_and_surfaces_as_cancellation()
+    {
+        await using var endpoint = ManagedIdentityEndpoint.Start(ManagedIdentityEndpointMode.NeverAnswer);
+        using var environment = new EnvironmentScope(endpoint);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        var watch = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ManagedIdentityCredential(NewIdentity()).GetTokenAsync(s_storage, limit.Token).AsTask());
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task ChainedTokenCredential_falls_through_when_the_endpoint_refuses_but_not_when_it_hangs()
+    {
+        await using var hanging = ManagedIdentityEndpoint.Start(ManagedIdentityEndpointMode.NeverAnswer);
+        var refusedPort = hanging.Endpoint.Port;
+        await hanging.DisposeAsync(); // now nothing listens there: connections are refused
+        await using var silent = ManagedIdentityEndpoint.Start(ManagedIdentityEndpointMode.NeverAnswer);
+        using var environment = new EnvironmentScope(silent);
+        var fallback = new AzuriteTokenCredential();
+
+        environment.Set("IDENTITY_ENDPOINT", $"http://127.0.0.1:{refusedPort}/msi/token");
+        var fellThrough = await new ChainedTokenCredential(new ManagedIdentityCredential(Quick(NewIdentity())), fallback).GetTokenAsync(s_storage, default);
+        environment.PointAt(silent);
+        var stopped = await Assert.ThrowsAsync<AuthenticationFailedException>(
+            () => new ChainedTokenCredential(new ManagedIdentityCredential(Quick(NewIdentity())), fallback).GetTokenAsync(s_storage, default).AsTask());
+
+        Assert.Equal(1, fallback.IssuedCount); // the refused endpoint was "unavailable": the chain went on
+        Assert.StartsWith("The ChainedTokenCredential failed due to an unhandled exception", stopped.Message, StringComparison.Ordinal);
+        Assert.Equal(1, fallback.RequestCount); // the hanging one "failed": the chain stopped there
+    }
+
+    [Fact]
+    public async Task DefaultAzureCredential_takes_the_App_Service_endpoint_and_with_none_probes_IMDS_where_AZURE_POD_IDENTITY_AUTHORITY_HOST_points()
+    {
+        await using var appService = ManagedIdentityEndpoint.Start();
+        await using var imds = ManagedIdentityEndpoint.Start();
+        using var environment = new EnvironmentScope(appService);
+        environment.Set("AZURE_POD_IDENTITY_AUTHORITY_HOST", imds.ImdsEnvironmentVariables["AZURE_POD_IDENTITY_AUTHORITY_HOST"]);
+
+        await new DefaultAzureCredential(DefaultOptions()).GetTokenAsync(s_storage, default);
+        environment.Set("IDENTITY_ENDPOINT", null);
+        environment.Set("IDENTITY_HEADER", null);
+        await new DefaultAzureCredential(DefaultOptions()).GetTokenAsync(s_storage, default);
+
+        Assert.Equal(1, appService.IssuedCount);
+        Assert.Equal(1, imds.IssuedCount);
+        Assert.All(imds.Requests, r => Assert.True(r.IsImds));
+    }
+
+    private static ManagedIdentityCredentialOptions NewIdentity(string? clientId = null) =>
+        new(ManagedIdentityId.FromUserAssignedClientId(clientId ?? Guid.NewGuid().ToString())); // its own entry in MSAL's process-wide cache
+
+    private static ManagedIdentityCredentialOptions Quick(ManagedIdentityCredentialOptions options)
+    {
+        options.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(300);
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(20);
+        return options;
+    }
+
+    private static DefaultAzureCredentialOptions DefaultOptions() => new()
+    {
+        // Only managed identity and the developer tools (none installed): nothing may reach Entra ID.
+        ExcludeEnvironmentCredential = true,
+        ExcludeWorkloadIdentityCredential = true,
+        ManagedIdentityClientId = Guid.NewGuid().ToString(),
+    };
+
+    /// <summary>Sets IDENTITY_ENDPOINT, IDENTITY_HEADER and AZURE_POD_IDENTITY_AUTHORITY_HOST; restores all three when disposed.</summary>
+    private sealed class EnvironmentScope : IDisposable
+    {
+        private static readonly string[] s_names = ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "IDENTITY_SERVER_THUMBPRINT", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT"];
+        private readonly Dictionary<string, string?> _saved = s_names.ToDictionary(n => n, Environment.GetEnvironmentVariable);
+
+        public EnvironmentScope(ManagedIdentityEndpoint endpoint)
+        {
+            foreach (var name in s_names)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+
+            PointAt(endpoint);
+            Set("AZURE_POD_IDENTITY_AUTHORITY_HOST", endpoint.ImdsEnvironmentVariables["AZURE_POD_IDENTITY_AUTHORITY_HOST"]);
+        }
+
+        public void PointAt(ManagedIdentityEndpoint endpoint)
+        {
+            foreach (var (name, value) in endpoint.EnvironmentVariables)
+            {
+                Set(name, value);
+            }
+        }
+
+        public void Set(string name, string? value) => Environment.SetEnvironmentVariable(name, value);
+
+        public void Dispose()
+        {
+            foreach (var (name, value) in _saved)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+    }
+}
