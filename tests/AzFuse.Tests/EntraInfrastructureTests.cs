@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
+using AzFuse.Transfer;
 using Azure;
 using Azure.Core;
 using Azure.Identity;
@@ -238,12 +239,12 @@ public sealed class EntraInfrastructureTests(OAuthAzuriteFixture fixture)
         var (name, sas) = await ContainerWithSasAsync(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.List, ("a.txt", "alpha"), ("dir/b.txt", "beta"), ("c.txt", "not listed"));
         var environment = Server.Certificate!.AzCopyEnvironment;
 
+        // The library's own command lines (Transfer/AzCopyArguments), plus --skip-version-check.
         var pipe = await AzCopyProcess.RunAsync(
-            ["copy", $"{Server.Endpoint}/{name}/dir/b.txt?{sas}", "--from-to", "BlobPipe"], environment, temp.Path, s_azCopyLimit);
+            AzCopyArguments.PipeDownload(new Uri($"{Server.Endpoint}/{name}/dir/b.txt?{sas}")), environment, temp.Path, s_azCopyLimit);
         var list = temp.Write("list.txt", "a.txt\ndir/b.txt\n");
         var job = await AzCopyProcess.RunAsync(
-            ["copy", $"{Server.Endpoint}/{name}?{sas}", Path.Combine(temp.Path, "out"), "--from-to", "BlobLocal", "--list-of-files", list, "--as-subdir=false", "--output-type", "json"],
-            environment, temp.Path, s_azCopyLimit);
+            AzCopyArguments.JobDownload(new Uri($"{Server.Endpoint}/{name}?{sas}"), Path.Combine(temp.Path, "out"), list), environment, temp.Path, s_azCopyLimit);
 
         Assert.True(pipe.ExitCode == 0, pipe.Stderr);
         Assert.Equal("beta", Encoding.UTF8.GetString(pipe.Stdout));
@@ -263,10 +264,9 @@ public sealed class EntraInfrastructureTests(OAuthAzuriteFixture fixture)
         temp.Write("up/sub/y.txt", "why");
 
         var pipe = await AzCopyProcess.RunAsync(
-            ["copy", $"{Server.Endpoint}/{name}/piped.txt?{sas}", "--from-to", "PipeBlob"], environment, temp.Path, s_azCopyLimit, Encoding.UTF8.GetBytes("from stdin"));
+            AzCopyArguments.PipeUpload(new Uri($"{Server.Endpoint}/{name}/piped.txt?{sas}")), environment, temp.Path, s_azCopyLimit, Encoding.UTF8.GetBytes("from stdin"));
         var job = await AzCopyProcess.RunAsync(
-            ["copy", Path.Combine(temp.Path, "up"), $"{Server.Endpoint}/{name}?{sas}", "--from-to", "LocalBlob", "--recursive", "--as-subdir=false", "--output-type", "json"],
-            environment, temp.Path, s_azCopyLimit);
+            AzCopyArguments.JobUpload(Path.Combine(temp.Path, "up"), new Uri($"{Server.Endpoint}/{name}?{sas}")), environment, temp.Path, s_azCopyLimit);
 
         Assert.True(pipe.ExitCode == 0, pipe.Stderr);
         Assert.True(job.ExitCode == 0, Encoding.UTF8.GetString(job.Stdout));
@@ -274,6 +274,7 @@ public sealed class EntraInfrastructureTests(OAuthAzuriteFixture fixture)
         Assert.Equal(["piped.txt", "sub/y.txt", "x.txt"], (await NamesAsync(container)).Order(StringComparer.Ordinal));
         Assert.Equal("from stdin", (await container.GetBlobClient("piped.txt").DownloadContentAsync()).Value.Content.ToString());
         Assert.Equal("why", (await container.GetBlobClient("sub/y.txt").DownloadContentAsync()).Value.Content.ToString());
+        Assert.NotNull((await container.GetBlobClient("piped.txt").GetPropertiesAsync()).Value.ContentHash); // --put-md5
     }
 
     [Fact]
