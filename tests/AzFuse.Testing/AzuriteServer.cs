@@ -1,12 +1,16 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Azure.Storage.Blobs;
 
 namespace AzFuse.Testing;
 
 /// <summary>
 /// A real Azurite blob service on a free loopback port with its own data folder, started from
-/// the repository's node_modules and stopped (by its process id) when disposed.
+/// the repository's node_modules and stopped (by its process id) when disposed. Over HTTP by
+/// default (<see cref="StartAsync"/>); <see cref="StartWithOAuthAsync"/> starts it over HTTPS with
+/// bearer tokens accepted (<c>--oauth basic</c>) and a self-signed certificate it makes itself.
+/// Telemetry is always off (<c>--disableTelemetry</c>): without it Azurite sends usage data off the machine.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
@@ -18,19 +22,60 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private readonly string _dataFolder;
     private static readonly HttpClient s_http = new();
+    private readonly HttpClient _http;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
     private Process? _process;
 
-    private AzuriteServer(int port, string dataFolder)
+    private AzuriteServer(int port, string dataFolder, LoopbackCertificate? certificate)
     {
         Port = port;
         _dataFolder = dataFolder;
+        Certificate = certificate;
+        _http = certificate is null ? s_http : new HttpClient(certificate.CreateHttpMessageHandler());
     }
 
     public int Port { get; }
 
-    /// <summary>The account's blob endpoint, path-style: <c>http://127.0.0.1:PORT/devstoreaccount1</c>.</summary>
-    public Uri Endpoint => new($"http://127.0.0.1:{Port}/{AccountName}");
+    /// <summary>
+    /// The account's blob endpoint, path-style: <c>http://127.0.0.1:PORT/devstoreaccount1</c>, or
+    /// <c>https://...</c> when started by <see cref="StartWithOAuthAsync"/>.
+    /// </summary>
+    public Uri Endpoint => new($"{(Certificate is null ? "http" : "https")}://127.0.0.1:{Port}/{AccountName}");
+
+    /// <summary>
+    /// The self-signed certificate Azurite serves when started by <see cref="StartWithOAuthAsync"/>
+    /// (its PEM files live in the server's data folder); null over HTTP. Clients trust it through
+    /// <see cref="LoopbackCertificate.CreateTransport"/> (Azure SDK options' <c>Transport</c>) or
+    /// <see cref="LoopbackCertificate.CreateHttpMessageHandler"/>, azcopy through
+    /// <see cref="LoopbackCertificate.AzCopyEnvironment"/>.
+    /// </summary>
+    public LoopbackCertificate? Certificate { get; }
+
+    /// <summary>True when started by <see cref="StartWithOAuthAsync"/>: HTTPS, bearer tokens accepted.</summary>
+    public bool AcceptsBearerTokens => Certificate is not null;
+
+    /// <summary>
+    /// The newest Blob service version Azurite 3.37 accepts on its own: it answers the SDK 12.30
+    /// default (2026-10-06) with 400 InvalidHeaderValue unless started with
+    /// <c>--skipApiVersionCheck</c>, which this class passes (so here both work; a real
+    /// deployment of the emulator may not).
+    /// </summary>
+    public const BlobClientOptions.ServiceVersion ServiceVersion = BlobClientOptions.ServiceVersion.V2026_06_06;
+
+    /// <summary>
+    /// Options for Azure.Storage.Blobs clients of this server: <see cref="ServiceVersion"/> and,
+    /// over HTTPS, a transport that trusts <see cref="Certificate"/> (and nothing else).
+    /// </summary>
+    public BlobClientOptions CreateBlobClientOptions()
+    {
+        var options = new BlobClientOptions(ServiceVersion);
+        if (Certificate is not null)
+        {
+            options.Transport = Certificate.CreateTransport();
+        }
+
+        return options;
+    }
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -48,7 +93,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         var marker = $"azfuse-log-marker-{Guid.NewGuid():N}";
         using (var request = new HttpRequestMessage(HttpMethod.Head, $"{Endpoint.AbsoluteUri.TrimEnd('/')}/{container}/{marker}"))
         {
-            using var response = await s_http.SendAsync(request); // unauthenticated: a 403, logged like any request
+            using var response = await _http.SendAsync(request); // unauthenticated: a 403 (401 with OAuth), logged like any request
         }
 
         for (var waited = 0; waited < 200 && !_requests.Any(line => line.Contains(marker, StringComparison.Ordinal)); waited++)
@@ -72,10 +117,26 @@ public sealed class AzuriteServer : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>Starts Azurite over HTTP (Shared Key and SAS; no bearer tokens).</summary>
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
-        var server = new AzuriteServer(FreePort(), dataFolder);
+        var server = new AzuriteServer(FreePort(), dataFolder, certificate: null);
+        await server.StartProcessAsync(cancellationToken);
+        return server;
+    }
+
+    /// <summary>
+    /// Starts Azurite over HTTPS with <c>--oauth basic</c>: it accepts bearer tokens (Azurite
+    /// accepts them only over HTTPS) as well as Shared Key and SAS. It serves a new self-signed
+    /// certificate for 127.0.0.1 and localhost (<see cref="Certificate"/>), written as PEM files
+    /// into its data folder. Tokens: <see cref="AzuriteTokenCredential"/>.
+    /// </summary>
+    public static async Task<AzuriteServer> StartWithOAuthAsync(CancellationToken cancellationToken = default)
+    {
+        var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
+        var certificate = LoopbackCertificate.Create(Path.Combine(dataFolder, "tls"));
+        var server = new AzuriteServer(FreePort(), Directory.CreateDirectory(Path.Combine(dataFolder, "data")).FullName, certificate);
         await server.StartProcessAsync(cancellationToken);
         return server;
     }
@@ -121,9 +182,16 @@ public sealed class AzuriteServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (Certificate is not null)
+        {
+            _http.Dispose();
+            Certificate.Dispose();
+        }
+
         try
         {
-            Directory.Delete(_dataFolder, recursive: true);
+            // The data folder, or (with OAuth) the folder holding it and the certificate.
+            Directory.Delete(Certificate is null ? _dataFolder : Path.GetDirectoryName(_dataFolder)!, recursive: true);
         }
         catch (IOException)
         {
@@ -139,9 +207,17 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataFolder, "--skipApiVersionCheck", "--loose" })
+        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataFolder, "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
         {
             startInfo.ArgumentList.Add(arg);
+        }
+
+        if (Certificate is not null)
+        {
+            foreach (var arg in new[] { "--oauth", "basic", "--cert", Certificate.CertificatePath, "--key", Certificate.KeyPath })
+            {
+                startInfo.ArgumentList.Add(arg);
+            }
         }
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Azurite did not start.");
