@@ -69,6 +69,7 @@ internal sealed class Baselines
             "--overwrite", "true",
             "--output-type", "json",
             "--log-level", "WARNING",
+            "--skip-version-check",
         ],
         new Dictionary<string, string>
         {

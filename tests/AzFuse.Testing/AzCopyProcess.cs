@@ -15,7 +15,7 @@ public sealed record AzCopyResult(int ExitCode, byte[] Stdout, string Stderr, Ti
 public static class AzCopyProcess
 {
     /// <summary>
-    /// Runs azcopy with <paramref name="arguments"/> plus <c>--skip-version-check</c> (the check
+    /// Runs azcopy with <paramref name="arguments"/> plus <c>--skip-version-check</c> if they lack it (the check
     /// would go to the internet) and <paramref name="environment"/> added to this process's
     /// environment. Throws <see cref="TimeoutException"/> (after killing it) if it is still
     /// running after <paramref name="timeout"/>.
@@ -34,7 +34,8 @@ public static class AzCopyProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in arguments.Append("--skip-version-check"))
+        var list = arguments.ToList();
+        foreach (var argument in list.Contains("--skip-version-check") ? list : list.Append("--skip-version-check"))
         {
             startInfo.ArgumentList.Add(argument);
         }

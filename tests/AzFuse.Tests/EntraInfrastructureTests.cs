@@ -264,7 +264,7 @@ public sealed class EntraInfrastructureTests(OAuthAzuriteFixture fixture)
         temp.Write("up/sub/y.txt", "why");
 
         var pipe = await AzCopyProcess.RunAsync(
-            AzCopyArguments.PipeUpload(new Uri($"{Server.Endpoint}/{name}/piped.txt?{sas}")), environment, temp.Path, s_azCopyLimit, Encoding.UTF8.GetBytes("from stdin"));
+            AzCopyArguments.PipeUpload(new Uri($"{Server.Endpoint}/{name}/piped.txt?{sas}"), "text/plain"), environment, temp.Path, s_azCopyLimit, Encoding.UTF8.GetBytes("from stdin"));
         var job = await AzCopyProcess.RunAsync(
             AzCopyArguments.JobUpload(Path.Combine(temp.Path, "up"), new Uri($"{Server.Endpoint}/{name}?{sas}")), environment, temp.Path, s_azCopyLimit);
 
