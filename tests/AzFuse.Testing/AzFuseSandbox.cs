@@ -17,6 +17,12 @@ public enum SandboxCredential
 
     /// <summary><c>sas_token</c> only (a container SAS signed by the Azure SDK with Azurite's key).</summary>
     SasToken,
+
+    /// <summary>
+    /// No credential in the file: the test passes one in code (<see cref="AzFuseOptions.Credential"/>)
+    /// or writes a <c>credential:</c> line with <see cref="AzFuseSandbox.WriteAccountFile"/>.
+    /// </summary>
+    None,
 }
 
 /// <summary>
@@ -42,7 +48,7 @@ public sealed class AzFuseSandbox : IDisposable
         _container = new BlobContainerClient(
             new Uri(server.Endpoint.AbsoluteUri.TrimEnd('/') + "/" + container),
             new StorageSharedKeyCredential(AzuriteServer.AccountName, AzuriteServer.AccountKey),
-            new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06));
+            server.CreateBlobClientOptions());
         CacheRoot = Path.Combine(root, "cache", "data");
         AccountFolder = Path.Combine(root, "storage_account");
         MappingFile = Path.Combine(root, "azfuse.yaml");
@@ -79,32 +85,58 @@ public sealed class AzFuseSandbox : IDisposable
         return sandbox;
     }
 
-    /// <summary>Options for a client of this sandbox (enabled).</summary>
-    public AzFuseOptions CreateOptions() => new()
+    /// <summary>Options for a client of this sandbox (enabled); over HTTPS, the library and azcopy trust the server's certificate.</summary>
+    public AzFuseOptions CreateOptions()
     {
-        Enabled = true,
-        MappingFile = MappingFile,
-        StorageAccountFolder = AccountFolder,
-        AzCopyPath = AzCopyPath,
-        TransferEngine = Engine,
+        var options = new AzFuseOptions
+        {
+            Enabled = true,
+            MappingFile = MappingFile,
+            StorageAccountFolder = AccountFolder,
+            AzCopyPath = AzCopyPath,
+            TransferEngine = Engine,
 
-        // Retries behave the same, only sooner and fewer: tests that provoke them need not wait
-        // seconds (the outage tests set the budget they need).
-        RetryDelay = TimeSpan.FromMilliseconds(50),
-        TransferAttempts = 4,
-    };
+            // Retries behave the same, only sooner and fewer: tests that provoke them need not wait
+            // seconds (the outage tests set the budget they need).
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+            TransferAttempts = 4,
+        };
+        if (Server.Certificate is { } certificate)
+        {
+            options.Transport = certificate.CreateTransport();
+            foreach (var (name, value) in certificate.AzCopyEnvironment)
+            {
+                options.AzCopyEnvironment[name] = value;
+            }
+        }
+
+        return options;
+    }
 
     public AzFuseClient CreateClient(ILoggerFactory? loggerFactory = null) => new(CreateOptions(), loggerFactory);
 
     /// <summary>The environment variables that configure AzFuse for this sandbox in a child process.</summary>
-    public IReadOnlyDictionary<string, string> EnvironmentVariables => new Dictionary<string, string>
+    /// <remarks>Over HTTPS, <c>SSL_CERT_FILE</c> names the server's certificate: .NET and azcopy both trust what it names.</remarks>
+    public IReadOnlyDictionary<string, string> EnvironmentVariables
     {
-        ["AZFUSE_USE_FUSE"] = "1",
-        ["AZFUSE_CLOUD_FUSE_CONFIG_FILE"] = MappingFile,
-        ["AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER"] = AccountFolder,
-        ["AZFUSE_AZCOPY_PATH"] = AzCopyPath,
-        ["AZFUSE_TRANSFER_ENGINE"] = Engine.ToString().ToLowerInvariant(),
-    };
+        get
+        {
+            var variables = new Dictionary<string, string>
+            {
+                ["AZFUSE_USE_FUSE"] = "1",
+                ["AZFUSE_CLOUD_FUSE_CONFIG_FILE"] = MappingFile,
+                ["AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER"] = AccountFolder,
+                ["AZFUSE_AZCOPY_PATH"] = AzCopyPath,
+                ["AZFUSE_TRANSFER_ENGINE"] = Engine.ToString().ToLowerInvariant(),
+            };
+            foreach (var (name, value) in Server.Certificate?.AzCopyEnvironment ?? new Dictionary<string, string>())
+            {
+                variables[name] = value;
+            }
+
+            return variables;
+        }
+    }
 
     /// <summary>The cache file of a path under <see cref="LocalPrefix"/>, e.g. "a/b.txt".</summary>
     public string CachePathOf(string relative) => Path.Combine(CacheRoot, relative);
@@ -235,6 +267,14 @@ public sealed class AzFuseSandbox : IDisposable
             $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
     }
 
+    /// <summary>
+    /// The sandbox's storage account file with <paramref name="credentialLines"/> (YAML, one key per
+    /// line, such as <c>credential: managed_identity</c>) as its only credential.
+    /// </summary>
+    public void WriteAccountFile(string credentialLines) =>
+        File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
+            $"account_name: {AzuriteServer.AccountName}\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n{credentialLines}");
+
     /// <summary>A storage account file with a fresh SAS granting everything, as a script rotating tokens would write it.</summary>
     public void WriteFreshSas()
     {
@@ -261,6 +301,7 @@ public sealed class AzFuseSandbox : IDisposable
         var secret = credential switch
         {
             SandboxCredential.AccountKey => $"account_key: {AzuriteServer.AccountKey}\nsas_token: null\n",
+            SandboxCredential.None => string.Empty,
             _ => $"account_key: null\nsas_token: '?{ContainerSas("racwdl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12))}'\n",
         };
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),

@@ -5,6 +5,16 @@ namespace AzFuse.Tests.Infrastructure;
 /// <summary>Starts tests/AzFuse.TestHelper (built with the tests) as a separate process.</summary>
 public static class HelperProcess
 {
+    // What configures AzFuse or Microsoft Entra ID sign-in comes only from the test: a variable left
+    // in the test's own environment must not change what a child does (or send it to a real
+    // identity endpoint).
+    private static readonly string[] s_cleared =
+    [
+        "AZFUSE_USE_FUSE", "AZFUSE_CLOUD_FUSE_CONFIG_FILE", "AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER", "AZFUSE_AZCOPY_PATH", "AZFUSE_TRANSFER_ENGINE",
+        "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST",
+        "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET", "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+    ];
+
     public static Process Start(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")
@@ -21,7 +31,7 @@ public static class HelperProcess
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "AZFUSE_USE_FUSE", "AZFUSE_CLOUD_FUSE_CONFIG_FILE", "AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER", "AZFUSE_AZCOPY_PATH" })
+        foreach (var name in s_cleared)
         {
             startInfo.Environment.Remove(name);
         }
