@@ -11,7 +11,7 @@ namespace AzFuse.Diagnostics;
 /// read alike: what happened, which file, and what to do. No message may contain a SAS
 /// signature or an account key; anything quoted from outside passes through <see cref="Redaction"/>.
 /// </summary>
-internal static class Errors
+internal static partial class Errors
 {
     // ----- configuration -------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ internal static class Errors
         $"The environment variable {variable}, which client_secret_env in '{account.SourceFile}' names as the service principal's secret, is not set. Set it in the environment of this process.", account.SourceFile, account.SignIn?.Line);
 
     public static AzFuseException SignInFailed(StorageAccount account, string reason, Exception? inner) => new(
-        $"Could not sign in for '{account.SourceFile}' with the {account.DescribeCredential()}: {Redaction.Redact(FirstLines(reason))} {SignInHint(account)}", inner);
+        $"Could not sign in for '{account.SourceFile}' with the {account.DescribeCredential()}: {Redaction.Redact(CredentialReason(reason))} {SignInHint(account)}", inner);
 
     public static AzFuseException SignInTimedOut(StorageAccount account, TimeSpan timeout) => new(
         $"Could not sign in for '{account.SourceFile}' with the {account.DescribeCredential()}: no token within {timeout.TotalSeconds:0.#} s. {SignInHint(account)} On a machine where getting a token is slow, raise AzFuseOptions.CredentialTimeout.");
@@ -333,6 +333,22 @@ internal static class Errors
         _ => kind.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>
+    /// Azure.Identity's message of a failed sign-in, made to read as one sentence or a list: without
+    /// its links to troubleshooting guides, and the attempts of a chain of credentials joined by ';'.
+    /// </summary>
+    public static string CredentialReason(string message)
+    {
+        const string ChainPreamble = "The ChainedTokenCredential failed to retrieve a token from the included credentials.";
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.StartsWith("- ", StringComparison.Ordinal) ? l[2..] : l)
+            .Select(l => TroubleshootingLink().Replace(l, string.Empty).Trim().TrimEnd('.'))
+            .Where(l => l.Length > 0 && l != ChainPreamble.TrimEnd('.'))
+            .ToList();
+        var text = (message.Contains(ChainPreamble, StringComparison.Ordinal) ? "each way failed: " : string.Empty) + string.Join("; ", lines) + ".";
+        return text.Length > 1200 ? text[..1200] + "..." : text;
+    }
+
     /// <summary>The first lines of a message from outside (Azure.Identity's run long, with links to troubleshooting guides).</summary>
     private static string FirstLines(string text)
     {
@@ -343,4 +359,7 @@ internal static class Errors
 
     private static string SasExpiry(string sas) =>
         SasTokens.Expiry(sas) is { } expiry ? $" (it expires {expiry.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})" : string.Empty;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*(See the troubleshooting guide for more information\.|To troubleshoot, visit)\s*https?://\S+", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TroubleshootingLink();
 }

@@ -101,7 +101,7 @@ internal static partial class Log
     [LoggerMessage(31, LogLevel.Debug, "Got a user-delegation key for {Account}, valid until {Expiry}")]
     public static partial void UserDelegationKey(ILogger logger, string account, DateTimeOffset expiry);
 
-    [LoggerMessage(32, LogLevel.Warning, "{Credential} for {Path} could not sign in: {Reason}")]
+    [LoggerMessage(32, LogLevel.Information, "{Credential} for {Path} could not sign in: {Reason}")]
     public static partial void SignInFailed(ILogger logger, string credential, string path, string reason);
 
     [LoggerMessage(33, LogLevel.Information, "Access to {Path} was denied; it changed on disk, so the request is tried once more with its new credentials")]

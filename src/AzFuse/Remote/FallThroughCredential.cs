@@ -40,9 +40,11 @@ internal sealed class FallThroughCredential : TokenCredential
         {
             throw new CredentialUnavailableException($"{_name}: no answer within {_timeout.TotalSeconds:0.#} s.");
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not CredentialUnavailableException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CredentialUnavailableException($"{_name}: {ex.Message.Split('\n')[0].Trim()}", ex);
+            // Named, so that the chain's final message says which way failed and why.
+            var reason = Diagnostics.Errors.CredentialReason(ex.Message);
+            throw new CredentialUnavailableException(reason.StartsWith(_name, StringComparison.Ordinal) ? reason : $"{_name}: {reason}", ex);
         }
     }
 }
