@@ -57,8 +57,9 @@ public sealed class CliCacheAndDoctorTests(AzuriteFixture azurite) : CliTest(azu
         Assert.Equal(0, result.ExitCode);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, l => Assert.StartsWith("ok    ", l, StringComparison.Ordinal));
-        Assert.Equal(5, lines.Length);
+        Assert.Equal(6, lines.Length);
         Assert.Contains(lines, l => l.Contains("azcopy", StringComparison.Ordinal) && l.EndsWith("version 10.32.2", StringComparison.Ordinal));
+        Assert.Contains("ok    sign-in azurite.yaml (account key): signed a container SAS with the account key", lines);
         Assert.Contains(lines, l => l.Contains($"container {Server.Endpoint.AbsoluteUri.TrimEnd('/')}/{Sandbox.ContainerName} (data -> azfuse_data): reachable", StringComparison.Ordinal));
     }
 
@@ -82,6 +83,31 @@ public sealed class CliCacheAndDoctorTests(AzuriteFixture azurite) : CliTest(azu
         Assert.Contains(failures, f => f.Contains("nosuchcontainer", StringComparison.Ordinal));
         Assert.DoesNotContain(AzuriteServer.AccountKey, result.Stdout + result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("sig=", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_names_each_accounts_credential_says_why_a_sign_in_fails_and_warns_of_unknown_keys()
+    {
+        File.WriteAllText(Path.Combine(Sandbox.AccountFolder, "azurite.yaml"),
+            $"account_name: devstoreaccount1\ncontainer_name: {Sandbox.ContainerName}\nendpoint: https://127.0.0.1:9/devstoreaccount1\ncredential: azure_cli\nsas_tokn: '?sv=1&sig=TYPO'\n");
+        var bin = Path.Combine(Sandbox.Root, "fake-az");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "az"), "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n");
+        File.SetUnixFileMode(Path.Combine(bin, "az"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var environment = Environment;
+        environment["AZFUSE_AZCOPY_PATH"] = RepositoryTools.AzCopy;
+        environment["PATH"] = bin + ":" + System.Environment.GetEnvironmentVariable("PATH");
+
+        var result = await CliProcess.RunAsync(environment, Sandbox.Root, null, "doctor");
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var warning = Assert.Single(lines, l => l.StartsWith("warn  ", StringComparison.Ordinal));
+        Assert.Contains($"'sas_tokn' in {Path.Combine(Sandbox.AccountFolder, "azurite.yaml")}:5", warning);
+        var signIn = Assert.Single(lines, l => l.Contains("sign-in azurite.yaml (Azure CLI sign-in (az login))", StringComparison.Ordinal));
+        Assert.StartsWith("FAIL  ", signIn, StringComparison.Ordinal);
+        Assert.Contains("Run 'az login'", signIn);
+        Assert.DoesNotContain("TYPO", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
     private static string[] Rows(string output) =>
