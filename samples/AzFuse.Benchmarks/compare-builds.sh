@@ -31,8 +31,9 @@ cp Directory.Packages.props "$old_tree/"
 rm -rf "$old_tree"/samples/AzFuse.Benchmarks/{bin,obj} "$old_tree"/tests/AzFuse.Testing/{bin,obj}
 ln -sfn "$repo/node_modules" "$old_tree/node_modules"
 
-dotnet build samples/AzFuse.Benchmarks -c Release -v quiet -nologo >/dev/null
-dotnet build "$old_tree/samples/AzFuse.Benchmarks" -c Release -v quiet -nologo >/dev/null
+build() { dotnet build "$@" -c Release -v quiet -nologo >"$out/build.log" 2>&1 || { grep -E "error" "$out/build.log" | sort -u >&2; exit 1; }; }
+build samples/AzFuse.Benchmarks
+build "$old_tree/samples/AzFuse.Benchmarks" -p:AzFuseOldApi=true
 new_dll=$repo/samples/AzFuse.Benchmarks/bin/Release/net10.0/AzFuse.Benchmarks.dll
 old_dll=$old_tree/samples/AzFuse.Benchmarks/bin/Release/net10.0/AzFuse.Benchmarks.dll
 
@@ -48,5 +49,5 @@ echo
 echo "Ratio and memory lines of every run (new = working tree, old = $old_rev):"
 for f in "$out"/new-*.txt "$out"/old-*.txt; do
   echo "-- $(basename "$f" .txt)"
-  grep -E " / |^\s+[0-9]+\s+[0-9.]+\s+[0-9.]+$" "$f" || true
+  grep -E " / |^[0-9]+ +[0-9.]+ +[0-9.]+$|^(Open \+ read, auto|Prepare [0-9]+, auto|bare HttpClient)" "$f" || true
 done

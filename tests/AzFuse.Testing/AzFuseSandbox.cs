@@ -19,7 +19,7 @@ public enum SandboxCredential
     SasToken,
 
     /// <summary>
-    /// No credential in the file: the test passes one in code (<see cref="AzFuseOptions.Credential"/>)
+    /// No credential in the file: the test passes one in code (<c>AzFuseOptions.Credential</c>)
     /// or writes a <c>credential:</c> line with <see cref="AzFuseSandbox.WriteAccountFile"/>.
     /// </summary>
     None,
@@ -101,6 +101,7 @@ public sealed class AzFuseSandbox : IDisposable
             RetryDelay = TimeSpan.FromMilliseconds(50),
             TransferAttempts = 4,
         };
+#if !AZFUSE_OLD_API // compare-builds.sh builds this file against libraries that predate these options
         if (Server.Certificate is { } certificate)
         {
             options.Transport = certificate.CreateTransport();
@@ -109,6 +110,7 @@ public sealed class AzFuseSandbox : IDisposable
                 options.AzCopyEnvironment[name] = value;
             }
         }
+#endif
 
         return options;
     }
