@@ -1,6 +1,7 @@
 using System.Text;
 using AzFuse.Cache;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
@@ -319,8 +320,9 @@ public sealed partial class AzFuseClient
 
         var engine = _engine.Value;
 
-        // Without revalidate_after (the default) and a size limit, a hit is one open() and nothing
-        // else: no lock, no network, no process. A revalidating mapping reads the record first.
+        // Without revalidate_after (the default) and a size limit, a hit is one lstat() and one
+        // open() and nothing else: no lock, no network, no process. A revalidating mapping reads
+        // the record first.
         var due = (forceCheck || resolved.Mapping.Revalidates) && engine.Freshness.IsDue(resolved, CacheRecords.Read(resolved.CachePath), forceCheck);
         if (!due && TryOpenCached(resolved.CachePath, async) is { } cached)
         {
@@ -334,7 +336,7 @@ public sealed partial class AzFuseClient
         }
 
         // Written in an AsyncUpload(shmAsTmp: true) scope and not uploaded yet: the staged copy is the newest content.
-        if (TryOpenCached(engine.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath), async) is { } staged)
+        if (engine.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath) is { } stagedPath && TryOpenCached(stagedPath, async) is { } staged)
         {
             return Hit(path, staged);
         }
@@ -390,6 +392,13 @@ public sealed partial class AzFuseClient
 
     private static FileStream? TryOpenCached(string cachePath, bool async)
     {
+        // One lstat first: a link at the cache path is not a cached copy, even when it points at
+        // a file (the fill replaces the link, never its target); a missing file costs no exception.
+        if (NativeFiles.StatusOf(cachePath) is not { Kind: FileKind.File })
+        {
+            return null;
+        }
+
         try
         {
             return new FileStream(cachePath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, async ? FileOptions.Asynchronous : FileOptions.None);

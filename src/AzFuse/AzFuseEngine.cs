@@ -35,6 +35,7 @@ internal sealed class AzFuseEngine
         var eviction = new CacheEviction(Pending);
         Eviction = eviction;
         Space = new CacheSpace(CacheLimits(mappings), eviction, Statistics, options.LockTimeout, time, logger);
+        Clearing = new CacheClearing(eviction, Space, logger);
 
         var retry = TransferRetry.Create(options, logger);
         Blobs = new BlobRestClient(time, retry, options.TransferStallTimeout);
@@ -54,7 +55,7 @@ internal sealed class AzFuseEngine
             Blobs,
             time,
             logger,
-            p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)),
+            p => Staging.StagedPathOf(p.CacheRoot, p.CachePath) is { } staged && File.Exists(staged),
             Freshness,
             new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
             Space,
@@ -80,6 +81,15 @@ internal sealed class AzFuseEngine
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, time);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
+
+        foreach (var root in cacheRoots)
+        {
+            CacheLayout.PruneAbandoned(root, AzCopyLogs.KeepFailedRunsFor, time);
+            if (Staging.TrustedRootOf(root) is { } staged)
+            {
+                CacheLayout.PruneAbandoned(staged, AzCopyLogs.KeepFailedRunsFor, time);
+            }
+        }
 
         // Uploads a crashed run left pending go first, in the background: the first Open need not wait.
         if (Resumer.HasAbandoned())
@@ -107,6 +117,8 @@ internal sealed class AzFuseEngine
     public CacheSpace Space { get; }
 
     public CacheEviction Eviction { get; }
+
+    public CacheClearing Clearing { get; }
 
     /// <summary>Every cache root of the mapping file (full paths).</summary>
     public IReadOnlyList<string> CacheRoots { get; }

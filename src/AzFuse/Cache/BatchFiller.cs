@@ -134,15 +134,14 @@ internal sealed class BatchFiller
     /// <returns>Whether the file was put in place (else the staged copy is deleted).</returns>
     private bool Commit(ResolvedPath path, string staged, BlobProperties? blob, ISet<string> replacing)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
         if (!path.Mapping.Revalidates)
         {
             // No record to keep in step with the file, and nothing to replace: the atomic no-clobber rename is enough.
-            return CacheCommit.MoveIntoPlace(staged, path.CachePath);
+            return CacheCommit.MoveIntoPlace(staged, path.CacheRoot, path.CachePath);
         }
 
-        using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(path.CachePath));
-        if (fillLock is null || (File.Exists(path.CachePath) &&
+        using var fillLock = FillLock.TryAcquireCreating(path.CacheRoot, path.CachePath);
+        if (fillLock is null || (CacheFileNames.IsCachedFile(path.CachePath) &&
             (!replacing.Contains(path.CachePath) || _eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, CacheRecords.Read(path.CachePath), pendingSnapshot: null))))
         {
             CacheCommit.DeleteQuietly(staged);

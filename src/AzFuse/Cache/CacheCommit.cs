@@ -13,17 +13,26 @@ internal static class CacheCommit
     /// million lock files.
     /// </summary>
     /// <returns><see langword="false"/> when the cache path was already filled.</returns>
-    public static bool MoveIntoPlace(string completeFile, string cachePath)
+    public static bool MoveIntoPlace(string completeFile, string cacheRoot, string cachePath)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            File.Move(completeFile, cachePath, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(cachePath))
-        {
-            DeleteQuietly(completeFile);
-            return false;
+            ContainedFolders.Create(cacheRoot, Path.GetDirectoryName(cachePath)!);
+            try
+            {
+                File.Move(completeFile, cachePath, overwrite: false);
+                return true;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 100)
+            {
+                // The emptied folder was removed by a ClearCache meanwhile: create it again.
+            }
+            catch (IOException) when (NativeFiles.StatusOf(cachePath) is not null)
+            {
+                // Filled meanwhile (or a link sits there, which the next Open replaces under the lock).
+                DeleteQuietly(completeFile);
+                return false;
+            }
         }
     }
 
@@ -57,12 +66,12 @@ internal static class CacheCommit
     /// </summary>
     public static void MarkUploaded(string cachePath, Guid writeToken, DateTimeOffset now)
     {
-        if (writeToken == Guid.Empty || !File.Exists(cachePath))
+        if (writeToken == Guid.Empty || !CacheFileNames.IsCachedFile(cachePath))
         {
             return;
         }
 
-        using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(cachePath));
+        using var fillLock = FillLock.TryAcquireExisting(cachePath);
         if (fillLock is not null && CacheRecords.Read(cachePath) is { PendingWrite: { } token } record && token == writeToken)
         {
             CacheRecords.Write(cachePath, record with { PendingWrite = null, CheckedAt = now });

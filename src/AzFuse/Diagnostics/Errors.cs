@@ -276,4 +276,11 @@ internal static class Errors
 
         return string.Empty;
     }
+
+    // ----- data safety ---------------------------------------------------------------------
+
+    public static IOException NotAFolderInCache(string path, string root, bool isLink) => new(
+        isLink
+            ? $"'{path}' is a symbolic link, and AzFuse creates, writes and deletes only inside the cache folder '{root}' itself, never through a link (a file there would land outside it). Files a linked folder already holds are read through it; to cache others, remove the link or map a cache folder that is not linked."
+            : $"'{path}' is not a folder, but AzFuse needs a folder there inside the cache folder '{root}'. Move the file away.");
 }

@@ -88,4 +88,15 @@ internal static partial class Log
 
     [LoggerMessage(27, LogLevel.Information, "{LogicalPath} was deleted remotely; its cached copy is removed")]
     public static partial void DeletedRemotely(ILogger logger, string logicalPath);
+
+    // ----- data safety (events 40-59) ----------------------------------------------------
+
+    [LoggerMessage(40, LogLevel.Debug, "Downloading {LogicalPath} into the cache")]
+    public static partial void DownloadStarted(ILogger logger, string logicalPath);
+
+    [LoggerMessage(41, LogLevel.Warning, "ClearCache left {CachePath} alone: it is a symbolic link or lies in a linked folder, and AzFuse never deletes through a link")]
+    public static partial void ClearSkippedLink(ILogger logger, string cachePath);
+
+    [LoggerMessage(42, LogLevel.Warning, "{Folder} is not used for staging because {Reason}; AsyncUpload(shmAsTmp: true) stages written files in the cache instead. Remove that folder (AzFuse creates it again, private) to use shared memory")]
+    public static partial void SharedMemoryRefused(ILogger logger, string folder, string reason);
 }

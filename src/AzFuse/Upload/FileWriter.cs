@@ -20,7 +20,7 @@ internal sealed record WriteSession(ResolvedPath Path, string TempPath, string D
 /// (so no reader ever sees half of it); on close it is renamed over the cache file (or its staged
 /// copy in shared memory), recorded in the journal, and uploaded or queued.
 /// </summary>
-internal sealed class FileWriter
+internal sealed class FileWriter : IProcessExitCleanup
 {
     private readonly CacheFiller _filler;
     private readonly IBlobService _blobs;
@@ -42,6 +42,19 @@ internal sealed class FileWriter
         _pending = pending;
         _shm = shm;
         _time = time;
+        ProcessExitCleanup.Register(this);
+    }
+
+    /// <summary>
+    /// A clean exit removes this process's writing folders: what is left in them belongs to streams
+    /// never closed, which are never uploaded.
+    /// </summary>
+    public void CleanUpAtExit()
+    {
+        foreach (var folder in _writingFolders.Values.Where(f => f.IsValueCreated))
+        {
+            folder.Value.Dispose();
+        }
     }
 
     /// <summary>
@@ -102,7 +115,7 @@ internal sealed class FileWriter
 
         var stagingRoot = policy.ShmAsTmp ? _shm.CreateRoot(path.CacheRoot) : null;
         var dataRoot = stagingRoot ?? path.CacheRoot;
-        var dataPath = stagingRoot is null ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath);
+        var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
         var temp = Path.Combine(WritingFolder(dataRoot), Guid.NewGuid().ToString("N"));
         try
         {
@@ -151,10 +164,10 @@ internal sealed class FileWriter
         {
             // The cache file's fill lock, which fills, revalidations and evictions hold while they
             // change the file: none of them can act between the record and the rename below.
+            // Both folders inside their roots, never through a link (the cache file's is created by the lock).
             var folder = Path.GetDirectoryName(session.DataPath)!;
-            Directory.CreateDirectory(folder);
-            Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
-            using var fileLock = await FileLock.AcquireAsync(CacheFileNames.LockPath(path.CachePath), _lockTimeout, path.LogicalPath, async, _time, cancellationToken).ConfigureAwait(false);
+            ContainedFolders.Create(session.DataRoot, folder);
+            using var fileLock = await FillLock.AcquireAsync(path.CacheRoot, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
             var cached = new FileInfo(path.CachePath);
             var sizeChange = -(cached.Exists ? cached.Length : 0);
             lock (_uploader.LockFor(record.Key))
@@ -177,7 +190,10 @@ internal sealed class FileWriter
                 // Exactly one local copy holds the newest content, and reads find it: a staged
                 // write removes the older cache file; a cached write removes an older staged copy.
                 // (An upload already running on either keeps its own snapshot of it.)
-                CacheCommit.DeleteQuietly(session.Staged ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath));
+                if ((session.Staged ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath)) is { } older)
+                {
+                    CacheCommit.DeleteQuietly(older);
+                }
                 NativeFiles.FlushFolder(folder);
 
                 var journal = _pending.JournalFor(path.CacheRoot);
@@ -212,7 +228,7 @@ internal sealed class FileWriter
     public string? LocalCopyOf(ResolvedPath path)
     {
         var staged = _shm.StagedPathOf(path.CacheRoot, path.CachePath);
-        return File.Exists(staged) ? staged : File.Exists(path.CachePath) ? path.CachePath : null;
+        return staged is not null && CacheFileNames.IsCachedFile(staged) ? staged : CacheFileNames.IsCachedFile(path.CachePath) ? path.CachePath : null;
     }
 
     private string WritingFolder(string dataRoot) =>

@@ -8,7 +8,7 @@ namespace AzFuse.Upload;
 /// This process's upload journals, one per cache root, created on the first write there, and
 /// access to the journals other processes left behind.
 /// </summary>
-internal sealed class PendingStore
+internal sealed class PendingStore : IProcessExitCleanup
 {
     private readonly ConcurrentDictionary<string, Lazy<UploadJournal>> _journals = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
@@ -17,13 +17,27 @@ internal sealed class PendingStore
     public PendingStore(TimeProvider time)
     {
         _time = time;
+        ProcessExitCleanup.Register(this);
+    }
+
+    /// <summary>A clean exit leaves no empty journal: each with nothing pending is deleted.</summary>
+    public void CleanUpAtExit()
+    {
+        foreach (var journal in _journals.Values.Where(j => j.IsValueCreated))
+        {
+            journal.Value.CloseIfIdle();
+        }
     }
 
     /// <summary>A new record id: larger than every id this process handed out before.</summary>
     public long NextId() => Interlocked.Increment(ref _lastId);
 
     public UploadJournal JournalFor(string cacheRoot) =>
-        _journals.GetOrAdd(cacheRoot, root => new Lazy<UploadJournal>(() => UploadJournal.Create(CacheLayout.PendingFolder(root), _time))).Value;
+        _journals.GetOrAdd(cacheRoot, root => new Lazy<UploadJournal>(() =>
+        {
+            ContainedFolders.Create(root, CacheLayout.PendingFolder(root));
+            return UploadJournal.Create(CacheLayout.PendingFolder(root), _time);
+        })).Value;
 
     /// <summary>
     /// Takes over every journal under <paramref name="cacheRoot"/> whose owner is gone: its pending

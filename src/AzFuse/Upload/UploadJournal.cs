@@ -81,6 +81,27 @@ internal sealed class UploadJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// At a clean exit: deletes the journal (and releases its lock, which deletes the lock file) when
+    /// nothing in it is pending; otherwise keeps both, for the next process to adopt.
+    /// </summary>
+    /// <returns>Whether the journal was closed.</returns>
+    public bool CloseIfIdle()
+    {
+        lock (_gate)
+        {
+            if (_live.Count > 0)
+            {
+                return false;
+            }
+
+            _file.Dispose();
+            File.Delete(Path);
+            _owner.Dispose();
+            return true;
+        }
+    }
+
     public void Dispose()
     {
         _file.Dispose();

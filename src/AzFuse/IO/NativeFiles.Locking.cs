@@ -1,0 +1,67 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace AzFuse.IO;
+
+/// <summary>Opening and <c>flock</c>ing lock files on Linux, without following a link at the path.</summary>
+internal static partial class NativeFiles
+{
+    private const int OCreat = 0x40;
+    private const int OCloexec = 0x80000;
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int EWOULDBLOCK = 11;
+    private const int ELOOP = 40;
+
+    /// <summary>O_NOFOLLOW, whose value differs between architectures (ARM and PowerPC use the older numbering).</summary>
+    private static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Ppc64le ? 0x8000 : 0x20000;
+
+    /// <summary>O_DIRECTORY, likewise per architecture.</summary>
+    private static int ODirectory => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Ppc64le ? 0x4000 : 0x10000;
+
+    /// <summary>
+    /// Opens (creating it if needed) and takes an exclusive <c>flock</c> on <paramref name="path"/>
+    /// without waiting. Linux only.
+    /// </summary>
+    /// <returns>The locked file, or <see langword="null"/> when another open file holds the lock.</returns>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="IOException">The path is a symbolic link, or cannot be opened.</exception>
+    public static SafeFileHandle? TryLockExclusive(string path)
+    {
+        var fd = OpenFile(path, OCreat | OCloexec | ONoFollow, 0b110_110_110);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                ENOENT => new DirectoryNotFoundException($"Cannot create the lock file '{path}': its folder does not exist."),
+                ELOOP => new IOException($"The lock file '{path}' is a symbolic link. AzFuse never follows links in its cache: remove it."),
+                _ => new IOException($"Cannot open the lock file '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.", errno),
+            };
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Flock(fd, LockExclusive | LockNonBlocking) == 0)
+        {
+            return handle;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        handle.Dispose();
+        return error == EWOULDBLOCK
+            ? null
+            : throw new IOException($"Cannot lock '{path}': {Marshal.GetPInvokeErrorMessage(error)}.", error);
+    }
+
+    /// <summary>Removes the name <paramref name="path"/> (a link itself, never its target); <see langword="false"/> when it was not there.</summary>
+    public static bool Unlink(string path) => UnlinkPath(path) == 0;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenFile(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnlinkPath(string path);
+}
