@@ -3,7 +3,6 @@ using AzFuse.Cache;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
 using AzFuse.Paths;
-using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,8 +16,6 @@ namespace AzFuse;
 /// </summary>
 public sealed partial class AzFuseClient
 {
-    private static readonly UTF8Encoding s_utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly AzFuseOptions _options;
     private readonly ILogger _logger;
     private readonly Lazy<AzFuseEngine> _engine;
@@ -67,7 +64,7 @@ public sealed partial class AzFuseClient
     /// <param name="mode">How to open.</param>
     /// <param name="access">Read, Write or ReadWrite.</param>
     public Stream Open(string path, FileMode mode, FileAccess access) =>
-        OpenCoreAsync(path, mode, access, forceCheck: false, async: false, CancellationToken.None).EnsureCompleted();
+        OpenCoreAsync(path, mode, access, forceCheck: false, requireCommit: null, async: false, CancellationToken.None).EnsureCompleted();
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
     /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
@@ -76,7 +73,7 @@ public sealed partial class AzFuseClient
     public Stream Open(string path, FileMode mode, OpenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, async: false, CancellationToken.None).EnsureCompleted();
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: false, CancellationToken.None).EnsureCompleted();
     }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
@@ -84,7 +81,7 @@ public sealed partial class AzFuseClient
     /// <param name="mode">How to open. <see cref="FileMode.Open"/> opens for reading only.</param>
     /// <param name="cancellationToken">Cancels a download or a wait for another process's download.</param>
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, CancellationToken cancellationToken = default) =>
-        OpenCoreAsync(path, mode, DefaultAccess(mode), forceCheck: false, async: true, cancellationToken);
+        OpenCoreAsync(path, mode, DefaultAccess(mode), forceCheck: false, requireCommit: null, async: true, cancellationToken);
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
     /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
@@ -94,7 +91,7 @@ public sealed partial class AzFuseClient
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, OpenOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, async: true, cancellationToken);
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: true, cancellationToken);
     }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
@@ -103,7 +100,7 @@ public sealed partial class AzFuseClient
     /// <param name="access">Read, Write or ReadWrite.</param>
     /// <param name="cancellationToken">Cancels a download or a wait for another process's download.</param>
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, FileAccess access, CancellationToken cancellationToken = default) =>
-        OpenCoreAsync(path, mode, access, forceCheck: false, async: true, cancellationToken);
+        OpenCoreAsync(path, mode, access, forceCheck: false, requireCommit: null, async: true, cancellationToken);
 
     /// <summary>
     /// Downloads every listed file that is not cached yet, with as few azcopy runs as possible
@@ -233,69 +230,17 @@ public sealed partial class AzFuseClient
         }
     }
 
-    /// <summary>
-    /// Creates or overwrites a file with text in UTF-8 without a byte order mark, as
-    /// <see cref="File.WriteAllText(string, string)"/> does, and uploads it (or queues it, in an
-    /// <see cref="AsyncUpload(bool, bool)"/> scope) before returning.
-    /// </summary>
-    /// <param name="path">A logical path.</param>
-    /// <param name="contents">The text.</param>
-    /// <exception cref="AzFuseTransferException">The upload failed; the content is kept pending.</exception>
-    public void WriteAllText(string path, string? contents) => WriteAllText(path, contents, s_utf8NoBom);
-
-    /// <inheritdoc cref="WriteAllText(string, string?)"/>
-    /// <param name="path">A logical path.</param>
-    /// <param name="contents">The text.</param>
-    /// <param name="encoding">The encoding (with its byte order mark, if it has one).</param>
-    public void WriteAllText(string path, string? contents, Encoding encoding)
-    {
-        ArgumentNullException.ThrowIfNull(encoding);
-        using var stream = Open(path, FileMode.Create, FileAccess.Write);
-        stream.Write(encoding.GetPreamble());
-        stream.Write(encoding.GetBytes(contents ?? string.Empty));
-    }
-
-    /// <inheritdoc cref="WriteAllText(string, string?)"/>
-    /// <param name="path">A logical path.</param>
-    /// <param name="contents">The text.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    public Task WriteAllTextAsync(string path, string? contents, CancellationToken cancellationToken = default) =>
-        WriteAllBytesAsync(path, s_utf8NoBom.GetBytes(contents ?? string.Empty), cancellationToken);
-
-    /// <summary>
-    /// Creates or overwrites a file with <paramref name="bytes"/> and uploads it (or queues it, in
-    /// an <see cref="AsyncUpload(bool, bool)"/> scope) before returning.
-    /// </summary>
-    /// <param name="path">A logical path.</param>
-    /// <param name="bytes">The content.</param>
-    /// <exception cref="AzFuseTransferException">The upload failed; the content is kept pending.</exception>
-    public void WriteAllBytes(string path, byte[] bytes)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        using var stream = Open(path, FileMode.Create, FileAccess.Write);
-        stream.Write(bytes);
-    }
-
-    /// <inheritdoc cref="WriteAllBytes(string, byte[])"/>
-    /// <param name="path">A logical path.</param>
-    /// <param name="bytes">The content.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    public async Task WriteAllBytesAsync(string path, byte[] bytes, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        var stream = await OpenAsync(path, FileMode.Create, FileAccess.Write, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool forceCheck, bool async, CancellationToken cancellationToken)
+    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool forceCheck, bool? requireCommit, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (string.IsNullOrWhiteSpace(path))
         {
             throw Errors.EmptyPath(nameof(path));
+        }
+
+        if (mode != FileMode.Open || access != FileAccess.Read)
+        {
+            return await OpenWriteCoreAsync(path, mode, access, requireCommit, async, cancellationToken).ConfigureAwait(false);
         }
 
         if (!_options.Enabled || _engine.Value.Resolver.Resolve(path) is not { } resolved)
@@ -306,16 +251,6 @@ public sealed partial class AzFuseClient
         if (resolved.CachePath == resolved.CacheRoot)
         {
             throw Errors.NotAFile(path, resolved.CachePath);
-        }
-
-        if (mode != FileMode.Open || access != FileAccess.Read)
-        {
-            if (Directory.Exists(resolved.CachePath))
-            {
-                throw Errors.NotAFile(path, resolved.CachePath);
-            }
-
-            return await _engine.Value.Writer.OpenAsync(resolved, mode, access, CurrentWritePolicy(), async, cancellationToken).ConfigureAwait(false);
         }
 
         var engine = _engine.Value;
@@ -423,9 +358,6 @@ public sealed partial class AzFuseClient
             return null;
         }
     }
-
-    private WritePolicy CurrentWritePolicy() =>
-        _scope.Value is { IsEnabled: true } scope ? new WritePolicy(scope, scope.UsesSharedMemory) : default;
 
     private static FileAccess DefaultAccess(FileMode mode) => mode switch
     {

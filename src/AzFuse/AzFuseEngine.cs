@@ -76,7 +76,7 @@ internal sealed class AzFuseEngine
                 CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
             }
         });
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time);
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, time);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AzFuse.Configuration;
+using AzFuse.IO;
 using AzFuse.Remote;
 using AzFuse.Transfer;
 
@@ -283,4 +284,21 @@ internal static class Errors
         isLink
             ? $"'{path}' is a symbolic link, and AzFuse creates, writes and deletes only inside the cache folder '{root}' itself, never through a link (a file there would land outside it). Files a linked folder already holds are read through it; to cache others, remove the link or map a cache folder that is not linked."
             : $"'{path}' is not a folder, but AzFuse needs a folder there inside the cache folder '{root}'. Move the file away.");
+
+    public static IOException DiskFull(string folder, string logicalPath, long? neededBytes, Exception inner)
+    {
+        var free = DiskSpace.FreeBytes(folder);
+        var needed = neededBytes is { } n && n > 0 ? $"needs {n.ToString(CultureInfo.InvariantCulture)} more bytes" : "needs more room";
+        var left = free is { } f ? $", and {f.ToString(CultureInfo.InvariantCulture)} bytes are free" : string.Empty;
+        return new DiskFullException(
+            $"The disk of '{folder}' is full: '{logicalPath}' {needed}{left}. No partial file is kept, and the blob and the cached copy are as they were. Free some space (AzFile.ClearCache, or max_cache_size in the mapping file) and try again.",
+            inner);
+    }
+
+    public static IOException WriteFailedEarlier(string logicalPath, Exception failure) => new(
+        $"The write of '{logicalPath}' was discarded because a write to its stream failed earlier ({failure.Message}): nothing was uploaded, and the blob and the cached copy are as they were. Write the file again.",
+        failure);
+
+    public static InvalidOperationException WriteAlreadyDiscarded(string logicalPath) => new(
+        $"The write of '{logicalPath}' was discarded (Discard, or Dispose without Commit under RequireCommit), so it cannot be committed. Open the file again and write it. (A StreamWriter or ZipArchive that closes the stream discards it too: pass leaveOpen: true.)");
 }

@@ -99,4 +99,13 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Warning, "{Folder} is not used for staging because {Reason}; AsyncUpload(shmAsTmp: true) stages written files in the cache instead. Remove that folder (AzFuse creates it again, private) to use shared memory")]
     public static partial void SharedMemoryRefused(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(43, LogLevel.Debug, "The write of {LogicalPath} was discarded: nothing was uploaded")]
+    public static partial void WriteDiscarded(ILogger logger, string logicalPath);
+
+    [LoggerMessage(44, LogLevel.Warning, "The write of {LogicalPath} was discarded, not uploaded, because a write to its stream failed")]
+    public static partial void WriteFailedAndDiscarded(ILogger logger, string logicalPath, Exception exception);
+
+    [LoggerMessage(45, LogLevel.Debug, "{LogicalPath} was closed with the content it was opened with: nothing to upload")]
+    public static partial void WriteUnchanged(ILogger logger, string logicalPath);
 }

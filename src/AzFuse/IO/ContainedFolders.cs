@@ -24,9 +24,26 @@ internal static class ContainedFolders
     public static void Create(string root, string folder)
     {
         Directory.CreateDirectory(root);
+        Walk(root, folder, create: true);
+    }
+
+    /// <summary>
+    /// Checks that the folders between <paramref name="root"/> and <paramref name="folder"/> that
+    /// exist are real folders, without creating any: what <see cref="Create"/> will find later.
+    /// </summary>
+    /// <exception cref="IOException">A folder on the way is a symbolic link or not a folder.</exception>
+    public static void Check(string root, string folder) => Walk(root, folder, create: false);
+
+    private static void Walk(string root, string folder, bool create)
+    {
         foreach (var step in Steps(root, folder))
         {
             var status = NativeFiles.StatusOf(step);
+            if (status is null && !create)
+            {
+                return;
+            }
+
             if (status is null)
             {
                 // One level at a time, its parent just proven. mkdir does not follow a link at the
