@@ -240,6 +240,10 @@ internal sealed class BatchFiller
         var failures = new TransferFailure?[group.Count];
         using var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time);
 
+        // A full disk stops the batch: every other download would fill it up again and fail the same way.
+        DiskFullException? diskFull = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
         async ValueTask Fill(int i, CancellationToken ct)
         {
             var path = group[i];
@@ -271,23 +275,39 @@ internal sealed class BatchFiller
                 // Counted either way: when Commit kept another fill's copy, the file is cached all the same.
                 counter?.Done(1, blob.Length);
             }
-            catch (Exception ex) when (ex is AzFuseException or IOException)
+            catch (Exception ex) when (ex is AzFuseException or IOException || (ex is OperationCanceledException && diskFull is not null))
             {
                 CacheCommit.DeleteQuietly(staged);
                 _space.Adjust(root, -reserved);
                 failures[i] = new TransferFailure(path.LogicalPath, ex);
                 counter?.Failed();
+                if (ex is DiskFullException full && Interlocked.CompareExchange(ref diskFull, full, null) is null)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
             }
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken };
-        if (async)
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = stop.Token };
+        try
         {
-            await Parallel.ForAsync(0, group.Count, options, Fill).ConfigureAwait(false);
+            if (async)
+            {
+                await Parallel.ForAsync(0, group.Count, options, Fill).ConfigureAwait(false);
+            }
+            else
+            {
+                Parallel.For(0, group.Count, options, i => Fill(i, stop.Token).EnsureCompleted());
+            }
         }
-        else
+        catch (OperationCanceledException) when (diskFull is not null)
         {
-            Parallel.For(0, group.Count, options, i => Fill(i, cancellationToken).EnsureCompleted());
+            // Stopped for the full disk, thrown below.
+        }
+
+        if (diskFull is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(diskFull);
         }
 
         var failed = failures.OfType<TransferFailure>().ToList();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using AzFuse.Remote;
 
 namespace AzFuse.Transfer;
@@ -25,7 +26,7 @@ internal static class HttpDownloader
                 download.Progress();
             }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is (IOException and not DiskFullException) or ObjectDisposedException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw download.HasStalled
                 ? Errors.RequestTimedOut(blob.Uri, download.IdleTimeout, ex)
