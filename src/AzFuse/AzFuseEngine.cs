@@ -29,7 +29,8 @@ internal sealed class AzFuseEngine
             .Select(m => m with { RevalidateAfter = m.RevalidateAfter ?? options.RevalidateAfter, MaxCacheSize = m.MaxCacheSize ?? options.MaxCacheSize })
             .ToList();
         Resolver = new PathResolver(mappings, accounts);
-        Pending = new PendingStore(time);
+        Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
+        Pending = new PendingStore(time, new PendingRecordCheck(mappings, Staging));
         Statistics = new CacheStatistics();
         Freshness = new Freshness(time);
         var eviction = new CacheEviction(Pending);
@@ -46,7 +47,6 @@ internal sealed class AzFuseEngine
         var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
         var revalidation = new Revalidation(eviction, Space, time, logger);
         Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
-        Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
         Batch = new BatchFiller(
             downloader,
             new JobDownloader(runner, Sas, Blobs, options.TransferStallTimeout, time),
@@ -98,7 +98,7 @@ internal sealed class AzFuseEngine
             {
                 try
                 {
-                    await Resumer.ResumeAsync(async: true, CancellationToken.None).ConfigureAwait(false);
+                    await Resumer.ResumeAsync(async: true, CancellationToken.None, reportSkipped: false).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {

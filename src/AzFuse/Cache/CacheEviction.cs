@@ -80,7 +80,7 @@ internal sealed class CacheEviction
     {
         if (record?.PendingWrite is { } token)
         {
-            return _pending.PendingRecords(cacheRoot).Any(r => r.Token == token);
+            return _pending.IsPending(cacheRoot, token);
         }
 
         return (pendingSnapshot ?? PendingSnapshot(cacheRoot)).Value.Contains(cachePath);

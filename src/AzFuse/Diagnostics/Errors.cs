@@ -301,4 +301,15 @@ internal static class Errors
 
     public static InvalidOperationException WriteAlreadyDiscarded(string logicalPath) => new(
         $"The write of '{logicalPath}' was discarded (Discard, or Dispose without Commit under RequireCommit), so it cannot be committed. Open the file again and write it. (A StreamWriter or ZipArchive that closes the stream discards it too: pass leaveOpen: true.)");
+
+    public static AzFuseException PendingRecordSkipped(Upload.JournalProblem problem) => new(
+        $"{problem.Journal}:{problem.Line}: this pending-upload record was skipped because {problem.Reason}; every other record was resumed. If it was a write you need, write the file again. The line: {problem.Excerpt}");
+
+    public static AzFuseTransferException ResumeSkippedRecords(int uploaded, IReadOnlyList<TransferFailure> failed, IReadOnlyList<TransferFailure> skipped)
+    {
+        var all = failed.Concat(skipped).ToList();
+        var summary = $"{skipped.Count} pending-upload record(s) could not be read and were skipped (each is reported once, then gone from the journal); {uploaded.ToString(CultureInfo.InvariantCulture)} file(s) were uploaded" +
+            (failed.Count > 0 ? $", and {failed.Count} could not be and stay pending (AzFile.ResumePendingUploads() tries again)" : string.Empty) + ":";
+        return new AzFuseTransferException(ListFailures(summary, all), all);
+    }
 }

@@ -108,4 +108,7 @@ internal static partial class Log
 
     [LoggerMessage(45, LogLevel.Debug, "{LogicalPath} was closed with the content it was opened with: nothing to upload")]
     public static partial void WriteUnchanged(ILogger logger, string logicalPath);
+
+    [LoggerMessage(46, LogLevel.Warning, "Skipped line {Line} of the upload journal {Journal}: {Reason}. The other records are resumed. The line: {Text}")]
+    public static partial void JournalLineSkipped(ILogger logger, string journal, int line, string reason, string text);
 }
