@@ -312,4 +312,7 @@ internal static class Errors
             (failed.Count > 0 ? $", and {failed.Count} could not be and stay pending (AzFile.ResumePendingUploads() tries again)" : string.Empty) + ":";
         return new AzFuseTransferException(ListFailures(summary, all), all);
     }
+
+    public static AzFuseConfigurationException YamlAliasesTooLarge(string path, int line, int limit) => new(
+        $"{path}:{line}: the aliases (*name) in this file would add more than {limit.ToString(CultureInfo.InvariantCulture)} nodes, which AzFuse refuses so that no file takes long to load (an alias of an alias multiplies the nodes at every level). Write the values out instead of aliasing them.", path, line);
 }
