@@ -259,6 +259,13 @@ public sealed partial class AzFuseClient
         // open() and nothing else: no lock, no network, no process. A revalidating mapping reads
         // the record first.
         var due = (forceCheck || resolved.Mapping.Revalidates) && engine.Freshness.IsDue(resolved, CacheRecords.Read(resolved.CachePath), forceCheck);
+
+        // A file in a folder linked into the cache is the user's: read as it is, never checked
+        // against a blob or replaced (that would write through the link).
+        if (due && !ContainedFolders.Holds(resolved.CacheRoot, resolved.CachePath))
+        {
+            due = false;
+        }
         if (!due && TryOpenCached(resolved.CachePath, async) is { } cached)
         {
             engine.Space.MarkOpened(resolved.CacheRoot, cached);

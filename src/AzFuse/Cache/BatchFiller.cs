@@ -64,9 +64,10 @@ internal sealed class BatchFiller
         var due = new List<ResolvedPath>();
         foreach (var path in paths.DistinctBy(p => p.CachePath, StringComparer.Ordinal))
         {
-            if (File.Exists(path.CachePath))
+            if (CacheFileNames.IsCachedFile(path.CachePath))
             {
-                if (path.Mapping.Revalidates && _freshness.IsDue(path, CacheRecords.Read(path.CachePath), forced: false))
+                // (A file in a folder linked into the cache is the user's: never checked or replaced.)
+                if (path.Mapping.Revalidates && _freshness.IsDue(path, CacheRecords.Read(path.CachePath), forced: false) && ContainedFolders.Holds(path.CacheRoot, path.CachePath))
                 {
                     due.Add(path);
                 }

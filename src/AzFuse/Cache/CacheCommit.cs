@@ -27,13 +27,31 @@ internal static class CacheCommit
             {
                 // The emptied folder was removed by a ClearCache meanwhile: create it again.
             }
-            catch (IOException) when (NativeFiles.StatusOf(cachePath) is not null)
+            catch (IOException) when (NativeFiles.StatusOf(cachePath) is { } there)
             {
-                // Filled meanwhile (or a link sits there, which the next Open replaces under the lock).
+                // Filled meanwhile: that copy stands. A link there is not a cached copy: replaced
+                // (the link itself, never its target) under the file's lock, as an Open would.
+                if (there.Kind == FileKind.Link && ReplaceLink(completeFile, cacheRoot, cachePath))
+                {
+                    return true;
+                }
+
                 DeleteQuietly(completeFile);
                 return false;
             }
         }
+    }
+
+    private static bool ReplaceLink(string completeFile, string cacheRoot, string cachePath)
+    {
+        using var fillLock = FillLock.TryAcquireCreating(cacheRoot, cachePath);
+        if (fillLock is null || NativeFiles.StatusOf(cachePath) is not { Kind: FileKind.Link })
+        {
+            return false;
+        }
+
+        File.Move(completeFile, cachePath, overwrite: true);
+        return true;
     }
 
     /// <summary>

@@ -54,6 +54,25 @@ public sealed class SymlinkTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
+    public async Task Under_revalidate_after_a_linked_folder_is_read_as_it_is_never_checked_or_replaced()
+    {
+        Sandbox.SetCachePolicy(revalidateAfter: "0");
+        await Sandbox.UploadAsync("linked/3.txt", "the blob says otherwise"); // and 0.txt is deleted remotely
+        var dataset = Dataset(5);
+        Directory.CreateDirectory(Sandbox.CacheRoot);
+        Directory.CreateSymbolicLink(Sandbox.CachePathOf("linked"), dataset);
+        var client = Sandbox.CreateClient();
+        var before = (await Server.RequestsToAsync(Sandbox.ContainerName)).Count;
+
+        Assert.Equal("sample 3", client.ReadAllText("data/linked/3.txt"));
+        Assert.Equal("sample 0", client.ReadAllText("data/linked/0.txt"));
+        client.Prepare(["data/linked/3.txt", "data/linked/0.txt"]);
+
+        Assert.Empty((await Server.RequestsToAsync(Sandbox.ContainerName)).Skip(before));
+        AssertDatasetUntouched(dataset, 5);
+    }
+
+    [Fact]
     public async Task A_file_link_in_the_cache_is_not_a_hit_and_its_target_is_untouched()
     {
         await Sandbox.UploadAsync("file.txt", "from the blob");
@@ -66,6 +85,12 @@ public sealed class SymlinkTests(AzuriteFixture azurite) : SandboxTest(azurite)
         Assert.Equal("from the blob", client.ReadAllText("data/file.txt"));
 
         Assert.Equal("the user's own file", File.ReadAllText(target));
+        File.Delete(Sandbox.CachePathOf("file.txt"));
+        File.CreateSymbolicLink(Sandbox.CachePathOf("file.txt"), target);
+        client.Prepare(["data/file.txt"]); // replaced by a batch too
+        Assert.Equal("the user's own file", File.ReadAllText(target));
+        Assert.Equal("from the blob", File.ReadAllText(Sandbox.CachePathOf("file.txt")));
+        Assert.Null(new FileInfo(Sandbox.CachePathOf("file.txt")).LinkTarget);
         Assert.Null(new FileInfo(Sandbox.CachePathOf("file.txt")).LinkTarget); // the link was replaced by the cached copy
     }
 
