@@ -255,9 +255,8 @@ public sealed partial class AzFuseClient
 
         var engine = _engine.Value;
 
-        // Without revalidate_after (the default) and a size limit, a hit is one lstat() and one
-        // open() and nothing else: no lock, no network, no process. A revalidating mapping reads
-        // the record first.
+        // Without revalidate_after (the default) and a size limit, a hit is one open() and nothing
+        // else: no lock, no network, no process. A revalidating mapping reads the record first.
         var due = (forceCheck || resolved.Mapping.Revalidates) && engine.Freshness.IsDue(resolved, CacheRecords.Read(resolved.CachePath), forceCheck);
 
         // A file in a folder linked into the cache is the user's: read as it is, never checked
@@ -334,8 +333,14 @@ public sealed partial class AzFuseClient
 
     private static FileStream? TryOpenCached(string cachePath, bool async)
     {
-        // One lstat first: a link at the cache path is not a cached copy, even when it points at
-        // a file (the fill replaces the link, never its target); a missing file costs no exception.
+        // A link at the cache path is not a cached copy, even when it points at a file (the fill
+        // replaces the link, never its target). On Linux the open itself refuses to follow it
+        // (O_NOFOLLOW), at the cost of a plain open; elsewhere one look at the path first.
+        if (NativeFiles.HasIdentity)
+        {
+            return NativeFiles.TryOpenRegularFile(cachePath) is { } handle ? new CacheFileStream(handle, cachePath) : null;
+        }
+
         if (NativeFiles.StatusOf(cachePath) is not { Kind: FileKind.File })
         {
             return null;

@@ -8,10 +8,12 @@ internal static partial class NativeFiles
 {
     private const int OCreat = 0x40;
     private const int OCloexec = 0x80000;
+    private const int LockShared = 1;
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
     private const int EWOULDBLOCK = 11;
     private const int ELOOP = 40;
+    private const int EACCES = 13;
 
     /// <summary>O_NOFOLLOW, whose value differs between architectures (ARM and PowerPC use the older numbering).</summary>
     private static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Ppc64le ? 0x8000 : 0x20000;
@@ -51,6 +53,41 @@ internal static partial class NativeFiles
         return error == EWOULDBLOCK
             ? null
             : throw new IOException($"Cannot lock '{path}': {Marshal.GetPInvokeErrorMessage(error)}.", error);
+    }
+
+    /// <summary>
+    /// Opens a cache file for reading as .NET's FileStream would (open, fstat, a shared flock; so
+    /// eviction's exclusive probe still sees readers), except that a link at the path is not
+    /// followed: the same three system calls as a plain open, and no race between a check and the
+    /// open. Linux only (<see cref="HasIdentity"/>).
+    /// </summary>
+    /// <returns>
+    /// The open file, or <see langword="null"/> when nothing is there, it is a link or a folder, or
+    /// someone holds it exclusively (an eviction removing it this instant).
+    /// </returns>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static SafeFileHandle? TryOpenRegularFile(string path)
+    {
+        var fd = OpenFile(path, OCloexec | ONoFollow, 0);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno switch
+            {
+                ENOENT or ENOTDIR or ELOOP => null,
+                EACCES => throw new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
+                _ => throw new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.", errno),
+            };
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (StatusOf(handle).Kind != FileKind.File || Flock(fd, LockShared | LockNonBlocking) != 0)
+        {
+            handle.Dispose();
+            return null;
+        }
+
+        return handle;
     }
 
     /// <summary>Removes the name <paramref name="path"/> (a link itself, never its target); <see langword="false"/> when it was not there.</summary>

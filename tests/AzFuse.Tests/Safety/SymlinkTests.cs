@@ -95,6 +95,19 @@ public sealed class SymlinkTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
+    public async Task A_cache_hit_opened_without_following_links_is_still_a_FileStream_named_by_its_cache_path()
+    {
+        await Sandbox.UploadAsync("named.txt", "x");
+        var client = Sandbox.CreateClient();
+        client.ReadAllText("data/named.txt");
+
+        await using var hit = await client.OpenAsync("data/named.txt", FileMode.Open);
+
+        Assert.Equal(Sandbox.CachePathOf("named.txt"), Assert.IsAssignableFrom<FileStream>(hit).Name);
+        Assert.Equal((byte)'x', hit.ReadByte());
+    }
+
+    [Fact]
     public async Task A_dangling_file_link_does_not_stop_an_Open_of_an_existing_blob()
     {
         await Sandbox.UploadAsync("dangling.txt", "still here");
