@@ -74,9 +74,12 @@ internal sealed class CacheClearing
     /// </summary>
     private static void RemoveEmptyFolders(string root, string folder)
     {
+        // Never the work folder or anything in it: a live process's writing or journal folder may be
+        // empty between two writes.
+        var work = Path.Combine(root, CacheLayout.WorkFolderName);
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
         var below = NativeFiles.StatusOf(folder) is { Kind: FileKind.Directory }
-            ? Directory.EnumerateDirectories(folder, "*", options).Where(d => d != Path.Combine(root, CacheLayout.WorkFolderName)).ToList()
+            ? Directory.EnumerateDirectories(folder, "*", options).Where(d => !ContainedFolders.IsUnder(work, d)).ToList()
             : [];
         foreach (var sub in below.OrderByDescending(d => d.Length))
         {

@@ -28,6 +28,22 @@ public sealed class LitterTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
+    public async Task ClearCache_of_the_whole_cache_leaves_the_work_folders_of_live_processes_alone()
+    {
+        await Sandbox.UploadAsync("a.txt", "a");
+        var client = Sandbox.CreateClient();
+        client.WriteAllText("data/written.txt", "written"); // a journal and a writing folder, empty between writes
+        client.ReadAllText("data/a.txt");
+        var work = Directory.EnumerateDirectories(Path.Combine(Sandbox.CacheRoot, ".azfuse"), "*", SearchOption.AllDirectories).ToList();
+
+        client.ClearCache("data");
+
+        Assert.All(work, folder => Assert.True(Directory.Exists(folder), folder));
+        client.WriteAllText("data/again.txt", "again");
+        Assert.Equal("again", await Sandbox.DownloadTextAsync("again.txt"));
+    }
+
+    [Fact]
     public async Task Two_processes_racing_fills_while_a_third_clears_never_download_one_file_twice_at_once_and_read_every_byte()
     {
         const int Files = 12;
