@@ -57,21 +57,42 @@ internal sealed class FileLock : IDisposable
         // holder; a new file at the path is then locked (or found held) on the next pass.
         for (var pass = 0; pass < 100; pass++)
         {
-            if (NativeFiles.TryLockExclusive(lockPath) is not { } handle)
+            switch (TryTake(NativeFiles.OpenLockFile(lockPath), lockPath, out var taken))
             {
-                return null;
+                case Take.Taken:
+                    return taken;
+                case Take.Held:
+                    return null;
             }
-
-            var locked = NativeFiles.StatusOf(handle);
-            if (NativeFiles.StatusOf(lockPath) is { } atPath && atPath.IsSameFile(locked))
-            {
-                return new FileLock(lockPath, handle, locked);
-            }
-
-            handle.Dispose();
         }
 
         return null; // the lock changes hands this fast: held, for all the caller needs to know
+    }
+
+    /// <summary>
+    /// Takes the lock through a lock file opened earlier (which a waiter may have done long before,
+    /// while someone else held it): the flock, then the check that the file locked is still the
+    /// one at the path. Takes ownership of <paramref name="opened"/>. Linux only.
+    /// </summary>
+    internal static Take TryTake(SafeFileHandle opened, string lockPath, out FileLock? taken)
+    {
+        taken = null;
+        if (!NativeFiles.TryLockExclusive(opened))
+        {
+            opened.Dispose();
+            return Take.Held;
+        }
+
+        var locked = NativeFiles.StatusOf(opened);
+        if (NativeFiles.StatusOf(lockPath) is { } atPath && atPath.IsSameFile(locked))
+        {
+            taken = new FileLock(lockPath, opened, locked);
+            return Take.Taken;
+        }
+
+        // Deleted by its last holder after this file was opened: locking it excludes no one.
+        opened.Dispose();
+        return Take.Stale;
     }
 
     /// <summary>
@@ -110,6 +131,19 @@ internal sealed class FileLock : IDisposable
     }
 
     /// <summary>Releases the lock, deleting the lock file first if the path still names it.</summary>
+    /// <summary>What <see cref="TryTake"/> found.</summary>
+    internal enum Take
+    {
+        /// <summary>The lock is ours.</summary>
+        Taken,
+
+        /// <summary>Someone holds it.</summary>
+        Held,
+
+        /// <summary>The file was locked, but it is no longer the one at the path: try again.</summary>
+        Stale,
+    }
+
     public void Dispose()
     {
         if (_handle.IsClosed)

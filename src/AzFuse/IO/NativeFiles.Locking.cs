@@ -21,14 +21,10 @@ internal static partial class NativeFiles
     /// <summary>O_DIRECTORY, likewise per architecture.</summary>
     private static int ODirectory => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Ppc64le ? 0x4000 : 0x10000;
 
-    /// <summary>
-    /// Opens (creating it if needed) and takes an exclusive <c>flock</c> on <paramref name="path"/>
-    /// without waiting. Linux only.
-    /// </summary>
-    /// <returns>The locked file, or <see langword="null"/> when another open file holds the lock.</returns>
+    /// <summary>Opens a lock file, creating it if needed, without following a link at the path. Linux only.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="IOException">The path is a symbolic link, or cannot be opened.</exception>
-    public static SafeFileHandle? TryLockExclusive(string path)
+    public static SafeFileHandle OpenLockFile(string path)
     {
         var fd = OpenFile(path, OCreat | OCloexec | ONoFollow, 0b110_110_110);
         if (fd < 0)
@@ -42,17 +38,34 @@ internal static partial class NativeFiles
             };
         }
 
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (Flock(fd, LockExclusive | LockNonBlocking) == 0)
-        {
-            return handle;
-        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
 
-        var error = Marshal.GetLastPInvokeError();
-        handle.Dispose();
-        return error == EWOULDBLOCK
-            ? null
-            : throw new IOException($"Cannot lock '{path}': {Marshal.GetPInvokeErrorMessage(error)}.", error);
+    /// <summary>Takes an exclusive <c>flock</c> on an open file without waiting.</summary>
+    /// <returns><see langword="false"/> when another open file holds it.</returns>
+    public static bool TryLockExclusive(SafeFileHandle handle)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            if (Flock((int)handle.DangerousGetHandle(), LockExclusive | LockNonBlocking) == 0)
+            {
+                return true;
+            }
+
+            var error = Marshal.GetLastPInvokeError();
+            return error == EWOULDBLOCK
+                ? false
+                : throw new IOException($"Cannot lock an open lock file: {Marshal.GetPInvokeErrorMessage(error)}.", error);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
 
     /// <summary>
