@@ -44,6 +44,18 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.OpenAsync(string, FileMode, FileAccess, CancellationToken)"/>
     public static ValueTask<Stream> OpenAsync(string path, FileMode mode, FileAccess access, CancellationToken cancellationToken = default) => Default.OpenAsync(path, mode, access, cancellationToken);
 
+    /// <inheritdoc cref="AzFuseClient.OpenWrite"/>
+    public static AzFuseWriteStream OpenWrite(string path, FileMode mode = FileMode.Create, OpenOptions? options = null) => Default.OpenWrite(path, mode, options);
+
+    /// <inheritdoc cref="AzFuseClient.OpenWriteAsync"/>
+    public static ValueTask<AzFuseWriteStream> OpenWriteAsync(string path, FileMode mode = FileMode.Create, OpenOptions? options = null, CancellationToken cancellationToken = default) => Default.OpenWriteAsync(path, mode, options, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.Write(string, Action{Stream})"/>
+    public static void Write(string path, Action<Stream> write) => Default.Write(path, write);
+
+    /// <inheritdoc cref="AzFuseClient.WriteAsync(string, Func{Stream, CancellationToken, Task}, CancellationToken)"/>
+    public static Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default) => Default.WriteAsync(path, write, cancellationToken);
+
     /// <inheritdoc cref="AzFuseClient.Prepare(IEnumerable{string})"/>
     public static void Prepare(IEnumerable<string> paths) => Default.Prepare(paths);
 

@@ -8,9 +8,10 @@ public sealed partial class AzFuseClient
 {
     /// <summary>
     /// Removes the cached copy of a file, or of everything under a folder, so the next Open
-    /// downloads it again. The remote blob is untouched. Files whose written content is not
-    /// uploaded yet, and files another process is filling, stay. Does nothing when AzFuse is
-    /// disabled or the path is outside every mapping.
+    /// downloads it again, with AzFuse's own files beside them and the folders left empty. The
+    /// remote blob is untouched. Files whose written content is not uploaded yet, and files another
+    /// process is filling, stay; symbolic links, and folders reached through them, are never
+    /// entered or deleted. Does nothing when AzFuse is disabled or the path is outside every mapping.
     /// </summary>
     /// <param name="path">A logical file or folder path.</param>
     public void ClearCache(string path)
@@ -20,30 +21,7 @@ public sealed partial class AzFuseClient
             return;
         }
 
-        var engine = _engine.Value;
-        var pending = engine.Eviction.PendingSnapshot(resolved.CacheRoot);
-        var files = File.Exists(resolved.CachePath)
-            ? [resolved.CachePath]
-            : Directory.Exists(resolved.CachePath)
-                ? CacheEviction.Scan(resolved.CachePath).Select(f => f.Path).ToList() // AzFuse's own files and work folder are not cache files
-                : [];
-
-        long freed = 0;
-        foreach (var file in files)
-        {
-            // Under each file's fill lock, as eviction: lock and partial files stay (removing a lock
-            // file would let two processes fill one file at once), and so does the work folder.
-            if (engine.Eviction.TryRemove(resolved.CacheRoot, file, pending, onlyIfClosed: false) is { } bytes)
-            {
-                freed += bytes;
-            }
-            else
-            {
-                Log.PendingKept(_logger, file);
-            }
-        }
-
-        engine.Space.Adjust(resolved.CacheRoot, -freed);
+        _engine.Value.Clearing.Clear(resolved);
         Log.CacheCleared(_logger, path);
     }
 

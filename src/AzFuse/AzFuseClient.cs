@@ -1,8 +1,8 @@
 using System.Text;
 using AzFuse.Cache;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using AzFuse.Paths;
-using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,8 +16,6 @@ namespace AzFuse;
 /// </summary>
 public sealed partial class AzFuseClient
 {
-    private static readonly UTF8Encoding s_utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly AzFuseOptions _options;
     private readonly ILogger _logger;
     private readonly Lazy<AzFuseEngine> _engine;
@@ -66,7 +64,7 @@ public sealed partial class AzFuseClient
     /// <param name="mode">How to open.</param>
     /// <param name="access">Read, Write or ReadWrite.</param>
     public Stream Open(string path, FileMode mode, FileAccess access) =>
-        OpenCoreAsync(path, mode, access, forceCheck: false, async: false, CancellationToken.None).EnsureCompleted();
+        OpenCoreAsync(path, mode, access, forceCheck: false, requireCommit: null, async: false, CancellationToken.None).EnsureCompleted();
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
     /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
@@ -75,7 +73,7 @@ public sealed partial class AzFuseClient
     public Stream Open(string path, FileMode mode, OpenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, async: false, CancellationToken.None).EnsureCompleted();
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: false, CancellationToken.None).EnsureCompleted();
     }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
@@ -83,7 +81,7 @@ public sealed partial class AzFuseClient
     /// <param name="mode">How to open. <see cref="FileMode.Open"/> opens for reading only.</param>
     /// <param name="cancellationToken">Cancels a download or a wait for another process's download.</param>
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, CancellationToken cancellationToken = default) =>
-        OpenCoreAsync(path, mode, DefaultAccess(mode), forceCheck: false, async: true, cancellationToken);
+        OpenCoreAsync(path, mode, DefaultAccess(mode), forceCheck: false, requireCommit: null, async: true, cancellationToken);
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
     /// <param name="path">A logical path such as <c>data/abc.txt</c>; '\' is read as '/'.</param>
@@ -93,7 +91,7 @@ public sealed partial class AzFuseClient
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, OpenOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, async: true, cancellationToken);
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: true, cancellationToken);
     }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
@@ -102,7 +100,7 @@ public sealed partial class AzFuseClient
     /// <param name="access">Read, Write or ReadWrite.</param>
     /// <param name="cancellationToken">Cancels a download or a wait for another process's download.</param>
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, FileAccess access, CancellationToken cancellationToken = default) =>
-        OpenCoreAsync(path, mode, access, forceCheck: false, async: true, cancellationToken);
+        OpenCoreAsync(path, mode, access, forceCheck: false, requireCommit: null, async: true, cancellationToken);
 
     /// <summary>
     /// Downloads every listed file that is not cached yet, with as few azcopy runs as possible
@@ -232,69 +230,17 @@ public sealed partial class AzFuseClient
         }
     }
 
-    /// <summary>
-    /// Creates or overwrites a file with text in UTF-8 without a byte order mark, as
-    /// <see cref="File.WriteAllText(string, string)"/> does, and uploads it (or queues it, in an
-    /// <see cref="AsyncUpload(bool, bool)"/> scope) before returning.
-    /// </summary>
-    /// <param name="path">A logical path.</param>
-    /// <param name="contents">The text.</param>
-    /// <exception cref="AzFuseTransferException">The upload failed; the content is kept pending.</exception>
-    public void WriteAllText(string path, string? contents) => WriteAllText(path, contents, s_utf8NoBom);
-
-    /// <inheritdoc cref="WriteAllText(string, string?)"/>
-    /// <param name="path">A logical path.</param>
-    /// <param name="contents">The text.</param>
-    /// <param name="encoding">The encoding (with its byte order mark, if it has one).</param>
-    public void WriteAllText(string path, string? contents, Encoding encoding)
-    {
-        ArgumentNullException.ThrowIfNull(encoding);
-        using var stream = Open(path, FileMode.Create, FileAccess.Write);
-        stream.Write(encoding.GetPreamble());
-        stream.Write(encoding.GetBytes(contents ?? string.Empty));
-    }
-
-    /// <inheritdoc cref="WriteAllText(string, string?)"/>
-    /// <param name="path">A logical path.</param>
-    /// <param name="contents">The text.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    public Task WriteAllTextAsync(string path, string? contents, CancellationToken cancellationToken = default) =>
-        WriteAllBytesAsync(path, s_utf8NoBom.GetBytes(contents ?? string.Empty), cancellationToken);
-
-    /// <summary>
-    /// Creates or overwrites a file with <paramref name="bytes"/> and uploads it (or queues it, in
-    /// an <see cref="AsyncUpload(bool, bool)"/> scope) before returning.
-    /// </summary>
-    /// <param name="path">A logical path.</param>
-    /// <param name="bytes">The content.</param>
-    /// <exception cref="AzFuseTransferException">The upload failed; the content is kept pending.</exception>
-    public void WriteAllBytes(string path, byte[] bytes)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        using var stream = Open(path, FileMode.Create, FileAccess.Write);
-        stream.Write(bytes);
-    }
-
-    /// <inheritdoc cref="WriteAllBytes(string, byte[])"/>
-    /// <param name="path">A logical path.</param>
-    /// <param name="bytes">The content.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    public async Task WriteAllBytesAsync(string path, byte[] bytes, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        var stream = await OpenAsync(path, FileMode.Create, FileAccess.Write, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool forceCheck, bool async, CancellationToken cancellationToken)
+    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool forceCheck, bool? requireCommit, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (string.IsNullOrWhiteSpace(path))
         {
             throw Errors.EmptyPath(nameof(path));
+        }
+
+        if (mode != FileMode.Open || access != FileAccess.Read)
+        {
+            return await OpenWriteCoreAsync(path, mode, access, requireCommit, async, cancellationToken).ConfigureAwait(false);
         }
 
         if (!_options.Enabled || _engine.Value.Resolver.Resolve(path) is not { } resolved)
@@ -307,21 +253,18 @@ public sealed partial class AzFuseClient
             throw Errors.NotAFile(path, resolved.CachePath);
         }
 
-        if (mode != FileMode.Open || access != FileAccess.Read)
-        {
-            if (Directory.Exists(resolved.CachePath))
-            {
-                throw Errors.NotAFile(path, resolved.CachePath);
-            }
-
-            return await _engine.Value.Writer.OpenAsync(resolved, mode, access, CurrentWritePolicy(), async, cancellationToken).ConfigureAwait(false);
-        }
-
         var engine = _engine.Value;
 
         // Without revalidate_after (the default) and a size limit, a hit is one open() and nothing
         // else: no lock, no network, no process. A revalidating mapping reads the record first.
         var due = (forceCheck || resolved.Mapping.Revalidates) && engine.Freshness.IsDue(resolved, CacheRecords.Read(resolved.CachePath), forceCheck);
+
+        // A file in a folder linked into the cache is the user's: read as it is, never checked
+        // against a blob or replaced (that would write through the link).
+        if (due && !ContainedFolders.Holds(resolved.CacheRoot, resolved.CachePath))
+        {
+            due = false;
+        }
         if (!due && TryOpenCached(resolved.CachePath, async) is { } cached)
         {
             engine.Space.MarkOpened(resolved.CacheRoot, cached);
@@ -334,7 +277,7 @@ public sealed partial class AzFuseClient
         }
 
         // Written in an AsyncUpload(shmAsTmp: true) scope and not uploaded yet: the staged copy is the newest content.
-        if (TryOpenCached(engine.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath), async) is { } staged)
+        if (engine.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath) is { } stagedPath && TryOpenCached(stagedPath, async) is { } staged)
         {
             return Hit(path, staged);
         }
@@ -390,6 +333,19 @@ public sealed partial class AzFuseClient
 
     private static FileStream? TryOpenCached(string cachePath, bool async)
     {
+        // A link at the cache path is not a cached copy, even when it points at a file (the fill
+        // replaces the link, never its target). On Linux the open itself refuses to follow it
+        // (O_NOFOLLOW), at the cost of a plain open; elsewhere one look at the path first.
+        if (NativeFiles.HasIdentity)
+        {
+            return NativeFiles.TryOpenRegularFile(cachePath) is { } handle ? new CacheFileStream(handle, cachePath) : null;
+        }
+
+        if (NativeFiles.StatusOf(cachePath) is not { Kind: FileKind.File })
+        {
+            return null;
+        }
+
         try
         {
             return new FileStream(cachePath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
@@ -414,9 +370,6 @@ public sealed partial class AzFuseClient
             return null;
         }
     }
-
-    private WritePolicy CurrentWritePolicy() =>
-        _scope.Value is { IsEnabled: true } scope ? new WritePolicy(scope, scope.UsesSharedMemory) : default;
 
     private static FileAccess DefaultAccess(FileMode mode) => mode switch
     {

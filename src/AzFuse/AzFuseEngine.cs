@@ -32,12 +32,14 @@ internal sealed class AzFuseEngine
             .ToList();
         Mappings = mappings;
         Resolver = new PathResolver(mappings, accounts);
-        Pending = new PendingStore(time);
+        Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
+        Pending = new PendingStore(time, new PendingRecordCheck(mappings, Staging));
         Statistics = new CacheStatistics();
         Freshness = new Freshness(time);
         var eviction = new CacheEviction(Pending);
         Eviction = eviction;
         Space = new CacheSpace(CacheLimits(mappings), eviction, Statistics, options.LockTimeout, time, logger);
+        Clearing = new CacheClearing(eviction, Space, logger);
 
         var retry = RetryPolicy.Create(options, logger);
         Blobs = new BlobService(new BlobClients(accounts, options, logger), retry, options.TransferStallTimeout, logger);
@@ -48,7 +50,6 @@ internal sealed class AzFuseEngine
         var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
         var revalidation = new Revalidation(eviction, Space, time, logger);
         Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
-        Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
         Batch = new BatchFiller(
             downloader,
             new JobDownloader(runner, Sas, Blobs, options.TransferStallTimeout, time),
@@ -57,7 +58,7 @@ internal sealed class AzFuseEngine
             Blobs,
             time,
             logger,
-            p => File.Exists(Staging.StagedPathOf(p.CacheRoot, p.CachePath)),
+            p => Staging.StagedPathOf(p.CacheRoot, p.CachePath) is { } staged && File.Exists(staged),
             Freshness,
             new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
             Space,
@@ -78,11 +79,20 @@ internal sealed class AzFuseEngine
                 CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
             }
         });
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time);
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
+
+        foreach (var root in cacheRoots)
+        {
+            CacheLayout.PruneAbandoned(root, AzCopyLogs.KeepFailedRunsFor, time);
+            if (Staging.TrustedRootOf(root) is { } staged)
+            {
+                CacheLayout.PruneAbandoned(staged, AzCopyLogs.KeepFailedRunsFor, time);
+            }
+        }
 
         // Uploads a crashed run left pending go first, in the background: the first Open need not wait.
         if (Resumer.HasAbandoned())
@@ -91,7 +101,7 @@ internal sealed class AzFuseEngine
             {
                 try
                 {
-                    await Resumer.ResumeAsync(async: true, CancellationToken.None).ConfigureAwait(false);
+                    await Resumer.ResumeAsync(async: true, CancellationToken.None, reportSkipped: false).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -116,6 +126,8 @@ internal sealed class AzFuseEngine
     public CacheSpace Space { get; }
 
     public CacheEviction Eviction { get; }
+
+    public CacheClearing Clearing { get; }
 
     /// <summary>Every cache root of the mapping file (full paths).</summary>
     public IReadOnlyList<string> CacheRoots { get; }

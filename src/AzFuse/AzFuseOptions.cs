@@ -267,6 +267,14 @@ public sealed class AzFuseOptions
     }
 
     /// <summary>
+    /// Whether disposing a write stream without <see cref="AzFuseWriteStream.Commit"/> discards the
+    /// write (nothing uploaded, the blob and the cached copy as they were) instead of uploading it.
+    /// Default <see langword="false"/>: Dispose commits, as closing a <see cref="FileStream"/> keeps
+    /// what was written. <see cref="OpenOptions.RequireCommit"/> overrides it per Open.
+    /// </summary>
+    public bool RequireCommit { get; set; }
+
+    /// <summary>
     /// Where <c>AsyncUpload(shmAsTmp: true)</c> stages written files until they are uploaded.
     /// Default <c>/dev/shm</c>. When the folder does not exist, files are staged in the cache
     /// instead and a warning is logged.

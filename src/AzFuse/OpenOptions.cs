@@ -10,4 +10,12 @@ public sealed class OpenOptions
     /// is opened as it is. Only for reading (<see cref="FileMode.Open"/>).
     /// </summary>
     public bool Revalidate { get; init; }
+
+    /// <summary>
+    /// For writing: whether disposing the stream without <see cref="AzFuseWriteStream.Commit"/>
+    /// discards the write instead of uploading it, so that an exception that ends the <c>using</c>
+    /// block early uploads nothing. Default <see langword="null"/>: the client's
+    /// <see cref="AzFuseOptions.RequireCommit"/> (itself <see langword="false"/> by default).
+    /// </summary>
+    public bool? RequireCommit { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using AzFuse.Cache;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Upload;
@@ -106,8 +107,13 @@ internal sealed class RemoteFiles
         }
 
         await _blobs.DeleteAsync(path.Blob, async, cancellationToken).ConfigureAwait(false);
-        CacheCommit.DeleteQuietly(path.CachePath);
-        CacheRecords.Delete(path.CachePath);
+
+        // Only a copy inside the cache folder itself: never through a linked folder.
+        if (ContainedFolders.Holds(path.CacheRoot, path.CachePath))
+        {
+            CacheCommit.DeleteQuietly(path.CachePath);
+            CacheRecords.Delete(path.CachePath);
+        }
     }
 
     /// <summary>A URL that reads the blob until <paramref name="expiry"/> from now, and nothing else.</summary>
@@ -125,13 +131,12 @@ internal sealed class RemoteFiles
     private FileInfo? LocalCopy(ResolvedPath path)
     {
         var cached = new FileInfo(path.CachePath);
-        if (cached.Exists)
+        if (cached.Exists && cached.LinkTarget is null)
         {
             return cached;
         }
 
-        var staged = new FileInfo(_staging.StagedPathOf(path.CacheRoot, path.CachePath));
-        return staged.Exists ? staged : null;
+        return _staging.StagedPathOf(path.CacheRoot, path.CachePath) is { } stagedPath && new FileInfo(stagedPath) is { Exists: true } staged ? staged : null;
     }
 
     private static IEnumerable<string> LogicalPaths(BlobListPage page, string prefix, string display, HashSet<string> seen)

@@ -16,6 +16,16 @@ using AzFuse;
 //   churn OPENS FOLDER FILES SEED
 //     Opens OPENS times a random file FOLDER/<i>.bin (i below FILES) through AzFile and checks
 //     every byte against TestContent.ForFile(i); prints "ok <opens> <evictions>".
+//   fill-rounds ROUNDS FOLDER FILES
+//     ROUNDS times, opens every FOLDER/<i>.bin (i below FILES) through AzFile and checks every
+//     byte against TestContent.ForFile(i). Prints "download <start|end> <timestamp> <path>" for
+//     each download this process made (the library's events 40 and 3, which it logs while it
+//     holds the file's fill lock; Stopwatch timestamps share one monotonic clock across
+//     processes), then "ok".
+//   clear-rounds ROUNDS FOLDER
+//     ROUNDS times, clears FOLDER from the cache, 20 ms apart; prints "ok".
+//   write LOGICAL_PATH TEXT
+//     Writes TEXT to LOGICAL_PATH through AzFile and exits normally.
 //
 // Exit 0 on success; 1 and the exception on stderr otherwise; 2 for bad arguments.
 try
@@ -90,8 +100,40 @@ try
             Console.WriteLine($"ok {opens} {AzFile.GetCacheStats().Evictions}");
             return 0;
 
+        case ["fill-rounds", var roundsText, var folder, var filesText]:
+            AzFile.UseLoggerFactory(new DownloadEventPrinter());
+            for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
+            {
+                for (var i = 0; i < int.Parse(filesText, System.Globalization.CultureInfo.InvariantCulture); i++)
+                {
+                    var read = AzFile.ReadAllBytes($"{folder}/{i}.bin");
+                    if (!read.AsSpan().SequenceEqual(AzFuse.Testing.TestContent.ForFile(i)))
+                    {
+                        Console.Error.WriteLine($"{folder}/{i}.bin: {read.Length} bytes read do not match the blob's content");
+                        return 1;
+                    }
+                }
+            }
+
+            Console.WriteLine("ok");
+            return 0;
+
+        case ["clear-rounds", var roundsText, var folder]:
+            for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
+            {
+                AzFile.ClearCache(folder);
+                Thread.Sleep(20);
+            }
+
+            Console.WriteLine("ok");
+            return 0;
+
+        case ["write", var path, var text]:
+            AzFile.WriteAllText(path, text);
+            return 0;
+
         default:
-            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED");
+            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES | clear-rounds ROUNDS FOLDER | write LOGICAL_PATH TEXT");
             return 2;
     }
 }

@@ -63,9 +63,10 @@ internal sealed class BatchFiller
         var due = new List<ResolvedPath>();
         foreach (var path in paths.DistinctBy(p => p.CachePath, StringComparer.Ordinal))
         {
-            if (File.Exists(path.CachePath))
+            if (CacheFileNames.IsCachedFile(path.CachePath))
             {
-                if (path.Mapping.Revalidates && _freshness.IsDue(path, CacheRecords.Read(path.CachePath), forced: false))
+                // (A file in a folder linked into the cache is the user's: never checked or replaced.)
+                if (path.Mapping.Revalidates && _freshness.IsDue(path, CacheRecords.Read(path.CachePath), forced: false) && ContainedFolders.Holds(path.CacheRoot, path.CachePath))
                 {
                     due.Add(path);
                 }
@@ -133,15 +134,14 @@ internal sealed class BatchFiller
     /// <returns>Whether the file was put in place (else the staged copy is deleted).</returns>
     private bool Commit(ResolvedPath path, string staged, BlobProperties? blob, ISet<string> replacing)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
         if (!path.Mapping.Revalidates)
         {
             // No record to keep in step with the file, and nothing to replace: the atomic no-clobber rename is enough.
-            return CacheCommit.MoveIntoPlace(staged, path.CachePath);
+            return CacheCommit.MoveIntoPlace(staged, path.CacheRoot, path.CachePath);
         }
 
-        using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(path.CachePath));
-        if (fillLock is null || (File.Exists(path.CachePath) &&
+        using var fillLock = FillLock.TryAcquireCreating(path.CacheRoot, path.CachePath);
+        if (fillLock is null || (CacheFileNames.IsCachedFile(path.CachePath) &&
             (!replacing.Contains(path.CachePath) || _eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, CacheRecords.Read(path.CachePath), pendingSnapshot: null))))
         {
             CacheCommit.DeleteQuietly(staged);
@@ -240,6 +240,10 @@ internal sealed class BatchFiller
         var failures = new TransferFailure?[group.Count];
         using var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time);
 
+        // A full disk stops the batch: every other download would fill it up again and fail the same way.
+        DiskFullException? diskFull = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
         async ValueTask Fill(int i, CancellationToken ct)
         {
             var path = group[i];
@@ -278,23 +282,39 @@ internal sealed class BatchFiller
                 // Counted either way: when Commit kept another fill's copy, the file is cached all the same.
                 counter?.Done(1, blob.Length);
             }
-            catch (Exception ex) when (ex is AzFuseException or IOException)
+            catch (Exception ex) when (ex is AzFuseException or IOException || (ex is OperationCanceledException && diskFull is not null))
             {
                 CacheCommit.DeleteQuietly(staged);
                 _space.Adjust(root, -reserved);
                 failures[i] = new TransferFailure(path.LogicalPath, ex);
                 counter?.Failed();
+                if (ex is DiskFullException full && Interlocked.CompareExchange(ref diskFull, full, null) is null)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
             }
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken };
-        if (async)
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = stop.Token };
+        try
         {
-            await Parallel.ForAsync(0, group.Count, options, Fill).ConfigureAwait(false);
+            if (async)
+            {
+                await Parallel.ForAsync(0, group.Count, options, Fill).ConfigureAwait(false);
+            }
+            else
+            {
+                Parallel.For(0, group.Count, options, i => Fill(i, stop.Token).EnsureCompleted());
+            }
         }
-        else
+        catch (OperationCanceledException) when (diskFull is not null)
         {
-            Parallel.For(0, group.Count, options, i => Fill(i, cancellationToken).EnsureCompleted());
+            // Stopped for the full disk, thrown below.
+        }
+
+        if (diskFull is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(diskFull);
         }
 
         var failed = failures.OfType<TransferFailure>().ToList();

@@ -1,5 +1,4 @@
 using AzFuse.Diagnostics;
-using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
@@ -93,8 +92,8 @@ internal sealed class BatchRevalidator
     /// <summary>Compares one file with what the service said, under its fill lock (skipped if someone holds it: they are filling or writing it).</summary>
     private async ValueTask<Revalidated> SettleAsync(ResolvedPath path, BlobProperties? blob, bool async, CancellationToken cancellationToken)
     {
-        using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(path.CachePath));
-        if (fillLock is null || !File.Exists(path.CachePath))
+        using var fillLock = FillLock.TryAcquireExisting(path.CachePath);
+        if (fillLock is null || !CacheFileNames.IsCachedFile(path.CachePath))
         {
             return Revalidated.Current;
         }

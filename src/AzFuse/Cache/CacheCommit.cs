@@ -13,18 +13,45 @@ internal static class CacheCommit
     /// million lock files.
     /// </summary>
     /// <returns><see langword="false"/> when the cache path was already filled.</returns>
-    public static bool MoveIntoPlace(string completeFile, string cachePath)
+    public static bool MoveIntoPlace(string completeFile, string cacheRoot, string cachePath)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            File.Move(completeFile, cachePath, overwrite: false);
-            return true;
+            ContainedFolders.Create(cacheRoot, Path.GetDirectoryName(cachePath)!);
+            try
+            {
+                File.Move(completeFile, cachePath, overwrite: false);
+                return true;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 100)
+            {
+                // The emptied folder was removed by a ClearCache meanwhile: create it again.
+            }
+            catch (IOException) when (NativeFiles.StatusOf(cachePath) is { } there)
+            {
+                // Filled meanwhile: that copy stands. A link there is not a cached copy: replaced
+                // (the link itself, never its target) under the file's lock, as an Open would.
+                if (there.Kind == FileKind.Link && ReplaceLink(completeFile, cacheRoot, cachePath))
+                {
+                    return true;
+                }
+
+                DeleteQuietly(completeFile);
+                return false;
+            }
         }
-        catch (IOException) when (File.Exists(cachePath))
+    }
+
+    private static bool ReplaceLink(string completeFile, string cacheRoot, string cachePath)
+    {
+        using var fillLock = FillLock.TryAcquireCreating(cacheRoot, cachePath);
+        if (fillLock is null || NativeFiles.StatusOf(cachePath) is not { Kind: FileKind.Link })
         {
-            DeleteQuietly(completeFile);
             return false;
         }
+
+        File.Move(completeFile, cachePath, overwrite: true);
+        return true;
     }
 
     /// <summary>
@@ -57,12 +84,12 @@ internal static class CacheCommit
     /// </summary>
     public static void MarkUploaded(string cachePath, Guid writeToken, DateTimeOffset now)
     {
-        if (writeToken == Guid.Empty || !File.Exists(cachePath))
+        if (writeToken == Guid.Empty || !CacheFileNames.IsCachedFile(cachePath))
         {
             return;
         }
 
-        using var fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(cachePath));
+        using var fillLock = FillLock.TryAcquireExisting(cachePath);
         if (fillLock is not null && CacheRecords.Read(cachePath) is { PendingWrite: { } token } record && token == writeToken)
         {
             CacheRecords.Write(cachePath, record with { PendingWrite = null, CheckedAt = now });

@@ -28,20 +28,38 @@ internal sealed class CacheEviction
     }
 
     /// <summary>The cache files under <paramref name="cacheRoot"/>, without AzFuse's own files and work folder.</summary>
-    public static List<CachedFile> Scan(string cacheRoot)
+    public static List<CachedFile> Scan(string cacheRoot) => Scan(cacheRoot, cacheRoot, withOwnFiles: false);
+
+    /// <summary>
+    /// The cache files under <paramref name="folder"/>, a real folder in <paramref name="cacheRoot"/>;
+    /// with <paramref name="withOwnFiles"/>, also AzFuse's files beside them (lock, partial and record
+    /// files, which may outlive their cache file), each as the cache path it belongs to.
+    /// </summary>
+    /// <remarks>
+    /// Links are neither listed nor followed: a linked folder is the user's (.NET's enumerator
+    /// would recurse into it), and a link at a file's name is not a cached copy.
+    /// </remarks>
+    public static List<CachedFile> Scan(string folder, string cacheRoot, bool withOwnFiles)
     {
-        if (!Directory.Exists(cacheRoot))
+        if (NativeFiles.StatusOf(folder) is not { Kind: FileKind.Directory })
         {
             return [];
         }
 
         // Files whose names start with '.' are data too: nothing is skipped for its attributes.
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
-        var root = cacheRoot.TrimEnd(Path.DirectorySeparatorChar);
-        var files = new FileSystemEnumerable<CachedFile>(root, (ref FileSystemEntry e) => new CachedFile(e.ToFullPath(), e.Length, e.LastAccessTimeUtc.UtcDateTime), options)
+        var root = Path.TrimEndingDirectorySeparator(cacheRoot);
+        var files = new FileSystemEnumerable<CachedFile>(Path.TrimEndingDirectorySeparator(folder), (ref FileSystemEntry e) =>
         {
-            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && !CacheFileNames.IsReservedName(e.FileName.ToString()),
-            ShouldRecursePredicate = (ref FileSystemEntry e) => !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root)),
+            var name = e.FileName.ToString();
+            var path = CacheFileNames.IsReservedName(name) ? Path.Combine(e.Directory.ToString(), CacheFileNames.CacheNameOf(name)) : e.ToFullPath();
+            return new CachedFile(path, e.Length, e.LastAccessTimeUtc.UtcDateTime);
+        }, options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
+                (withOwnFiles || !CacheFileNames.IsReservedName(e.FileName.ToString())),
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
+                !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root)),
         };
         return [.. files];
     }
@@ -62,7 +80,7 @@ internal sealed class CacheEviction
     {
         if (record?.PendingWrite is { } token)
         {
-            return _pending.PendingRecords(cacheRoot).Any(r => r.Token == token);
+            return _pending.IsPending(cacheRoot, token);
         }
 
         return (pendingSnapshot ?? PendingSnapshot(cacheRoot)).Value.Contains(cachePath);
@@ -78,6 +96,7 @@ internal sealed class CacheEviction
         FileLock? fillLock;
         try
         {
+            // Released, the lock file is deleted too: a cleared file leaves nothing behind.
             fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(cachePath));
         }
         catch (DirectoryNotFoundException)
@@ -122,7 +141,7 @@ internal sealed class CacheEviction
                 return null; // open in some process
             }
 
-            CacheRecords.Delete(cachePath);
+            RemoveOwnFiles(cachePath);
             return length;
         }
     }
@@ -132,9 +151,17 @@ internal sealed class CacheEviction
     public static long RemoveLocked(string cachePath)
     {
         var file = new FileInfo(cachePath);
-        var length = file.Exists ? file.Length : 0;
+        var length = file.Exists && file.LinkTarget is null ? file.Length : 0;
         CacheCommit.DeleteQuietly(cachePath);
-        CacheRecords.Delete(cachePath);
+        RemoveOwnFiles(cachePath);
         return length;
+    }
+
+    /// <summary>The record and a partial download left by a killed fill (the caller holds the fill lock, so no fill is writing it).</summary>
+    private static void RemoveOwnFiles(string cachePath)
+    {
+        CacheRecords.Delete(cachePath);
+        CacheCommit.DeleteQuietly(CacheFileNames.PartialPath(cachePath));
+        CacheCommit.DeleteQuietly(CacheFileNames.RecordTempPath(cachePath));
     }
 }

@@ -1,3 +1,5 @@
+using AzFuse.IO;
+
 namespace AzFuse.Cache;
 
 /// <summary>
@@ -27,11 +29,25 @@ internal static class CacheFileNames
     /// <summary>Where a new record is written before it is renamed over the old one (by the lock holder only).</summary>
     public static string RecordTempPath(string cachePath) => Beside(cachePath, RecordTempSuffix);
 
+    /// <summary>
+    /// Whether a cached copy is at <paramref name="cachePath"/>: a regular file, not a link (which is
+    /// never read as the logical file, even when it points at one) and not a folder.
+    /// </summary>
+    public static bool IsCachedFile(string cachePath) => NativeFiles.StatusOf(cachePath) is { Kind: FileKind.File };
+
     public static bool IsReservedName(string fileName) =>
         fileName.EndsWith(LockSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(PartialSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(RecordSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(RecordTempSuffix, StringComparison.Ordinal);
+
+    /// <summary>The name of the cache file that the reserved name <paramref name="fileName"/> belongs to (<c>.NAME.azfuse-lock</c> → <c>NAME</c>).</summary>
+    public static string CacheNameOf(string fileName)
+    {
+        var suffix = new[] { LockSuffix, PartialSuffix, RecordSuffix, RecordTempSuffix }.First(s => fileName.EndsWith(s, StringComparison.Ordinal));
+        var name = fileName[..^suffix.Length];
+        return name.StartsWith('.') ? name[1..] : name;
+    }
 
     private static string Beside(string cachePath, string suffix) =>
         Path.Combine(Path.GetDirectoryName(cachePath)!, "." + Path.GetFileName(cachePath) + suffix);

@@ -1,5 +1,4 @@
 using AzFuse.Diagnostics;
-using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
@@ -45,11 +44,11 @@ internal sealed class CacheFiller
     /// <exception cref="FileNotFoundException">The blob does not exist (any cached copy is removed).</exception>
     public async ValueTask<(FileStream File, bool Downloaded)> OpenAsync(ResolvedPath path, bool forceCheck, bool async, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
-        using var fillLock = await FileLock.AcquireAsync(
-            CacheFileNames.LockPath(path.CachePath), _lockTimeout, path.LogicalPath, async, _time, cancellationToken).ConfigureAwait(false);
+        using var fillLock = await FillLock.AcquireAsync(path.CacheRoot, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
 
-        if (File.Exists(path.CachePath))
+        // A link at the cache path is not a cached file (not even when it points at one): the
+        // download replaces the link itself, and its target is never touched.
+        if (CacheFileNames.IsCachedFile(path.CachePath))
         {
             // Someone else may have filled or checked it while we waited for the lock: then the record says so.
             var record = CacheRecords.Read(path.CachePath);
@@ -88,6 +87,7 @@ internal sealed class CacheFiller
     private async ValueTask DownloadLockedAsync(ResolvedPath path, bool async, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        Log.DownloadStarted(_logger, path.LogicalPath);
 
         // Only the lock holder writes the partial file, so one fixed name suffices; a leftover
         // from a killed holder is truncated here and never looks cached (it is not at the cache path).

@@ -1,3 +1,5 @@
+using AzFuse.IO;
+
 namespace AzFuse.Cache;
 
 /// <summary>
@@ -32,4 +34,18 @@ internal static class CacheLayout
 
     /// <summary>azcopy's job plans and logs, one folder per run (never under the user's home).</summary>
     public static string AzCopyFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "azcopy");
+
+    /// <summary>
+    /// Deletes what processes that are gone left in the work folders of <paramref name="dataRoot"/>
+    /// (a cache root or a staging root): batch staging and upload snapshots, files being written
+    /// when they died, and azcopy's logs of failed runs once <paramref name="keepAzCopyLogsFor"/>
+    /// has passed. Done when the library starts, so that nothing waits for a later batch.
+    /// </summary>
+    public static void PruneAbandoned(string dataRoot, TimeSpan keepAzCopyLogsFor, TimeProvider time)
+    {
+        ScratchFolder.PruneAbandoned(StagingFolder(dataRoot));
+        ScratchFolder.PruneAbandoned(WritingFolder(dataRoot));
+        ScratchFolder.PruneAbandoned(UploadFolder(dataRoot));
+        ScratchFolder.PruneAbandoned(AzCopyFolder(dataRoot), keepAzCopyLogsFor, time);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AzFuse.IO;
 using AzFuse.Remote;
 
 namespace AzFuse.Cache;
@@ -54,7 +55,7 @@ internal static class CacheRecords
     {
         var target = CacheFileNames.RecordPath(cachePath);
         var temp = CacheFileNames.RecordTempPath(cachePath);
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(record, CacheRecordJson.Default.CacheRecord));
+        ContainedFolders.WriteNewFile(temp, JsonSerializer.SerializeToUtf8Bytes(record, CacheRecordJson.Default.CacheRecord));
         File.Move(temp, target, overwrite: true);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
 using Microsoft.Extensions.Logging;
@@ -140,7 +141,7 @@ internal sealed class CacheSpace
 
     private ValueTask<FileLock> AcquireAsync(string cacheRoot, bool async, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.Combine(cacheRoot, CacheLayout.WorkFolderName));
+        ContainedFolders.Create(cacheRoot, Path.Combine(cacheRoot, CacheLayout.WorkFolderName));
         return FileLock.AcquireAsync(CacheLayout.SizeLedgerLockPath(cacheRoot), _lockTimeout, "the cache size of " + cacheRoot, async, _time, cancellationToken);
     }
 
@@ -156,7 +157,7 @@ internal sealed class CacheSpace
         }
     }
 
-    // Written in place under the root lock: a torn write reads as unparsable, which means "scan".
+    // Written under the root lock: a torn or missing ledger reads as unknown, which means "scan".
     private static void WriteLedger(string cacheRoot, long used) =>
-        File.WriteAllText(CacheLayout.SizeLedgerPath(cacheRoot), used.ToString(CultureInfo.InvariantCulture));
+        ContainedFolders.WriteNewFile(CacheLayout.SizeLedgerPath(cacheRoot), Encoding.ASCII.GetBytes(used.ToString(CultureInfo.InvariantCulture)));
 }

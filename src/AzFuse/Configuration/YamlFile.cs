@@ -1,5 +1,6 @@
 using AzFuse.Diagnostics;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace AzFuse.Configuration;
@@ -8,8 +9,23 @@ namespace AzFuse.Configuration;
 /// Reads a YAML file into YamlDotNet's representation model, which keeps the line of every
 /// node so that an error can point at it. A plain deserializer would lose the lines.
 /// </summary>
+/// <remarks>
+/// Aliases (<c>*name</c>) are allowed, but what they add is capped at
+/// <see cref="MaxNodesAddedByAliases"/> nodes: an alias of an alias of ... (a "billion laughs"
+/// file) is a small file whose nodes multiply tenfold per level, and YamlDotNet hashes a mapping
+/// key through every node it stands for (measured: a 466-byte mapping file of 9 levels used as
+/// a key took 5 s of CPU to load, 10 levels 47 s). Counting stops such a file at the alias that
+/// crosses the cap, having read no more than that (31-34 ms for both, most of it JIT).
+/// </remarks>
 internal static class YamlFile
 {
+    /// <summary>
+    /// The most nodes that aliases may add to a file. Mapping and storage account files have a
+    /// few dozen nodes; a file that aliases a shared block in each of hundreds of mappings stays
+    /// far below this.
+    /// </summary>
+    public const int MaxNodesAddedByAliases = 10_000;
+
     /// <summary>The document's root node, or <see langword="null"/> for an empty file.</summary>
     public static YamlNode? LoadRoot(string path, string whatItIs)
     {
@@ -35,7 +51,7 @@ internal static class YamlFile
         var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(parser);
+            stream.Load(new AliasBudget(parser, path));
         }
         catch (YamlException ex)
         {
@@ -73,4 +89,64 @@ internal static class YamlFile
     }
 
     public static int LineOf(YamlNode node) => (int)node.Start.Line;
+
+    /// <summary>
+    /// Passes the parser's events through, counting the nodes each anchor stands for and the
+    /// nodes its aliases add; throws at the alias that would add more than the cap.
+    /// </summary>
+    private sealed class AliasBudget(IParser inner, string path) : IParser
+    {
+        private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
+        private readonly Stack<(AnchorName Anchor, long From)> _open = new();
+        private long _nodes;
+        private long _added;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext())
+            {
+                return false;
+            }
+
+            switch (inner.Current)
+            {
+                case AnchorAlias alias:
+                    // An anchor still open (an alias inside its own node) counts as one node here;
+                    // the representation model reports such a file itself.
+                    var size = _sizes.GetValueOrDefault(alias.Value.Value, 1);
+                    _added += size;
+                    if (_added > MaxNodesAddedByAliases)
+                    {
+                        throw Errors.YamlAliasesTooLarge(path, (int)alias.Start.Line, MaxNodesAddedByAliases);
+                    }
+
+                    _nodes += size;
+                    break;
+                case Scalar scalar:
+                    _nodes++;
+                    if (!scalar.Anchor.IsEmpty)
+                    {
+                        _sizes[scalar.Anchor.Value] = 1;
+                    }
+
+                    break;
+                case SequenceStart or MappingStart:
+                    _open.Push((((NodeEvent)inner.Current).Anchor, _nodes));
+                    _nodes++;
+                    break;
+                case SequenceEnd or MappingEnd:
+                    var (anchor, from) = _open.Pop();
+                    if (!anchor.IsEmpty)
+                    {
+                        _sizes[anchor.Value] = _nodes - from;
+                    }
+
+                    break;
+            }
+
+            return true;
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AzFuse.Configuration;
+using AzFuse.IO;
 using AzFuse.Remote;
 using AzFuse.Transfer;
 
@@ -362,4 +363,42 @@ internal static partial class Errors
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*(See the troubleshooting guide for more information\.|To troubleshoot, visit)\s*https?://\S+", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex TroubleshootingLink();
+
+    // ----- data safety ---------------------------------------------------------------------
+
+    public static IOException NotAFolderInCache(string path, string root, bool isLink) => new(
+        isLink
+            ? $"'{path}' is a symbolic link, and AzFuse creates, writes and deletes only inside the cache folder '{root}' itself, never through a link (a file there would land outside it). Files a linked folder already holds are read through it; to cache others, remove the link or map a cache folder that is not linked."
+            : $"'{path}' is not a folder, but AzFuse needs a folder there inside the cache folder '{root}'. Move the file away.");
+
+    public static IOException DiskFull(string folder, string logicalPath, long? neededBytes, Exception inner)
+    {
+        var free = DiskSpace.FreeBytes(folder);
+        var needed = neededBytes is { } n && n > 0 ? $"needs {n.ToString(CultureInfo.InvariantCulture)} more bytes" : "needs more room";
+        var left = free is { } f ? $", and {f.ToString(CultureInfo.InvariantCulture)} bytes are free" : string.Empty;
+        return new DiskFullException(
+            $"The disk of '{folder}' is full: '{logicalPath}' {needed}{left}. No partial file is kept, and the blob and the cached copy are as they were. Free some space (AzFile.ClearCache, or max_cache_size in the mapping file) and try again.",
+            inner);
+    }
+
+    public static IOException WriteFailedEarlier(string logicalPath, Exception failure) => new(
+        $"The write of '{logicalPath}' was discarded because a write to its stream failed earlier ({failure.Message}): nothing was uploaded, and the blob and the cached copy are as they were. Write the file again.",
+        failure);
+
+    public static InvalidOperationException WriteAlreadyDiscarded(string logicalPath) => new(
+        $"The write of '{logicalPath}' was discarded (Discard, or Dispose without Commit under RequireCommit), so it cannot be committed. Open the file again and write it. (A StreamWriter or ZipArchive that closes the stream discards it too: pass leaveOpen: true.)");
+
+    public static AzFuseException PendingRecordSkipped(Upload.JournalProblem problem) => new(
+        $"{problem.Journal}:{problem.Line}: this pending-upload record was skipped because {problem.Reason}; every other record was resumed. If it was a write you need, write the file again. The line: {problem.Excerpt}");
+
+    public static AzFuseTransferException ResumeSkippedRecords(int uploaded, IReadOnlyList<TransferFailure> failed, IReadOnlyList<TransferFailure> skipped)
+    {
+        var all = failed.Concat(skipped).ToList();
+        var summary = $"{skipped.Count} pending-upload record(s) could not be read and were skipped (each is reported once, then gone from the journal); {uploaded.ToString(CultureInfo.InvariantCulture)} file(s) were uploaded" +
+            (failed.Count > 0 ? $", and {failed.Count} could not be and stay pending (AzFile.ResumePendingUploads() tries again)" : string.Empty) + ":";
+        return new AzFuseTransferException(ListFailures(summary, all), all);
+    }
+
+    public static AzFuseConfigurationException YamlAliasesTooLarge(string path, int line, int limit) => new(
+        $"{path}:{line}: the aliases (*name) in this file would add more than {limit.ToString(CultureInfo.InvariantCulture)} nodes, which AzFuse refuses so that no file takes long to load (an alias of an alias multiplies the nodes at every level). Write the values out instead of aliasing them.", path, line);
 }

@@ -106,4 +106,27 @@ internal static partial class Log
 
     [LoggerMessage(33, LogLevel.Information, "Access to {Path} was denied; it changed on disk, so the request is tried once more with its new credentials")]
     public static partial void RetryingWithNewCredentials(ILogger logger, string path);
+
+    // ----- data safety (events 40-59) ----------------------------------------------------
+
+    [LoggerMessage(40, LogLevel.Debug, "Downloading {LogicalPath} into the cache")]
+    public static partial void DownloadStarted(ILogger logger, string logicalPath);
+
+    [LoggerMessage(41, LogLevel.Warning, "ClearCache left {CachePath} alone: it is a symbolic link or lies in a linked folder, and AzFuse never deletes through a link")]
+    public static partial void ClearSkippedLink(ILogger logger, string cachePath);
+
+    [LoggerMessage(42, LogLevel.Warning, "{Folder} is not used for staging because {Reason}; AsyncUpload(shmAsTmp: true) stages written files in the cache instead. Remove that folder (AzFuse creates it again, private) to use shared memory")]
+    public static partial void SharedMemoryRefused(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(43, LogLevel.Debug, "The write of {LogicalPath} was discarded: nothing was uploaded")]
+    public static partial void WriteDiscarded(ILogger logger, string logicalPath);
+
+    [LoggerMessage(44, LogLevel.Warning, "The write of {LogicalPath} was discarded, not uploaded, because a write to its stream failed")]
+    public static partial void WriteFailedAndDiscarded(ILogger logger, string logicalPath, Exception exception);
+
+    [LoggerMessage(45, LogLevel.Debug, "{LogicalPath} was closed with the content it was opened with: nothing to upload")]
+    public static partial void WriteUnchanged(ILogger logger, string logicalPath);
+
+    [LoggerMessage(46, LogLevel.Warning, "Skipped line {Line} of the upload journal {Journal}: {Reason}. The other records are resumed. The line: {Text}")]
+    public static partial void JournalLineSkipped(ILogger logger, string journal, int line, string reason, string text);
 }

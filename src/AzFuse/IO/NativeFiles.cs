@@ -2,11 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace AzFuse.IO;
 
-/// <summary>The two file-system calls the library needs that .NET does not expose: hard links and fsync of a folder.</summary>
+/// <summary>
+/// The file-system calls the library needs that .NET does not expose: hard links, fsync of a
+/// folder (here), lstat and fstat (<c>NativeFiles.Status.cs</c>), lock files opened without
+/// following links and removed by their holder (<c>NativeFiles.Locking.cs</c>).
+/// </summary>
 internal static partial class NativeFiles
 {
     private const int ORdonly = 0;
-    private const int ODirectory = 0x10000; // Linux value; only used on Linux.
 
     /// <summary>
     /// Makes <paramref name="newPath"/> a second name of <paramref name="existingPath"/>'s content.
@@ -28,7 +31,6 @@ internal static partial class NativeFiles
         }
 
         var errno = Marshal.GetLastPInvokeError();
-        const int ENOENT = 2;
         return errno == ENOENT ? throw new FileNotFoundException($"'{existingPath}' does not exist.", existingPath) : false;
     }
 

@@ -22,9 +22,12 @@ internal sealed class ScratchFolder : IDisposable
     /// Creates a new folder under <paramref name="parent"/>, first pruning folders whose owners are
     /// gone and that are older than <paramref name="keepAbandonedFor"/>.
     /// </summary>
+    /// <param name="parent">One of AzFuse's own folders, <c>ROOT/.azfuse/NAME</c>: it is created as a real folder inside ROOT (never through a link).</param>
+    /// <param name="keepAbandonedFor">How long an abandoned folder is kept (azcopy's logs of a failed run).</param>
+    /// <param name="time">The clock.</param>
     public static ScratchFolder Create(string parent, TimeSpan keepAbandonedFor, TimeProvider time)
     {
-        Directory.CreateDirectory(parent);
+        ContainedFolders.Create(System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(parent))!, parent);
         Prune(parent, keepAbandonedFor, time);
 
         var name = $"{time.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid():N}";
@@ -40,12 +43,17 @@ internal sealed class ScratchFolder : IDisposable
     /// Deletes the folders under <paramref name="parent"/> whose owners are gone, without creating
     /// one: for a parent where no new folder may be made for a long time.
     /// </summary>
-    public static void PruneAbandoned(string parent)
+    public static void PruneAbandoned(string parent) => PruneAbandoned(parent, TimeSpan.Zero, TimeProvider.System);
+
+    /// <inheritdoc cref="PruneAbandoned(string)"/>
+    /// <param name="parent">The folder whose abandoned folders go.</param>
+    /// <param name="keepAbandonedFor">How long an abandoned folder is kept.</param>
+    /// <param name="time">The clock.</param>
+    public static void PruneAbandoned(string parent, TimeSpan keepAbandonedFor, TimeProvider time)
     {
-        if (Directory.Exists(parent))
+        if (NativeFiles.StatusOf(parent) is { Kind: FileKind.Directory })
         {
-            // No age limit, so no clock is consulted in earnest.
-            Prune(parent, TimeSpan.Zero, TimeProvider.System);
+            Prune(parent, keepAbandonedFor, time);
         }
     }
 
@@ -66,6 +74,12 @@ internal sealed class ScratchFolder : IDisposable
     {
         foreach (var folder in Directory.EnumerateDirectories(parent))
         {
+            // Never through a link: what it points at is not ours.
+            if (NativeFiles.StatusOf(folder) is not { Kind: FileKind.Directory })
+            {
+                continue;
+            }
+
             var lockPath = folder + ".lock";
             if (time.GetUtcNow() - Directory.GetLastWriteTimeUtc(folder) < keepAbandonedFor)
             {

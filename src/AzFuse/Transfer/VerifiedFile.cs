@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using AzFuse.Remote;
 
 namespace AzFuse.Transfer;
@@ -9,6 +10,11 @@ namespace AzFuse.Transfer;
 /// the file and hashed as they stream past, and <see cref="Complete"/> accepts the file only when
 /// its length, and its MD5 where the blob has one, match the blob's; then flushes it to disk.
 /// </summary>
+/// <remarks>
+/// A full disk is a <see cref="DiskFullException"/> (an IOException naming the folder and the bytes
+/// still needed), never a transient transfer failure: downloading again cannot make room, so it is
+/// not retried. The caller deletes the partial file, as after any failure.
+/// </remarks>
 internal sealed class VerifiedFile : IDisposable
 {
     private readonly FileStream _file;
@@ -20,7 +26,11 @@ internal sealed class VerifiedFile : IDisposable
     {
         _blob = blob;
         _expected = expected;
-        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
+
+        // A new file: whatever is at the name (a killed fill's leftover, or a link someone put
+        // there) is removed first, never written through.
+        File.Delete(path);
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
         _md5 = expected.ContentMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     }
 
@@ -29,13 +39,20 @@ internal sealed class VerifiedFile : IDisposable
     public async ValueTask WriteAsync(byte[] buffer, int count, bool async, CancellationToken cancellationToken)
     {
         _md5?.AppendData(buffer, 0, count);
-        if (async)
+        try
         {
-            await _file.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+            if (async)
+            {
+                await _file.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _file.Write(buffer, 0, count);
+            }
         }
-        else
+        catch (IOException ex) when (DiskSpace.IsFull(ex))
         {
-            _file.Write(buffer, 0, count);
+            throw DiskFull(ex);
         }
 
         Written += count;
@@ -56,8 +73,18 @@ internal sealed class VerifiedFile : IDisposable
 
         // Durable before it is renamed into place: after a power loss, a renamed but unflushed
         // file can come back empty, and an empty file at the cache path looks cached.
-        _file.Flush(flushToDisk: true);
+        try
+        {
+            _file.Flush(flushToDisk: true);
+        }
+        catch (IOException ex) when (DiskSpace.IsFull(ex))
+        {
+            throw DiskFull(ex);
+        }
     }
+
+    private IOException DiskFull(IOException ex) =>
+        Errors.DiskFull(Path.GetDirectoryName(_file.Name)!, _blob.DisplayName, _expected.Length - Written, ex);
 
     public void Dispose()
     {

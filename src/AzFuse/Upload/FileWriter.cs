@@ -4,6 +4,7 @@ using AzFuse.Diagnostics;
 using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Remote;
+using Microsoft.Extensions.Logging;
 
 namespace AzFuse.Upload;
 
@@ -12,15 +13,26 @@ namespace AzFuse.Upload;
 /// <param name="ShmAsTmp">Stage written files in shared memory until uploaded.</param>
 internal readonly record struct WritePolicy(AsyncUploadScope? Scope, bool ShmAsTmp);
 
-/// <summary>One open write: where its bytes go now, and where they go when it is closed.</summary>
-internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy);
+/// <summary>One open write of a mapped path: where its bytes go now, and where they go when it is committed.</summary>
+internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy, FileWriter Writer) : IWriteTarget
+{
+    public string LogicalPath => Path.LogicalPath;
+
+    public string Folder => DataRoot;
+
+    public bool Durable => true;
+
+    public ValueTask CommitAsync(bool async, CancellationToken cancellationToken) => Writer.CommitAsync(this, async, cancellationToken);
+
+    public void Discard() => Writer.Abandon(this);
+}
 
 /// <summary>
 /// Opens logical paths for writing and commits them when closed. A write goes to a private file
 /// (so no reader ever sees half of it); on close it is renamed over the cache file (or its staged
 /// copy in shared memory), recorded in the journal, and uploaded or queued.
 /// </summary>
-internal sealed class FileWriter
+internal sealed class FileWriter : IProcessExitCleanup
 {
     private readonly CacheFiller _filler;
     private readonly BlobService _blobs;
@@ -30,10 +42,12 @@ internal sealed class FileWriter
     private readonly CacheSpace _space;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
 
-    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time)
+    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
     {
+        _logger = logger;
         _space = space;
         _lockTimeout = lockTimeout;
         _filler = filler;
@@ -42,14 +56,30 @@ internal sealed class FileWriter
         _pending = pending;
         _shm = shm;
         _time = time;
+        ProcessExitCleanup.Register(this);
+    }
+
+    /// <summary>
+    /// A clean exit removes this process's writing folders: what is left in them belongs to streams
+    /// never closed, which are never uploaded.
+    /// </summary>
+    public void CleanUpAtExit()
+    {
+        foreach (var folder in _writingFolders.Values.Where(f => f.IsValueCreated))
+        {
+            folder.Value.Dispose();
+        }
     }
 
     /// <summary>
     /// Opens <paramref name="path"/> for writing with <see cref="File.Open(string, FileMode, FileAccess)"/>'s
     /// semantics, where "exists" means cached, staged or present as a blob.
     /// </summary>
-    public async ValueTask<Stream> OpenAsync(ResolvedPath path, FileMode mode, FileAccess access, WritePolicy policy, bool async, CancellationToken cancellationToken)
+    /// <exception cref="IOException">The cache file's folder is reached through a link (nothing is written through one).</exception>
+    public async ValueTask<AzFuseWriteStream> OpenAsync(ResolvedPath path, FileMode mode, FileAccess access, WritePolicy policy, bool requireCommit, bool async, CancellationToken cancellationToken)
     {
+        // Refused now rather than when committed: the commit would put the file outside the cache.
+        ContainedFolders.Check(path.CacheRoot, Path.GetDirectoryName(path.CachePath)!);
         var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate or FileMode.Append;
         var current = LocalCopyOf(path);
         if (keepsContent && current == path.CachePath && path.Mapping.Revalidates)
@@ -102,29 +132,10 @@ internal sealed class FileWriter
 
         var stagingRoot = policy.ShmAsTmp ? _shm.CreateRoot(path.CacheRoot) : null;
         var dataRoot = stagingRoot ?? path.CacheRoot;
-        var dataPath = stagingRoot is null ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath);
+        var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
         var temp = Path.Combine(WritingFolder(dataRoot), Guid.NewGuid().ToString("N"));
-        try
-        {
-            if (keepsContent && current is not null)
-            {
-                File.Copy(current, temp);
-            }
-
-            var tempMode = mode switch
-            {
-                FileMode.Append => FileMode.Append,
-                FileMode.Open or FileMode.OpenOrCreate => FileMode.OpenOrCreate,
-                _ => FileMode.Create,
-            };
-            var stream = new FileStream(temp, tempMode, access, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
-            return new WriteStream(stream, new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy), this);
-        }
-        catch
-        {
-            CacheCommit.DeleteQuietly(temp);
-            throw;
-        }
+        var session = new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this);
+        return PrivateWrite.Open(session, keepsContent ? current : null, mode, access, requireCommit, async, _logger);
     }
 
     /// <summary>
@@ -151,10 +162,10 @@ internal sealed class FileWriter
         {
             // The cache file's fill lock, which fills, revalidations and evictions hold while they
             // change the file: none of them can act between the record and the rename below.
+            // Both folders inside their roots, never through a link (the cache file's is created by the lock).
             var folder = Path.GetDirectoryName(session.DataPath)!;
-            Directory.CreateDirectory(folder);
-            Directory.CreateDirectory(Path.GetDirectoryName(path.CachePath)!);
-            using var fileLock = await FileLock.AcquireAsync(CacheFileNames.LockPath(path.CachePath), _lockTimeout, path.LogicalPath, async, _time, cancellationToken).ConfigureAwait(false);
+            ContainedFolders.Create(session.DataRoot, folder);
+            using var fileLock = await FillLock.AcquireAsync(path.CacheRoot, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
             var cached = new FileInfo(path.CachePath);
             var sizeChange = -(cached.Exists ? cached.Length : 0);
             lock (_uploader.LockFor(record.Key))
@@ -177,7 +188,10 @@ internal sealed class FileWriter
                 // Exactly one local copy holds the newest content, and reads find it: a staged
                 // write removes the older cache file; a cached write removes an older staged copy.
                 // (An upload already running on either keeps its own snapshot of it.)
-                CacheCommit.DeleteQuietly(session.Staged ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath));
+                if ((session.Staged ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath)) is { } older)
+                {
+                    CacheCommit.DeleteQuietly(older);
+                }
                 NativeFiles.FlushFolder(folder);
 
                 var journal = _pending.JournalFor(path.CacheRoot);
@@ -199,20 +213,21 @@ internal sealed class FileWriter
             return;
         }
 
-        if (await _uploader.UploadNowAsync(ticket, async, cancellationToken).ConfigureAwait(false) is { } failure)
+        // Recorded: from here the upload goes on whatever the caller cancels (ResumePendingUploads would do it anyway).
+        if (await _uploader.UploadNowAsync(ticket, async, CancellationToken.None).ConfigureAwait(false) is { } failure)
         {
             throw Errors.UploadsFailed([failure]);
         }
     }
 
-    /// <summary>Drops a write that cannot be committed (its stream failed to flush).</summary>
+    /// <summary>Drops a write: discarded, unchanged, or failed before it was recorded.</summary>
     public void Abandon(WriteSession session) => CacheCommit.DeleteQuietly(session.TempPath);
 
     /// <summary>The newest local content of <paramref name="path"/>: a staged copy not yet uploaded, else the cache file.</summary>
     public string? LocalCopyOf(ResolvedPath path)
     {
         var staged = _shm.StagedPathOf(path.CacheRoot, path.CachePath);
-        return File.Exists(staged) ? staged : File.Exists(path.CachePath) ? path.CachePath : null;
+        return staged is not null && CacheFileNames.IsCachedFile(staged) ? staged : CacheFileNames.IsCachedFile(path.CachePath) ? path.CachePath : null;
     }
 
     private string WritingFolder(string dataRoot) =>

@@ -8,37 +8,59 @@ namespace AzFuse.Upload;
 /// This process's upload journals, one per cache root, created on the first write there, and
 /// access to the journals other processes left behind.
 /// </summary>
-internal sealed class PendingStore
+internal sealed class PendingStore : IProcessExitCleanup
 {
     private readonly ConcurrentDictionary<string, Lazy<UploadJournal>> _journals = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly PendingRecordCheck _check;
     private long _lastId;
 
-    public PendingStore(TimeProvider time)
+    public PendingStore(TimeProvider time, PendingRecordCheck check)
     {
         _time = time;
+        _check = check;
+        ProcessExitCleanup.Register(this);
+    }
+
+    /// <summary>A clean exit leaves no empty journal: each with nothing pending is deleted.</summary>
+    public void CleanUpAtExit()
+    {
+        foreach (var journal in _journals.Values.Where(j => j.IsValueCreated))
+        {
+            journal.Value.CloseIfIdle();
+        }
     }
 
     /// <summary>A new record id: larger than every id this process handed out before.</summary>
     public long NextId() => Interlocked.Increment(ref _lastId);
 
     public UploadJournal JournalFor(string cacheRoot) =>
-        _journals.GetOrAdd(cacheRoot, root => new Lazy<UploadJournal>(() => UploadJournal.Create(CacheLayout.PendingFolder(root), _time))).Value;
+        _journals.GetOrAdd(cacheRoot, root => new Lazy<UploadJournal>(() =>
+        {
+            ContainedFolders.Create(root, CacheLayout.PendingFolder(root));
+            return UploadJournal.Create(CacheLayout.PendingFolder(root), _time);
+        })).Value;
 
     /// <summary>
     /// Takes over every journal under <paramref name="cacheRoot"/> whose owner is gone: its pending
     /// records are copied into this process's journal (durably) and the old journal is deleted.
     /// A crash in between leaves the records in both, which costs a repeated upload, never a lost one.
     /// </summary>
-    /// <returns>The adopted records, as now recorded in this process's journal.</returns>
-    public List<PendingUpload> AdoptAbandoned(string cacheRoot)
+    /// <returns>
+    /// The adopted records, as now recorded in this process's journal, and the lines that were
+    /// skipped (unreadable, or records that cannot be made whole): those are not copied, so they
+    /// are reported once and never block a later resume.
+    /// </returns>
+    public (List<PendingUpload> Adopted, List<JournalProblem> Skipped) AdoptAbandoned(string cacheRoot)
     {
         var adopted = new List<PendingUpload>();
+        var skipped = new List<JournalProblem>();
         foreach (var (journalPath, owner) in LockAbandoned(cacheRoot))
         {
             using (owner)
             {
-                var records = UploadJournal.ReadPending(journalPath);
+                var (records, problems) = Valid(journalPath, UploadJournal.Read(journalPath), cacheRoot);
+                skipped.AddRange(problems);
                 if (records.Count > 0)
                 {
                     var mine = JournalFor(cacheRoot);
@@ -55,7 +77,7 @@ internal sealed class PendingStore
             }
         }
 
-        return adopted;
+        return (adopted, skipped);
     }
 
     /// <summary>Whether another process left pending records under <paramref name="cacheRoot"/> (checked when the library starts).</summary>
@@ -75,14 +97,43 @@ internal sealed class PendingStore
         return false;
     }
 
-    /// <summary>The files under <paramref name="cacheRoot"/> that hold content not yet uploaded, by any process.</summary>
+    /// <summary>
+    /// The files under <paramref name="cacheRoot"/> that hold content not yet uploaded, by any
+    /// process; also those of records that cannot be used, which are kept until reported.
+    /// </summary>
     public HashSet<string> PendingDataPaths(string cacheRoot) =>
-        PendingRecords(cacheRoot).Select(r => r.DataPath).ToHashSet(StringComparer.Ordinal);
+        ReadAll(cacheRoot).Select(r => r.Record.DataPath).Where(p => !string.IsNullOrEmpty(p)).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The writes under <paramref name="cacheRoot"/> not yet uploaded, by any process.</summary>
-    public List<PendingUpload> PendingRecords(string cacheRoot)
+    /// <summary>Whether a record of any process, usable or not, names the write <paramref name="token"/> (the cache record's <c>PendingWrite</c>).</summary>
+    public bool IsPending(string cacheRoot, Guid token) => ReadAll(cacheRoot).Any(r => r.Record.Token == token);
+
+    /// <summary>The writes under <paramref name="cacheRoot"/> not yet uploaded, by any process, each complete (see <see cref="PendingRecordCheck"/>).</summary>
+    public List<PendingUpload> PendingRecords(string cacheRoot) =>
+        ReadAll(cacheRoot).Select(r => _check.Check(r.Record, cacheRoot).Record).OfType<PendingUpload>().ToList();
+
+    private (List<PendingUpload> Records, List<JournalProblem> Problems) Valid(string journal, JournalContents contents, string cacheRoot)
     {
         var records = new List<PendingUpload>();
+        var problems = new List<JournalProblem>(contents.Problems);
+        foreach (var (record, line) in contents.Records)
+        {
+            var (valid, problem) = _check.Check(record, cacheRoot);
+            if (valid is not null)
+            {
+                records.Add(valid);
+            }
+            else
+            {
+                problems.Add(new JournalProblem(journal, line, problem!, record.ToString()));
+            }
+        }
+
+        return (records, problems);
+    }
+
+    private List<(PendingUpload Record, int Line)> ReadAll(string cacheRoot)
+    {
+        var records = new List<(PendingUpload, int)>();
         var folder = CacheLayout.PendingFolder(cacheRoot);
         if (!Directory.Exists(folder))
         {
@@ -93,7 +144,7 @@ internal sealed class PendingStore
         {
             try
             {
-                records.AddRange(UploadJournal.ReadPending(journal));
+                records.AddRange(UploadJournal.Read(journal).Records);
             }
             catch (FileNotFoundException)
             {

@@ -81,6 +81,27 @@ internal sealed class UploadJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// At a clean exit: deletes the journal (and releases its lock, which deletes the lock file) when
+    /// nothing in it is pending; otherwise keeps both, for the next process to adopt.
+    /// </summary>
+    /// <returns>Whether the journal was closed.</returns>
+    public bool CloseIfIdle()
+    {
+        lock (_gate)
+        {
+            if (_live.Count > 0)
+            {
+                return false;
+            }
+
+            _file.Dispose();
+            File.Delete(Path);
+            _owner.Dispose();
+            return true;
+        }
+    }
+
     public void Dispose()
     {
         _file.Dispose();
@@ -90,27 +111,44 @@ internal sealed class UploadJournal : IDisposable
     public static string LockPathOf(string journalPath) => journalPath + ".lock";
 
     /// <summary>
-    /// The pending records of a journal: every recorded write not later marked complete. A torn
-    /// last line (the writer died mid-append, so its Dispose never returned) is ignored.
+    /// The pending records of a journal: every recorded write not later marked complete, with the
+    /// line it is on, and every line that could not be read. Records are as written: any field may
+    /// be missing (see <see cref="PendingRecordCheck"/>). One bad line never hides the others.
     /// </summary>
-    public static List<PendingUpload> ReadPending(string journalPath)
+    public static JournalContents Read(string journalPath)
     {
-        var pending = new Dictionary<long, PendingUpload>();
+        var pending = new Dictionary<long, (PendingUpload Record, int Line)>();
+        var problems = new List<JournalProblem>();
+        var number = 0;
         foreach (var line in File.ReadLines(journalPath))
         {
+            number++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
             JournalEntry? entry;
             try
             {
                 entry = JsonSerializer.Deserialize(line, JournalJson.Default.JournalEntry);
             }
-            catch (JsonException)
+            catch (JsonException ex)
             {
+                // Typically the last line of a writer killed mid-append (whose Dispose never
+                // returned), but reported wherever it is: it may be the only trace of a write.
+                problems.Add(new JournalProblem(journalPath, number, $"not a readable record ({ex.Message})", line));
                 continue;
             }
 
             if (entry?.Add is { } add)
             {
-                pending[add.Id] = add;
+                // Keyed by id; a record without one (id 0) cannot collide with another.
+                pending[add.Id > 0 ? add.Id : -number] = (add, number);
+            }
+            else if (entry?.Done is null)
+            {
+                problems.Add(new JournalProblem(journalPath, number, "neither a recorded write nor a completion", line));
             }
 
             foreach (var id in entry?.Done ?? [])
@@ -119,7 +157,7 @@ internal sealed class UploadJournal : IDisposable
             }
         }
 
-        return [.. pending.Values];
+        return new JournalContents([.. pending.Values], problems);
     }
 
     private static byte[] Encode(JournalEntry entry)
@@ -131,6 +169,20 @@ internal sealed class UploadJournal : IDisposable
 
 /// <summary>One journal line: a recorded write, or the ids of confirmed uploads.</summary>
 internal sealed record JournalEntry(PendingUpload? Add, long[]? Done);
+
+/// <summary>What a journal holds: its pending records, each with its line, and the lines that could not be used.</summary>
+internal sealed record JournalContents(IReadOnlyList<(PendingUpload Record, int Line)> Records, IReadOnlyList<JournalProblem> Problems);
+
+/// <summary>A journal line that was skipped, and why.</summary>
+/// <param name="Journal">The journal file.</param>
+/// <param name="Line">The line, from 1.</param>
+/// <param name="Reason">What is wrong with it.</param>
+/// <param name="Text">The line itself (records hold paths and names, never secrets).</param>
+internal sealed record JournalProblem(string Journal, int Line, string Reason, string Text)
+{
+    /// <summary>The line, shortened for a message.</summary>
+    public string Excerpt => Text.Length <= 300 ? Text : Text[..300] + "...";
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(JournalEntry))]

@@ -25,6 +25,10 @@ internal sealed class UploadResumer
     // see nothing pending and return while the uploads are still to come.
     private readonly SemaphoreSlim _adopting = new(1, 1);
 
+    // Journal lines skipped while adopting (logged at once), kept for the next ResumePendingUploads
+    // to report: the start-up resume runs in the background and reports to no one.
+    private readonly List<TransferFailure> _skipped = [];
+
     public UploadResumer(PendingStore pending, Uploader uploader, StorageAccountLoader accounts, SharedMemoryStaging shm, IReadOnlyList<string> cacheRoots, ILogger logger)
     {
         _pending = pending;
@@ -39,11 +43,15 @@ internal sealed class UploadResumer
     public bool HasAbandoned() => _cacheRoots.Any(_pending.HasAbandoned);
 
     /// <summary>Adopts abandoned records and uploads every pending write, newest content per blob.</summary>
+    /// <param name="async">Whether to wait asynchronously.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="reportSkipped">Whether journal lines skipped by this or an earlier (background) resume are reported in the exception; the start-up resume leaves them for the next call.</param>
     /// <returns>How many blobs were uploaded.</returns>
-    /// <exception cref="AzFuseTransferException">Some could not be uploaded; they stay pending.</exception>
-    public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken)
+    /// <exception cref="AzFuseTransferException">Some could not be uploaded (they stay pending), or journal lines were skipped (they are reported once).</exception>
+    public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken, bool reportSkipped = true)
     {
         var failures = new List<TransferFailure>();
+        var skipped = new List<TransferFailure>();
         List<UploadTicket> tickets;
         if (async)
         {
@@ -58,6 +66,11 @@ internal sealed class UploadResumer
         {
             AdoptAbandoned(failures);
             tickets = _uploader.QueueAllPending();
+            if (reportSkipped)
+            {
+                skipped.AddRange(_skipped);
+                _skipped.Clear();
+            }
         }
         finally
         {
@@ -68,6 +81,11 @@ internal sealed class UploadResumer
             ? await Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false)
             : Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).GetAwaiter().GetResult();
         failures.AddRange(outcomes.OfType<TransferFailure>());
+        if (skipped.Count > 0)
+        {
+            throw Errors.ResumeSkippedRecords(tickets.Count - failures.Count, failures, skipped);
+        }
+
         if (failures.Count > 0)
         {
             throw Errors.UploadsFailed(failures);
@@ -81,7 +99,13 @@ internal sealed class UploadResumer
     {
         foreach (var root in _cacheRoots)
         {
-            var adopted = _pending.AdoptAbandoned(root);
+            var (adopted, skipped) = _pending.AdoptAbandoned(root);
+            foreach (var problem in skipped)
+            {
+                Log.JournalLineSkipped(_logger, problem.Journal, problem.Line, problem.Reason, problem.Excerpt);
+                _skipped.Add(new TransferFailure($"{problem.Journal}:{problem.Line}", Errors.PendingRecordSkipped(problem)));
+            }
+
             if (adopted.Count == 0)
             {
                 continue;
@@ -102,8 +126,9 @@ internal sealed class UploadResumer
                 {
                     account = _accounts.Get(record.StorageAccount, new MountMapping(string.Empty, string.Empty, root, record.StorageAccount, $"the pending upload of '{record.LogicalPath}'", 0));
                 }
-                catch (AzFuseConfigurationException ex)
+                catch (Exception ex) when (ex is AzFuseConfigurationException or ArgumentException or IOException)
                 {
+                    // This record only: the others are registered all the same.
                     failures.Add(new TransferFailure(record.LogicalPath, ex));
                     continue;
                 }

@@ -1,0 +1,27 @@
+namespace AzFuse.Upload;
+
+/// <summary>
+/// Where an <see cref="AzFuseWriteStream"/>'s private file goes once the write ends: put in place and
+/// uploaded (a mapped path, <see cref="WriteSession"/>), or renamed over a local file
+/// (<see cref="LocalWrite"/>, with AzFuse off or outside every mapping).
+/// </summary>
+internal interface IWriteTarget
+{
+    /// <summary>The path the application wrote, for messages.</summary>
+    string LogicalPath { get; }
+
+    /// <summary>The private file the stream writes.</summary>
+    string TempPath { get; }
+
+    /// <summary>The folder whose disk holds the write (for a full disk's message).</summary>
+    string Folder { get; }
+
+    /// <summary>Whether the file is flushed to disk before it is put in place (it is when a record will point at it).</summary>
+    bool Durable { get; }
+
+    /// <summary>Puts the closed, flushed file in place, and uploads or queues it.</summary>
+    ValueTask CommitAsync(bool async, CancellationToken cancellationToken);
+
+    /// <summary>Drops the private file; nothing else changes.</summary>
+    void Discard();
+}

@@ -1,0 +1,58 @@
+using AzFuse.Diagnostics;
+using AzFuse.IO;
+using Microsoft.Extensions.Logging;
+
+namespace AzFuse.Upload;
+
+/// <summary>Starts a write in its private file: empty, or a copy of the content it builds on.</summary>
+internal static class PrivateWrite
+{
+    /// <summary>
+    /// Creates <paramref name="target"/>'s private file (a copy of <paramref name="startFrom"/> when
+    /// given) and opens it with <see cref="File.Open(string, FileMode, FileAccess)"/>'s mode semantics.
+    /// </summary>
+    /// <param name="target">Where the file goes when the write ends.</param>
+    /// <param name="startFrom">The content the write builds on (Append, OpenOrCreate, Open with write access), or <see langword="null"/>.</param>
+    /// <param name="mode">The mode the caller opened with.</param>
+    /// <param name="access">The access the caller asked for.</param>
+    /// <param name="requireCommit">Whether Dispose without Commit discards.</param>
+    /// <param name="async">Whether the stream is used asynchronously.</param>
+    /// <param name="logger">Where the stream logs a discarded or unchanged write.</param>
+    public static AzFuseWriteStream Open(IWriteTarget target, string? startFrom, FileMode mode, FileAccess access, bool requireCommit, bool async, ILogger logger)
+    {
+        FileStream? original = null;
+        try
+        {
+            if (startFrom is not null)
+            {
+                // Kept open until the write ends: a handle on the content it started from, to tell
+                // at the end whether anything changed. (Cache files are replaced by renames, never
+                // changed in place, so the handle keeps these bytes whatever happens at the path.)
+                original = new FileStream(startFrom, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+                using var copy = new FileStream(target.TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+                original.CopyTo(copy);
+            }
+
+            var privateMode = mode switch
+            {
+                FileMode.Append => FileMode.Append,
+                FileMode.Open or FileMode.OpenOrCreate => FileMode.OpenOrCreate,
+                _ => FileMode.CreateNew,
+            };
+            var stream = new FileStream(target.TempPath, privateMode, access, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
+            return new AzFuseWriteStream(stream, target, original, requireCommit, logger);
+        }
+        catch (Exception ex) when (Dropped(original, target) && DiskSpace.IsFull(ex))
+        {
+            throw Errors.DiskFull(target.Folder, target.LogicalPath, neededBytes: original?.Length, ex);
+        }
+    }
+
+    /// <summary>Drops the write (an exception filter, so that other exceptions keep their stack).</summary>
+    private static bool Dropped(FileStream? original, IWriteTarget target)
+    {
+        original?.Dispose();
+        target.Discard();
+        return true;
+    }
+}
