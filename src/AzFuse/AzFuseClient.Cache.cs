@@ -1,4 +1,3 @@
-using AzFuse.Cache;
 using AzFuse.Diagnostics;
 
 namespace AzFuse;
@@ -38,18 +37,6 @@ public sealed partial class AzFuseClient
             return new CacheStats();
         }
 
-        var engine = _engine.Value;
-        long files = 0, bytes = 0;
-        foreach (var root in engine.CacheRoots)
-        {
-            foreach (var file in CacheEviction.Scan(root))
-            {
-                files++;
-                bytes += file.Length;
-            }
-        }
-
-        var stats = engine.Statistics;
-        return new CacheStats { Files = files, Bytes = bytes, Hits = stats.Hits, Misses = stats.Misses, Evictions = stats.Evictions };
+        return _engine.Value.GetCacheStats();
     }
 }

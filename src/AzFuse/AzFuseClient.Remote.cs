@@ -1,6 +1,7 @@
-using System.Runtime.CompilerServices;
 using AzFuse.Diagnostics;
+using AzFuse.Local;
 using AzFuse.Paths;
+using AzFuse.Remote;
 
 namespace AzFuse;
 
@@ -54,7 +55,7 @@ public sealed partial class AzFuseClient
         var folder = ResolveFolder(prefix);
         return folder is { } resolved
             ? _engine.Value.Remote.List(resolved, prefix, recursive)
-            : ListLocal(prefix, recursive);
+            : LocalFiles.List(prefix, recursive);
     }
 
     /// <inheritdoc cref="List(string, bool)"/>
@@ -66,7 +67,7 @@ public sealed partial class AzFuseClient
         var folder = ResolveFolder(prefix);
         return folder is { } resolved
             ? _engine.Value.Remote.ListAsync(resolved, prefix, recursive, cancellationToken)
-            : AsAsync(ListLocal(prefix, recursive), cancellationToken);
+            : LocalFiles.AsAsync(LocalFiles.List(prefix, recursive), cancellationToken);
     }
 
     /// <summary>
@@ -83,7 +84,7 @@ public sealed partial class AzFuseClient
         var folder = ResolveFolder(prefix);
         return folder is { } resolved
             ? RemoteListing.List(_engine.Value.Blobs, resolved, prefix, recursive)
-            : RemoteListing.ListLocal(prefix, recursive);
+            : LocalFiles.ListEntries(prefix, recursive);
     }
 
     /// <inheritdoc cref="ListEntries(string, bool)"/>
@@ -95,7 +96,7 @@ public sealed partial class AzFuseClient
         var folder = ResolveFolder(prefix);
         return folder is { } resolved
             ? RemoteListing.ListAsync(_engine.Value.Blobs, resolved, prefix, recursive, cancellationToken)
-            : AsAsync(RemoteListing.ListLocal(prefix, recursive), cancellationToken);
+            : LocalFiles.AsAsync(LocalFiles.ListEntries(prefix, recursive), cancellationToken);
     }
 
     /// <summary>
@@ -155,31 +156,15 @@ public sealed partial class AzFuseClient
         return _options.Enabled ? _engine.Value.Resolver.Resolve(prefix) : null;
     }
 
-    private static IEnumerable<string> ListLocal(string folder, bool recursive) =>
-        Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            : [];
-
-    // Local listings are synchronous file-system enumerations; the async twins hand them out as they are.
-    private static async IAsyncEnumerable<T> AsAsync<T>(IEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await Task.CompletedTask.ConfigureAwait(false);
-        foreach (var file in items)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return file;
-        }
-    }
-
     private async ValueTask<bool> ExistsCoreAsync(string path, bool async, CancellationToken cancellationToken) =>
         ResolveMapped(path) is { } resolved
             ? await _engine.Value.Remote.ExistsAsync(resolved, async, cancellationToken).ConfigureAwait(false)
-            : File.Exists(path) || Directory.Exists(path);
+            : LocalFiles.Exists(path);
 
     private async ValueTask<long> GetLengthCoreAsync(string path, bool async, CancellationToken cancellationToken) =>
         ResolveMapped(path) is { } resolved
             ? await _engine.Value.Remote.GetLengthAsync(resolved, async, cancellationToken).ConfigureAwait(false)
-            : new FileInfo(path).Length;
+            : LocalFiles.GetLength(path);
 
     private async ValueTask DeleteCoreAsync(string path, bool async, CancellationToken cancellationToken)
     {
@@ -190,7 +175,7 @@ public sealed partial class AzFuseClient
         }
         else
         {
-            File.Delete(path);
+            LocalFiles.Delete(path);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using AzFuse.Diagnostics;
+using AzFuse.Local;
 using AzFuse.Upload;
 
 namespace AzFuse;

@@ -3,7 +3,7 @@ namespace AzFuse.Upload;
 /// <summary>
 /// Where an <see cref="AzFuseWriteStream"/>'s private file goes once the write ends: put in place and
 /// uploaded (a mapped path, <see cref="WriteSession"/>), or renamed over a local file
-/// (<see cref="LocalWrite"/>, with AzFuse off or outside every mapping).
+/// (<see cref="Local.LocalWrite"/>, with AzFuse off or outside every mapping).
 /// </summary>
 internal interface IWriteTarget
 {

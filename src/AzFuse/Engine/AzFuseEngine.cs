@@ -7,7 +7,7 @@ using AzFuse.Transfer;
 using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
 
-namespace AzFuse;
+namespace AzFuse.Engine;
 
 /// <summary>
 /// The parts an enabled client works with, wired once from its options when first needed:
@@ -83,6 +83,7 @@ internal sealed class AzFuseEngine
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
+        Reader = new CacheReader(this, logger);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
 
         foreach (var root in cacheRoots)
@@ -112,6 +113,9 @@ internal sealed class AzFuseEngine
     }
 
     public PathResolver Resolver { get; }
+
+    /// <summary>Open for reading, and Prepare.</summary>
+    public CacheReader Reader { get; }
 
     public StorageAccountLoader Accounts { get; }
 
@@ -151,6 +155,22 @@ internal sealed class AzFuseEngine
     public SharedMemoryStaging Staging { get; }
 
     public UploadResumer Resumer { get; }
+
+    /// <summary>See <see cref="AzFuseClient.GetCacheStats"/>: the cache folders walked, and this client's counters.</summary>
+    public CacheStats GetCacheStats()
+    {
+        long files = 0, bytes = 0;
+        foreach (var root in CacheRoots)
+        {
+            foreach (var file in CacheEviction.Scan(root))
+            {
+                files++;
+                bytes += file.Length;
+            }
+        }
+
+        return new CacheStats { Files = files, Bytes = bytes, Hits = Statistics.Hits, Misses = Statistics.Misses, Evictions = Statistics.Evictions };
+    }
 
     /// <summary>See <see cref="AzFuseClient.VerifyCredentialAsync"/>.</summary>
     public async Task<string> VerifyCredentialAsync(string storageAccount, CancellationToken cancellationToken)

@@ -1,14 +1,13 @@
 using System.Runtime.CompilerServices;
 using AzFuse.Diagnostics;
 using AzFuse.Paths;
-using AzFuse.Remote;
 
-namespace AzFuse;
+namespace AzFuse.Remote;
 
 /// <summary>
 /// Detailed listings (<see cref="AzFuseClient.ListEntries"/>): what is remote under a folder, with
-/// sizes, times and stored MD5s, and its sub-folders when not recursive; or the same for a local
-/// folder. Unlike <see cref="RemoteFiles.List"/>, writes not uploaded yet are not included: this
+/// sizes, times and stored MD5s, and its sub-folders when not recursive (a local folder is listed
+/// by <c>LocalFiles</c>). Unlike <see cref="RemoteFiles.List"/>, writes not uploaded yet are not included: this
 /// says what the service holds (what <c>azfuse ls -l</c> shows and a resumable upload compares).
 /// </summary>
 internal static class RemoteListing
@@ -71,32 +70,6 @@ internal static class RemoteListing
     public static string? Logical(string blobName, string prefix, string display) =>
         // A name ending in '/' is a folder marker some tools create, not a file.
         blobName.StartsWith(prefix, StringComparison.Ordinal) && !blobName.EndsWith('/') ? display + blobName[prefix.Length..] : null;
-
-    /// <summary>A local folder's files (and, when not recursive, its sub-folders), as the disabled mode lists them.</summary>
-    public static IEnumerable<FileEntry> ListLocal(string folder, bool recursive)
-    {
-        if (!Directory.Exists(folder))
-        {
-            yield break;
-        }
-
-        var info = new DirectoryInfo(folder);
-        var display = folder.Replace('\\', '/').TrimEnd('/') + "/";
-        var options = new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true };
-        // Sorted like the service's listing (ordinal), not in the file system's order.
-        foreach (var item in info.EnumerateFileSystemInfos("*", options).OrderBy(i => i.FullName, StringComparer.Ordinal))
-        {
-            var relative = Path.GetRelativePath(info.FullName, item.FullName).Replace('\\', '/');
-            if (item is FileInfo file)
-            {
-                yield return new FileEntry(display + relative, isFolder: false, file.Length, file.LastWriteTimeUtc, contentMd5: null);
-            }
-            else if (!recursive)
-            {
-                yield return new FileEntry(display + relative, isFolder: true, 0, lastModified: null, contentMd5: null);
-            }
-        }
-    }
 
     private static IEnumerable<FileEntry> Entries(BlobListPage page, string prefix, string display, bool recursive)
     {

@@ -3,10 +3,9 @@ using AzFuse.Cache;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
 using AzFuse.Paths;
-using AzFuse.Remote;
 using AzFuse.Upload;
 
-namespace AzFuse;
+namespace AzFuse.Remote;
 
 /// <summary>
 /// The operations on remote files that are not transfers (exists, length, list, delete, URL),

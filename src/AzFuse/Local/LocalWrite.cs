@@ -1,8 +1,9 @@
 using AzFuse.Diagnostics;
 using AzFuse.IO;
+using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
 
-namespace AzFuse.Upload;
+namespace AzFuse.Local;
 
 /// <summary>
 /// A write of a local file: with AzFuse off, or a path outside every mapping. It keeps the write
