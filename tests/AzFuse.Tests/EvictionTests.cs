@@ -86,6 +86,31 @@ public sealed class EvictionTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Fact]
+    public async Task An_eviction_pass_counts_the_fills_another_process_has_in_flight()
+    {
+        Sandbox.SetCachePolicy(maxCacheSize: "100KB");
+        await Sandbox.UploadAsync("a.bin", TestContent.For(1, 30_000));
+        await Sandbox.UploadAsync("b.bin", TestContent.For(2, 30_000));
+        var client = Sandbox.CreateClient();
+        client.ReadAllBytes("data/a.bin");
+
+        // Another process reserved 60,000 bytes and is downloading them: its partial file has its
+        // full length already, and the ledger counts it.
+        await using (var partial = File.Create(Path.Combine(Sandbox.CacheRoot, ".other.bin.azfuse-partial")))
+        {
+            partial.SetLength(60_000);
+        }
+
+        var ledger = Path.Combine(Sandbox.CacheRoot, ".azfuse", "cache-size");
+        File.WriteAllText(ledger, "90000");
+
+        Assert.Equal(TestContent.For(2, 30_000), client.ReadAllBytes("data/b.bin"));
+
+        Assert.False(File.Exists(Sandbox.CachePathOf("a.bin")), "30,000 cached + 60,000 in flight + 30,000 incoming is over 100,000: a had to go");
+        Assert.Equal("90000", File.ReadAllText(ledger)); // b and the fill in flight; a pass that forgot it would say 30000
+    }
+
+    [Fact]
     public async Task Two_processes_filling_and_evicting_one_small_cache_read_every_byte_right()
     {
         Sandbox.SetCachePolicy(maxCacheSize: "600KB");

@@ -205,7 +205,7 @@ internal sealed class BatchFiller
 
             // A job reports sizes only once done: the room is made now, before the files count.
             var sizes = arrived.Select(a => new FileInfo(a.Staged).Length).ToList();
-            await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken).ConfigureAwait(false);
+            await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken, ownStaging: staging.Path).ConfigureAwait(false);
             for (var i = 0; i < arrived.Count; i++)
             {
                 if (!Commit(arrived[i].Path, arrived[i].Staged, blob: null, replacing))

@@ -65,6 +65,33 @@ internal sealed class CacheEviction
     }
 
     /// <summary>
+    /// The bytes of the fills in flight under <paramref name="cacheRoot"/>, in any process: partial
+    /// downloads beside their cache files, and files staged for a batch (all but
+    /// <paramref name="exceptStaging"/>). Fills create these at their full length before writing.
+    /// </summary>
+    public static long InFlightBytes(string cacheRoot, string? exceptStaging = null)
+    {
+        var root = Path.TrimEndingDirectorySeparator(cacheRoot);
+        var staging = CacheLayout.StagingFolder(root);
+        var except = exceptStaging is null ? null : Path.TrimEndingDirectorySeparator(exceptStaging);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        long Sum(string folder, FileSystemEnumerable<long>.FindPredicate include, FileSystemEnumerable<long>.FindPredicate recurse) =>
+            NativeFiles.StatusOf(folder) is { Kind: FileKind.Directory }
+                ? new FileSystemEnumerable<long>(folder, (ref FileSystemEntry e) => e.Length, options) { ShouldIncludePredicate = include, ShouldRecursePredicate = recurse }.Sum()
+                : 0;
+
+        var partials = Sum(
+            root,
+            (ref FileSystemEntry e) => !e.IsDirectory && CacheFileNames.IsPartialName(e.FileName),
+            (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root)));
+        var staged = Sum(
+            staging,
+            (ref FileSystemEntry e) => !e.IsDirectory && (except is null || !e.Directory.StartsWith(except, StringComparison.Ordinal)),
+            (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0);
+        return partials + staged;
+    }
+
+    /// <summary>
     /// The files whose writes were pending when first asked (see <see cref="HoldsUnuploadedWrite"/> for
     /// why a snapshot is enough), read from the journals only if a file without a record needs it.
     /// </summary>

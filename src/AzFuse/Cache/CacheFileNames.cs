@@ -35,6 +35,9 @@ internal static class CacheFileNames
     /// </summary>
     public static bool IsCachedFile(string cachePath) => NativeFiles.StatusOf(cachePath) is { Kind: FileKind.File };
 
+    /// <summary>Whether <paramref name="fileName"/> is a partial download's (see <see cref="PartialPath"/>).</summary>
+    public static bool IsPartialName(ReadOnlySpan<char> fileName) => fileName.EndsWith(PartialSuffix, StringComparison.Ordinal);
+
     public static bool IsReservedName(string fileName) =>
         fileName.EndsWith(LockSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(PartialSuffix, StringComparison.Ordinal) ||

@@ -16,7 +16,10 @@ namespace AzFuse.Cache;
 /// <remarks>
 /// The ledger is a running estimate (a process killed between a reservation and its fill leaves it
 /// high; files deleted by hand leave it high as well); every eviction pass first scans the folder
-/// and sets it to what is really there. Lock order is fill lock, then root lock; an eviction pass
+/// and sets it to what is really there: the cache files, plus the fills in flight in any process,
+/// whose partial and staged files are created at their full length before a byte arrives (a
+/// pass that counted only finished files would drop other processes' reservations from the
+/// ledger, and the folder would settle above its limit by what was in flight). Lock order is fill lock, then root lock; an eviction pass
 /// holds the root lock and only ever tries fill locks without waiting, so no two processes can
 /// wait on each other.
 /// </remarks>
@@ -49,7 +52,12 @@ internal sealed class CacheSpace
     /// first when they would not fit. Never fails for want of room: if too little can be evicted
     /// (files open, being filled, or not uploaded yet), the fill proceeds and a warning says so.
     /// </summary>
-    public async ValueTask ReserveAsync(string cacheRoot, long bytes, bool async, CancellationToken cancellationToken)
+    /// <param name="cacheRoot">The cache root the bytes go to.</param>
+    /// <param name="bytes">How many.</param>
+    /// <param name="async">Whether to run asynchronously.</param>
+    /// <param name="cancellationToken">Cancels waiting for the root's lock.</param>
+    /// <param name="ownStaging">A staging folder whose files are these bytes already (an azcopy job's), not to be counted twice.</param>
+    public async ValueTask ReserveAsync(string cacheRoot, long bytes, bool async, CancellationToken cancellationToken, string? ownStaging = null)
     {
         if (!_limits.TryGetValue(cacheRoot, out var limit))
         {
@@ -60,7 +68,7 @@ internal sealed class CacheSpace
         var used = ReadLedger(cacheRoot);
         if (used is null || used + bytes > limit)
         {
-            used = MakeRoom(cacheRoot, limit, bytes);
+            used = MakeRoom(cacheRoot, limit, bytes, ownStaging);
         }
 
         WriteLedger(cacheRoot, used.Value + bytes);
@@ -103,10 +111,10 @@ internal sealed class CacheSpace
         }
     }
 
-    private long MakeRoom(string cacheRoot, long limit, long incoming)
+    private long MakeRoom(string cacheRoot, long limit, long incoming, string? ownStaging)
     {
         var files = CacheEviction.Scan(cacheRoot);
-        var used = files.Sum(f => f.Length);
+        var used = files.Sum(f => f.Length) + CacheEviction.InFlightBytes(cacheRoot, ownStaging);
         if (used + incoming <= limit)
         {
             return used;

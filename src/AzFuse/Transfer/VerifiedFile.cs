@@ -32,6 +32,18 @@ internal sealed class VerifiedFile : IDisposable
         File.Delete(path);
         _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
         _md5 = expected.ContentMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+
+        // At its full length from the start (a sparse file: nothing is allocated): a bounded cache
+        // counts the fills in flight in every process by their files' lengths (CacheSpace).
+        try
+        {
+            _file.SetLength(expected.Length);
+        }
+        catch (IOException ex) when (DiskSpace.IsFull(ex))
+        {
+            _file.Dispose();
+            throw Errors.DiskFull(Path.GetDirectoryName(path)!, blob.DisplayName, expected.Length, ex);
+        }
     }
 
     public long Written { get; private set; }
