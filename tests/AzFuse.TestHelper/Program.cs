@@ -24,6 +24,9 @@ using AzFuse;
 //     processes), then "ok".
 //   clear-rounds ROUNDS FOLDER
 //     ROUNDS times, clears FOLDER from the cache, 20 ms apart; prints "ok".
+//   prepare FOLDER FROM TO [BARRIER_FILE]
+//     Waits until BARRIER_FILE exists, prepares FOLDER/<i>.bin for FROM <= i < TO through AzFile,
+//     then checks every byte of each cache file against TestContent.ForFile(i); prints "ok".
 //   write LOGICAL_PATH TEXT
 //     Writes TEXT to LOGICAL_PATH through AzFile and exits normally.
 //
@@ -100,6 +103,31 @@ try
             Console.WriteLine($"ok {opens} {AzFile.GetCacheStats().Evictions}");
             return 0;
 
+        case ["prepare", var folder, var fromText, var toText, .. var barrierArg]:
+            if (barrierArg is [var prepareBarrier])
+            {
+                Console.WriteLine("waiting");
+                while (!File.Exists(prepareBarrier))
+                {
+                    Thread.Sleep(1);
+                }
+            }
+
+            var range = Enumerable.Range(int.Parse(fromText, System.Globalization.CultureInfo.InvariantCulture), int.Parse(toText, System.Globalization.CultureInfo.InvariantCulture) - int.Parse(fromText, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            AzFile.Prepare(range.Select(i => $"{folder}/{i}.bin"));
+            foreach (var i in range)
+            {
+                // Cached now: these Opens are hits, so they check what Prepare left in the cache.
+                if (!AzFile.ReadAllBytes($"{folder}/{i}.bin").AsSpan().SequenceEqual(AzFuse.Testing.TestContent.ForFile(i)))
+                {
+                    Console.Error.WriteLine($"{folder}/{i}.bin does not hold the blob's bytes");
+                    return 1;
+                }
+            }
+
+            Console.WriteLine("ok");
+            return 0;
+
         case ["fill-rounds", var roundsText, var folder, var filesText]:
             AzFile.UseLoggerFactory(new DownloadEventPrinter());
             for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
@@ -133,7 +161,7 @@ try
             return 0;
 
         default:
-            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES | clear-rounds ROUNDS FOLDER | write LOGICAL_PATH TEXT");
+            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES | clear-rounds ROUNDS FOLDER | prepare FOLDER FROM TO [BARRIER_FILE] | write LOGICAL_PATH TEXT");
             return 2;
     }
 }

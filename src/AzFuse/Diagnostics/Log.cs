@@ -129,4 +129,9 @@ internal static partial class Log
 
     [LoggerMessage(46, LogLevel.Warning, "Skipped line {Line} of the upload journal {Journal}: {Reason}. The other records are resumed. The line: {Text}")]
     public static partial void JournalLineSkipped(ILogger logger, string journal, int line, string reason, string text);
+
+    // ----- training jobs (events 100-119) ------------------------------------------------
+
+    [LoggerMessage(100, LogLevel.Debug, "Prepare: {Waiting} of {Count} file(s) were being fetched by another thread or process; waiting for those")]
+    public static partial void WaitingForClaims(ILogger logger, int waiting, int count);
 }

@@ -62,7 +62,8 @@ internal sealed class AzFuseEngine
             Freshness,
             new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
             Space,
-            eviction);
+            eviction,
+            options.LockTimeout);
 
         var transfers = new UploadTransfers(
             new PipeUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
