@@ -62,6 +62,9 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.PrepareAsync(IEnumerable{string}, CancellationToken)"/>
     public static Task PrepareAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) => Default.PrepareAsync(paths, cancellationToken);
 
+    /// <inheritdoc cref="AzFuseClient.PrepareInBackground"/>
+    public static PrefetchOperation PrepareInBackground(IEnumerable<string> paths, IProgress<TransferProgress>? progress = null) => Default.PrepareInBackground(paths, progress);
+
     /// <inheritdoc cref="AzFuseClient.AsyncUpload(bool, bool)"/>
     public static AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) => Default.AsyncUpload(enabled, shmAsTmp);
 

@@ -133,6 +133,25 @@ public sealed partial class AzFuseClient
         PrepareCoreAsync(paths, progress, async: true, cancellationToken).AsTask();
 
     /// <summary>
+    /// Starts a <see cref="Prepare(IEnumerable{string})"/> in the background and returns at once (the
+    /// Python tool's <c>request_to_download</c>): a training loop can start reading while the rest of
+    /// its data arrives. An Open of a file the prefetch has not fetched yet fetches that file at once
+    /// (and the prefetch then skips it); an Open of a file it is fetching waits for that file only.
+    /// Processes prefetching the same files share the work, as with Prepare.
+    /// </summary>
+    /// <param name="paths">Logical paths, read before this returns; duplicates and cached files cost nothing.</param>
+    /// <param name="progress">Also told the files and bytes fetched as they arrive, from transfer threads.</param>
+    /// <returns>The operation: await it, cancel it, or read its progress and failures.</returns>
+    public PrefetchOperation PrepareInBackground(IEnumerable<string> paths, IProgress<TransferProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var list = paths.ToList();
+        var operation = new PrefetchOperation(list.Count, new CancellationTokenSource());
+        operation.Start((relay, ct) => PrepareCoreAsync(list, relay, async: true, ct).AsTask(), progress);
+        return operation;
+    }
+
+    /// <summary>
     /// Starts a scope in which written files upload in the background: a written stream's Dispose
     /// queues the file and returns at once, one background uploader puts everything queued into
     /// as few azcopy runs as it can, and disposing the scope waits until all of the scope's files
