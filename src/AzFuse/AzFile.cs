@@ -65,6 +65,12 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.PrepareInBackground"/>
     public static PrefetchOperation PrepareInBackground(IEnumerable<string> paths, IProgress<TransferProgress>? progress = null) => Default.PrepareInBackground(paths, progress);
 
+    /// <inheritdoc cref="AzFuseClient.FlushUploads"/>
+    public static UploadFlushResult FlushUploads(TimeSpan deadline) => Default.FlushUploads(deadline);
+
+    /// <inheritdoc cref="AzFuseClient.FlushUploadsAsync"/>
+    public static Task<UploadFlushResult> FlushUploadsAsync(TimeSpan deadline, CancellationToken cancellationToken = default) => Default.FlushUploadsAsync(deadline, cancellationToken);
+
     /// <inheritdoc cref="AzFuseClient.AsyncUpload(bool, bool)"/>
     public static AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) => Default.AsyncUpload(enabled, shmAsTmp);
 

@@ -198,6 +198,28 @@ public sealed partial class AzFuseClient
     public Task<int> ResumePendingUploadsAsync(CancellationToken cancellationToken = default) =>
         _options.Enabled ? _engine.Value.Resumer.ResumeAsync(async: true, cancellationToken).AsTask() : Task.FromResult(0);
 
+    /// <summary>
+    /// Uploads every write of this process that is not uploaded yet (queued in AsyncUpload scopes,
+    /// under way, or failed before) and waits for them, at most <paramref name="deadline"/>: for a
+    /// job that must get its outputs out before its machine goes away. Nothing is stopped at the
+    /// deadline; what is not uploaded by then stays recorded. (On SIGTERM, SIGINT and process exit
+    /// the library does this itself within <see cref="AzFuseOptions.ShutdownUploadDeadline"/>.)
+    /// </summary>
+    /// <param name="deadline">How long to wait at most.</param>
+    /// <returns>How many were uploaded, and the logical paths of those that were not.</returns>
+    public UploadFlushResult FlushUploads(TimeSpan deadline) =>
+        _options.Enabled
+            ? _engine.Value.Uploader.FlushAsync(deadline, stopAfterDeadline: false, async: false, CancellationToken.None).EnsureCompleted()
+            : new UploadFlushResult(0, []);
+
+    /// <inheritdoc cref="FlushUploads"/>
+    /// <param name="deadline">How long to wait at most.</param>
+    /// <param name="cancellationToken">Stops waiting; the uploads go on.</param>
+    public Task<UploadFlushResult> FlushUploadsAsync(TimeSpan deadline, CancellationToken cancellationToken = default) =>
+        _options.Enabled
+            ? _engine.Value.Uploader.FlushAsync(deadline, stopAfterDeadline: false, async: true, cancellationToken).AsTask()
+            : Task.FromResult(new UploadFlushResult(0, []));
+
     /// <summary>Reads a whole file as text, as <see cref="File.ReadAllText(string)"/> does (encoding detected, UTF-8 by default), through the cache.</summary>
     /// <param name="path">A logical path.</param>
     /// <returns>The file's text.</returns>

@@ -27,6 +27,12 @@ using AzFuse;
 //   prepare FOLDER FROM TO [BARRIER_FILE]
 //     Waits until BARRIER_FILE exists, prepares FOLDER/<i>.bin for FROM <= i < TO through AzFile,
 //     then checks every byte of each cache file against TestContent.ForFile(i); prints "ok".
+//   queue COUNT FOLDER DEADLINE_MS
+//     With ShutdownUploadDeadline = DEADLINE_MS and every log event on stderr, writes COUNT files
+//     FOLDER/<i>.txt ("content <i>") in an AsyncUpload scope that never ends, prints "written",
+//     and waits to be told to stop (a signal).
+//   sleep
+//     Prints "sleeping" and waits to be told to stop: the exit code a signal gives a process.
 //   write LOGICAL_PATH TEXT
 //     Writes TEXT to LOGICAL_PATH through AzFile and exits normally.
 //
@@ -128,6 +134,26 @@ try
             Console.WriteLine("ok");
             return 0;
 
+        case ["queue", var queueCount, var queueFolder, var deadlineText]:
+            var queueOptions = AzFuseOptions.FromEnvironment();
+            queueOptions.ShutdownUploadDeadline = TimeSpan.FromMilliseconds(int.Parse(deadlineText, System.Globalization.CultureInfo.InvariantCulture));
+            var queueClient = new AzFuseClient(queueOptions, new StderrLog());
+            var queueScope = queueClient.AsyncUpload();
+            for (var i = 0; i < int.Parse(queueCount, System.Globalization.CultureInfo.InvariantCulture); i++)
+            {
+                queueClient.WriteAllText($"{queueFolder}/{i}.txt", $"content {i}");
+            }
+
+            Console.WriteLine("written");
+            Thread.Sleep(Timeout.Infinite);
+            GC.KeepAlive(queueScope);
+            return 0;
+
+        case ["sleep"]:
+            Console.WriteLine("sleeping");
+            Thread.Sleep(Timeout.Infinite);
+            return 0;
+
         case ["fill-rounds", var roundsText, var folder, var filesText]:
             AzFile.UseLoggerFactory(new DownloadEventPrinter());
             for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
@@ -161,7 +187,7 @@ try
             return 0;
 
         default:
-            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES | clear-rounds ROUNDS FOLDER | prepare FOLDER FROM TO [BARRIER_FILE] | write LOGICAL_PATH TEXT");
+            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES | clear-rounds ROUNDS FOLDER | prepare FOLDER FROM TO [BARRIER_FILE] | queue COUNT FOLDER DEADLINE_MS | sleep | write LOGICAL_PATH TEXT");
             return 2;
     }
 }

@@ -134,4 +134,16 @@ internal static partial class Log
 
     [LoggerMessage(100, LogLevel.Debug, "Prepare: {Waiting} of {Count} file(s) were being fetched by another thread or process; waiting for those")]
     public static partial void WaitingForClaims(ILogger logger, int waiting, int count);
+
+    [LoggerMessage(101, LogLevel.Warning, "{Reason}: uploading what is still queued before the process ends (at most {Deadline})")]
+    public static partial void ShutdownDraining(ILogger logger, string reason, TimeSpan deadline);
+
+    [LoggerMessage(102, LogLevel.Error, "{LogicalPath} was not uploaded before the process ended; its content and pending-upload record stay, for ResumePendingUploads on this machine")]
+    public static partial void NotUploadedAtShutdown(ILogger logger, string logicalPath);
+
+    [LoggerMessage(103, LogLevel.Warning, "Uploaded {Uploaded} file(s) at shutdown in {ElapsedMs} ms; {NotUploaded} not uploaded")]
+    public static partial void ShutdownDrained(ILogger logger, int uploaded, int notUploaded, long elapsedMs);
+
+    [LoggerMessage(104, LogLevel.Information, "Shared memory under {Folder} is full: the write of {LogicalPath} is staged on the cache folder's disk instead")]
+    public static partial void SharedMemoryFullMovedToDisk(ILogger logger, string logicalPath, string folder);
 }

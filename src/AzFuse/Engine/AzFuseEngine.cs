@@ -73,14 +73,20 @@ internal sealed class AzFuseEngine
             retry,
             time,
             logger);
-        var uploader = new Uploader(transfers, logger, uploaded =>
-        {
-            if (!uploaded.Staged)
+        var uploader = new Uploader(
+            transfers,
+            logger,
+            uploaded =>
             {
-                CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
-            }
-        });
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger);
+                if (!uploaded.Staged)
+                {
+                    CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
+                }
+            },
+            options.ShutdownUploadDeadline,
+            time);
+        Uploader = uploader;
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
@@ -150,6 +156,8 @@ internal sealed class AzFuseEngine
     public BatchFiller Batch { get; }
 
     public FileWriter Writer { get; }
+
+    public Uploader Uploader { get; }
 
     public PendingStore Pending { get; }
 
