@@ -31,6 +31,11 @@ using AzFuse;
 //     With ShutdownUploadDeadline = DEADLINE_MS and every log event on stderr, writes COUNT files
 //     FOLDER/<i>.txt ("content <i>") in an AsyncUpload scope that never ends, prints "written",
 //     and waits to be told to stop (a signal).
+//   checkpoint FOLDER RANK WORLD_SIZE FILES
+//     As rank RANK of WORLD_SIZE, in BeginCommit(FOLDER), writes FILES files
+//     FOLDER/rank<RANK>-<i>.bin with TestContent.ForFile(RANK * 1000 + i) and prints "written";
+//     when a line arrives on stdin, completes the commit and prints "committed" or "part" (its
+//     part is in, others are still to come). Log events go to stderr.
 //   sleep
 //     Prints "sleeping" and waits to be told to stop: the exit code a signal gives a process.
 //   write LOGICAL_PATH TEXT
@@ -147,6 +152,23 @@ try
             Console.WriteLine("written");
             Thread.Sleep(Timeout.Infinite);
             GC.KeepAlive(queueScope);
+            return 0;
+
+        case ["checkpoint", var checkpointFolder, var rankText, var worldText, var filesText]:
+            var rank = int.Parse(rankText, System.Globalization.CultureInfo.InvariantCulture);
+            var checkpointClient = new AzFuseClient(AzFuseOptions.FromEnvironment(), new StderrLog());
+            using (var commit = checkpointClient.BeginCommit(checkpointFolder, new CommitOptions { Rank = rank, WorldSize = int.Parse(worldText, System.Globalization.CultureInfo.InvariantCulture) }))
+            {
+                for (var i = 0; i < int.Parse(filesText, System.Globalization.CultureInfo.InvariantCulture); i++)
+                {
+                    checkpointClient.WriteAllBytes($"{checkpointFolder}/rank{rank}-{i}.bin", AzFuse.Testing.TestContent.ForFile((rank * 1000) + i));
+                }
+
+                Console.WriteLine("written");
+                _ = Console.ReadLine();
+                Console.WriteLine(commit.Complete() ? "committed" : "part");
+            }
+
             return 0;
 
         case ["sleep"]:

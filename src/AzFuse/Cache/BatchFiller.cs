@@ -407,7 +407,7 @@ internal sealed class BatchFiller
         var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = stop.Token };
         try
         {
-            await ForEachAsync(group.Count, options, Fill, async).ConfigureAwait(false);
+            await ParallelLoop.ForAsync(group.Count, options, Fill, async).ConfigureAwait(false);
             var waiting = deferred.ToList();
             Log.WaitingForClaims(_logger, waiting.Count, group.Count);
             if (waiting.Any(i => jobClaimed.Contains(group[i].CachePath)))
@@ -415,7 +415,7 @@ internal sealed class BatchFiller
                 await JobClaims.WaitForAsync(jobs, _lockTimeout, _time, async, stop.Token).ConfigureAwait(false);
             }
 
-            await ForEachAsync(waiting.Count, options, (k, ct) => WaitAndFill(waiting[k], ct), async).ConfigureAwait(false);
+            await ParallelLoop.ForAsync(waiting.Count, options, (k, ct) => WaitAndFill(waiting[k], ct), async).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (diskFull is not null)
         {
@@ -430,19 +430,6 @@ internal sealed class BatchFiller
         var failed = failures.OfType<TransferFailure>().ToList();
         Log.HttpBatchDownloaded(_logger, group.Count - failed.Count, group[0].Blob.Account.ContainerName, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         return failed;
-    }
-
-    /// <summary>Runs <paramref name="body"/> for 0 to <paramref name="count"/> - 1, so many at a time: awaited, or on blocking threads.</summary>
-    private static async ValueTask ForEachAsync(int count, ParallelOptions options, Func<int, CancellationToken, ValueTask> body, bool async)
-    {
-        if (async)
-        {
-            await Parallel.ForAsync(0, count, options, body).ConfigureAwait(false);
-        }
-        else
-        {
-            Parallel.For(0, count, options, i => body(i, options.CancellationToken).EnsureCompleted());
-        }
     }
 
     /// <summary>

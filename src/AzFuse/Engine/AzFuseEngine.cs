@@ -1,4 +1,5 @@
 using AzFuse.Cache;
+using AzFuse.Commit;
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
 using AzFuse.Paths;
@@ -90,6 +91,7 @@ internal sealed class AzFuseEngine
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
+        Commits = new CommitProtocol(Blobs, Resolver, Remote, time, logger);
         Reader = new CacheReader(this, logger);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
 
@@ -148,6 +150,8 @@ internal sealed class AzFuseEngine
     public SasProvider Sas { get; }
 
     public RemoteFiles Remote { get; }
+
+    public CommitProtocol Commits { get; }
 
     public TransferPlanner Planner { get; }
 
