@@ -79,6 +79,17 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The CPU time the emulator has used so far (a benchmark tells its share of a run from the clients').</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            var process = _process ?? throw new InvalidOperationException("Azurite is not running.");
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>
     /// The requests the emulator served to <paramref name="container"/> so far, as "METHOD /path?query"
     /// from its access log, so that a test can tell how the library talked to the service.

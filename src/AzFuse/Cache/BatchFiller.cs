@@ -400,7 +400,13 @@ internal sealed class BatchFiller
         async ValueTask WaitAndFill(int i, CancellationToken ct)
         {
             var path = group[i];
-            using var claim = await FillLock.AcquireAsync(root, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, ct).ConfigureAwait(false);
+            using var claim = await FillLock.AcquireUnlessAsync(root, path.CachePath, path.LogicalPath, () => IsDone(path), _lockTimeout, _time, async, ct).ConfigureAwait(false);
+            if (claim is null)
+            {
+                counter?.Done(1, 0); // its fetcher finished it
+                return;
+            }
+
             await FetchClaimed(i, ct).ConfigureAwait(false);
         }
 

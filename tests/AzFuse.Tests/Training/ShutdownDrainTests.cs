@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
 
 namespace AzFuse.Tests.Training;

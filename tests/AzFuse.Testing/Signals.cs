@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace AzFuse.Tests.Infrastructure;
+namespace AzFuse.Testing;
 
 /// <summary>Sends POSIX signals to child processes (what a spot VM's eviction or a Ctrl+C does).</summary>
 public static partial class Signals
