@@ -318,6 +318,15 @@ public sealed class AzFuseOptions
             : throw new ArgumentOutOfRangeException(nameof(MaxPendingUploadBytes), value, "MaxPendingUploadBytes must be at least 1 MiB.");
     }
 
+    /// <summary>
+    /// Where the client publishes its live counters for <c>azfuse stats</c> (and
+    /// <see cref="AzFuseClient.GetLiveStats"/>) in other processes: one small file per client,
+    /// rewritten every 2 seconds while the numbers change, deleted when the process exits.
+    /// Default a private folder per user under the temporary folder (<c>/tmp/azfuse-stats-USER</c>);
+    /// <see langword="null"/> publishes nothing. Environment: <c>AZFUSE_STATS_FOLDER</c> (<c>none</c> for null).
+    /// </summary>
+    public string? StatsFolder { get; set; } = DefaultStatsFolder;
+
     /// <summary>The clock used for SAS expiry and lock timeouts. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider
     {
@@ -330,6 +339,8 @@ public sealed class AzFuseOptions
 
     internal const string DefaultStorageAccountFolder = "./aux_data/storage_account";
 
+    internal static string DefaultStatsFolder { get; } = Path.Combine(Path.GetTempPath(), "azfuse-stats-" + Environment.UserName);
+
     /// <summary>Reads the options from the environment variables named on each property.</summary>
     public static AzFuseOptions FromEnvironment()
     {
@@ -341,6 +352,12 @@ public sealed class AzFuseOptions
             StorageAccountFolder = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER")) ?? DefaultStorageAccountFolder,
             AzCopyPath = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_AZCOPY_PATH")),
             TransferEngine = ParseEngine(Environment.GetEnvironmentVariable("AZFUSE_TRANSFER_ENGINE")),
+            StatsFolder = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_STATS_FOLDER")) switch
+            {
+                null => DefaultStatsFolder,
+                var folder when string.Equals(folder.Trim(), "none", StringComparison.OrdinalIgnoreCase) => null,
+                var folder => folder,
+            },
         };
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using AzFuse.Diagnostics;
 using AzFuse.Remote;
 
 namespace AzFuse.Transfer;
@@ -33,10 +35,20 @@ internal sealed class FileDownloader
     /// </summary>
     /// <returns>The blob's properties, or <see langword="null"/> when the blob does not exist. Nothing is written for a directory entry (<see cref="BlobProperties.IsFolder"/>).</returns>
     /// <remarks>On an exception the file may hold part of the blob: the caller deletes it.</remarks>
-    public ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, BeforeWrite? beforeWrite = null) =>
-        _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, isAsync, ct), async, cancellationToken);
+    public async ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, BeforeWrite? beforeWrite = null)
+    {
+        var started = Stopwatch.GetTimestamp(); // real time for the duration metric, whatever clock the client was given
+        try
+        {
+            return await _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, started, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Telemetry.Failed(upload: false, ex))
+        {
+            throw; // not reached: the filter only counts
+        }
+    }
 
-    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, BeforeWrite? beforeWrite, bool async, CancellationToken cancellationToken)
+    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, BeforeWrite? beforeWrite, long started, bool async, CancellationToken cancellationToken)
     {
         BlobProperties? properties;
         if (!_planner.StartsWithHttp)
@@ -76,6 +88,7 @@ internal sealed class FileDownloader
             if (_planner.ForFile(properties.Length) == TransferRoute.Http)
             {
                 await HttpDownloader.ReceiveAsync(download, blob, destinationPath, async, cancellationToken).ConfigureAwait(false);
+                Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Http, properties.Length, Stopwatch.GetElapsedTime(started));
                 return properties;
             }
 
@@ -83,6 +96,7 @@ internal sealed class FileDownloader
         }
 
         await _pipe.DownloadAsync(blob, properties, destinationPath, azCopyWorkFolder, async, cancellationToken).ConfigureAwait(false);
+        Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Pipe, properties.Length, Stopwatch.GetElapsedTime(started));
         return properties;
     }
 }

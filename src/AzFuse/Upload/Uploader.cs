@@ -99,6 +99,18 @@ internal sealed class Uploader
         }
     }
 
+    /// <summary>How many blobs have written content not uploaded yet.</summary>
+    public long PendingFiles
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _states.Values.Count(s => s.Records.Count > 0);
+            }
+        }
+    }
+
     /// <summary>The bytes of content written and not uploaded yet (the newest of each blob).</summary>
     public long PendingBytes
     {
@@ -278,9 +290,14 @@ internal sealed class Uploader
             }
 
             Exception? outcome;
+            using var activity = Telemetry.Start("azfuse.upload", latest!.Record.LogicalPath, files: 1);
             try
             {
                 outcome = await _transfers.UploadOneAsync(latest!, async, cancellationToken).ConfigureAwait(false);
+                if (outcome is null)
+                {
+                    Telemetry.Succeeded(activity);
+                }
             }
             catch (Exception ex)
             {
@@ -351,9 +368,11 @@ internal sealed class Uploader
         }
 
         Dictionary<PendingItem, Exception?> outcomes;
+        using var activity = Telemetry.Start("azfuse.upload", files: batch.Count);
         try
         {
             outcomes = await _transfers.UploadManyAsync(batch, _shutdown.Token).ConfigureAwait(false);
+            Telemetry.Succeeded(activity, outcomes.Values.Any(o => o is not null) ? "partial" : "ok");
         }
         catch (Exception ex)
         {
