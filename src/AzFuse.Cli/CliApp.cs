@@ -24,13 +24,15 @@ internal static class CliApp
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(verbose);
+        var usage = UsageReport.CreateOption();
+        root.Options.Add(usage);
 
-        var app = new CommandSetup(console, verbose);
+        var app = new CommandSetup(console, verbose, usage);
         foreach (var command in new[]
                  {
                      ReadCommands.Cat(app), ReadCommands.Head(app), ReadCommands.Tail(app), ListCommand.Create(app), UrlCommand.Create(app),
                      RemoveCommand.Create(app), UpdateCommand.Create(app), PrepareCommand.Create(app), UploadCommand.Create(app),
-                     ResumeCommand.Create(app), CacheCommands.Create(app), DoctorCommand.Create(app),
+                     ResumeCommand.Create(app), CacheCommands.Create(app), DoctorCommand.Create(app), StatsCommand.Create(app),
                  })
         {
             root.Subcommands.Add(command);

@@ -24,6 +24,9 @@ internal sealed class CliContext
 
     public AzFuseClient Client => _client.Value;
 
+    /// <summary>The client if the command used one; <see langword="null"/> when it never needed it.</summary>
+    public AzFuseClient? ClientIfCreated => _client.IsValueCreated ? _client.Value : null;
+
     private AzFuseClient CreateClient()
     {
         var logging = new StderrLoggerFactory(Console.Error, Verbose ? LogLevel.Debug : LogLevel.Warning);

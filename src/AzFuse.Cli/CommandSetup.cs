@@ -2,8 +2,8 @@ using System.CommandLine;
 
 namespace AzFuse.Cli;
 
-/// <summary>What every command's builder needs: the console and the shared --verbose option, and one way to attach an action.</summary>
-internal sealed class CommandSetup(CliConsole console, Option<bool> verbose)
+/// <summary>What every command's builder needs: the console and the shared --verbose and --usage options, and one way to attach an action.</summary>
+internal sealed class CommandSetup(CliConsole console, Option<bool> verbose, Option<bool> usage)
 {
     public CliConsole Console => console;
 
@@ -19,6 +19,13 @@ internal sealed class CommandSetup(CliConsole console, Option<bool> verbose)
             catch (Exception ex)
             {
                 return ErrorReport.Write(context, ex);
+            }
+            finally
+            {
+                if (parse.GetValue(usage))
+                {
+                    UsageReport.Write(context);
+                }
             }
         });
 }
