@@ -181,20 +181,13 @@ internal sealed class StatsFiles : IProcessExitCleanup
         }
     }
 
-    private static readonly DateTimeOffset s_processStarted = GetProcessStart();
+    // Who this process is, read once: the name to show and the start time that tells it from a later process with its id.
+    private static readonly (string Name, DateTimeOffset Started) s_self = ReadSelf();
 
-    private static DateTimeOffset GetProcessStart()
+    private static (string Name, DateTimeOffset Started) ReadSelf()
     {
         using var self = Process.GetCurrentProcess();
-        return self.StartTime.ToUniversalTime();
-    }
-
-    private static readonly string s_processName = GetProcessName();
-
-    private static string GetProcessName()
-    {
-        using var self = Process.GetCurrentProcess();
-        return self.ProcessName;
+        return (self.ProcessName, self.StartTime.ToUniversalTime());
     }
 
     /// <summary>The file's content: a flat record, so that other tools can read it too.</summary>
@@ -219,7 +212,7 @@ internal sealed class StatsFiles : IProcessExitCleanup
         long AzCopyBytesUploaded)
     {
         public static Record From(ProcessStats s) => new(
-            Environment.ProcessId, s_processName, s_processStarted, s.UpdatedAt, s.Hits, s.Misses, s.Evictions, s.PendingUploads, s.PendingUploadBytes,
+            Environment.ProcessId, s_self.Name, s_self.Started, s.UpdatedAt, s.Hits, s.Misses, s.Evictions, s.PendingUploads, s.PendingUploadBytes,
             s.Usage.Since, s.Usage.ReadRequests, s.Usage.WriteRequests, s.Usage.ListRequests, s.Usage.OtherRequests, s.Usage.BytesDownloaded, s.Usage.BytesUploaded, s.Usage.AzCopyBytesDownloaded, s.Usage.AzCopyBytesUploaded);
 
         public ProcessStats ToStats() => new()
