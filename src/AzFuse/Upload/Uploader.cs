@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AzFuse.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -313,6 +314,9 @@ internal sealed class Uploader
 
     private async Task RunLoopAsync()
     {
+        // The loop serves every writer: its batches' activities are roots, not children of whatever
+        // activity was current when the first write happened to start it (Task.Run flows that).
+        Activity.Current = null;
         while (true)
         {
             await _signal.WaitAsync().ConfigureAwait(false);
