@@ -16,9 +16,6 @@ internal static partial class Errors
 {
     // ----- configuration -------------------------------------------------------------------
 
-    public static AzFuseConfigurationException ConfigFileNotSet() => new(
-        "AZFUSE_USE_FUSE=1 but AZFUSE_CLOUD_FUSE_CONFIG_FILE is not set. Set it to the YAML file that maps logical paths to cache folders and containers, or unset AZFUSE_USE_FUSE to work on local files.");
-
     public static AzFuseConfigurationException ConfigFileMissing(string path, string whatItIs, Exception inner) => new(
         $"The {whatItIs} '{path}' does not exist. Check the path (relative paths are taken from the current directory, '{Environment.CurrentDirectory}').", path, null, inner);
 
@@ -401,4 +398,24 @@ internal static partial class Errors
 
     public static AzFuseConfigurationException YamlAliasesTooLarge(string path, int line, int limit) => new(
         $"{path}:{line}: the aliases (*name) in this file would add more than {limit.ToString(CultureInfo.InvariantCulture)} nodes, which AzFuse refuses so that no file takes long to load (an alias of an alias multiplies the nodes at every level). Write the values out instead of aliasing them.", path, line);
+
+    // ----- python parity -------------------------------------------------------------------
+
+    public static AzFuseConfigurationException EnvironmentSwitchInvalid(string variable, string value) => new(
+        $"{variable} is '{value}'; write 1 to turn it on or 0 to turn it off (as the Python tool reads it, any whole number other than 0 is on).");
+
+    public static AzFuseConfigurationException CollectionLimitInvalid(string variable, string value) => new(
+        $"{variable} is '{value}'; write a part of the cache's disk below 1 (0.5 is half of it, the Python tool's default) or a number of bytes.");
+
+    public static AzFuseConfigurationException YamlBaseInvalid(string path, int line, string problem) => new(
+        $"{path}:{line}: _base_ {problem}. It names another YAML file, relative to this one's folder, whose values this file extends.", path, line);
+
+    public static AzFuseConfigurationException DefaultMappingFileMissing(string path) => new(
+        $"AzFuse is on but AZFUSE_CLOUD_FUSE_CONFIG_FILE is not set, and the default mapping file '{path}' (the Python tool's default, taken from the current directory '{Environment.CurrentDirectory}') does not exist. Set AZFUSE_CLOUD_FUSE_CONFIG_FILE to the YAML file that maps logical paths to cache folders and containers, create that file, or unset AZFUSE_USE_FUSE to work on local files.", path);
+
+    public static AzFuseConfigurationException CacheFreeSpaceConflict(string cacheRoot, MountMapping first, MountMapping second) => new(
+        $"The mappings at {first.Origin} and {second.Origin} share the cache folder '{cacheRoot}' but set different min_free_space values. The target is per cache folder: give them the same value, or set it on one of them only.", second.SourceFile, second.Line);
+
+    public static ArgumentException PythonToolsPath(string logicalPath, string name) => new(
+        $"The path '{logicalPath}' names '{name}', and names ending in .tmpwrite or .lockfile are the Python tool's temporary and lock files in a cache folder it may share; AzFuse never reads them as files. Rename the file.", "path");
 }

@@ -133,7 +133,8 @@ internal sealed class FileWriter : IProcessExitCleanup
         var stagingRoot = policy.ShmAsTmp ? _shm.CreateRoot(path.CacheRoot) : null;
         var dataRoot = stagingRoot ?? path.CacheRoot;
         var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
-        var temp = Path.Combine(WritingFolder(dataRoot), Guid.NewGuid().ToString("N"));
+        // A leading '.': the Python tool's collector skips it in a shared cache (see CacheLayout).
+        var temp = Path.Combine(WritingFolder(dataRoot), "." + Guid.NewGuid().ToString("N"));
         var session = new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this);
         return PrivateWrite.Open(session, keepsContent ? current : null, mode, access, requireCommit, async, _logger);
     }
