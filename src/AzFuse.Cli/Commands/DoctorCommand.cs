@@ -20,7 +20,7 @@ internal static partial class DoctorCommand
         app.SetAction(command, async (context, _, cancellationToken) =>
         {
             var report = new Report(context.Console.Out);
-            var options = AzFuseOptions.FromEnvironment();
+            var options = context.Options;
 
             // A client of its own, whose warnings (unknown keys in the YAML files) become report lines.
             using var warnings = new WarningCollector();
