@@ -152,6 +152,23 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.GetCacheStats"/>
     public static CacheStats GetCacheStats() => Default.GetCacheStats();
 
+    // ----- python parity: local paths, uploads of local files -------------------------------
+
+    /// <inheritdoc cref="AzFuseClient.GetLocalFile"/>
+    public static AzFuseLocalFile GetLocalFile(string path, FileAccess access = FileAccess.Read, OpenOptions? options = null) => Default.GetLocalFile(path, access, options);
+
+    /// <inheritdoc cref="AzFuseClient.GetLocalFileAsync"/>
+    public static ValueTask<AzFuseLocalFile> GetLocalFileAsync(string path, FileAccess access = FileAccess.Read, OpenOptions? options = null, CancellationToken cancellationToken = default) => Default.GetLocalFileAsync(path, access, options, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.IsCached"/>
+    public static bool IsCached(string path) => Default.IsCached(path);
+
+    /// <inheritdoc cref="AzFuseClient.Upload"/>
+    public static void Upload(string localPath, string path, bool deleteSource = false) => Default.Upload(localPath, path, deleteSource);
+
+    /// <inheritdoc cref="AzFuseClient.UploadAsync"/>
+    public static Task UploadAsync(string localPath, string path, bool deleteSource = false, CancellationToken cancellationToken = default) => Default.UploadAsync(localPath, path, deleteSource, cancellationToken);
+
     private static AzFuseClient InitializeDefault()
     {
         Interlocked.CompareExchange(ref s_default, AzFuseClient.FromEnvironment(), null);

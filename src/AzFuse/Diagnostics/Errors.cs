@@ -418,4 +418,10 @@ internal static partial class Errors
 
     public static ArgumentException PythonToolsPath(string logicalPath, string name) => new(
         $"The path '{logicalPath}' names '{name}', and names ending in .tmpwrite or .lockfile are the Python tool's temporary and lock files in a cache folder it may share; AzFuse never reads them as files. Rename the file.", "path");
+
+    public static IOException LocalFileNotRegular(string logicalPath, string path) => new(
+        $"The local file of '{logicalPath}' at '{path}' is no longer a regular file (a link or a folder was put in its place), so nothing was uploaded and the blob is as it was. Write the file itself at that path.");
+
+    public static FileNotFoundException UploadSourceMissing(string localPath) => new(
+        $"The local file '{localPath}' does not exist (or is a folder), so there is nothing to upload. Check the path; UploadDirectory uploads a folder.", localPath);
 }
