@@ -26,6 +26,9 @@ using AzFuse;
 //     ROUNDS times, clears FOLDER from the cache, 20 ms apart; prints "ok".
 //   write LOGICAL_PATH TEXT
 //     Writes TEXT to LOGICAL_PATH through AzFile and exits normally.
+//   lease LOGICAL_PATH
+//     Acquires a lease on LOGICAL_PATH's blob (15 s, renewed in the background), prints "leased",
+//     then, when a line arrives on stdin, releases it, prints "released" and exits.
 //
 // Exit 0 on success; 1 and the exception on stderr otherwise; 2 for bad arguments.
 try
@@ -67,6 +70,16 @@ try
             Console.WriteLine("written");
             Thread.Sleep(Timeout.Infinite);
             GC.KeepAlive(scope);
+            return 0;
+
+        case ["lease", var leasedPath]:
+            using (AzFile.AcquireLease(leasedPath, TimeSpan.FromSeconds(15)))
+            {
+                Console.WriteLine("leased");
+                Console.ReadLine();
+            }
+
+            Console.WriteLine("released");
             return 0;
 
         case ["hold", .. var paths]:

@@ -424,4 +424,25 @@ internal static partial class Errors
 
     public static FileNotFoundException UploadSourceMissing(string localPath) => new(
         $"The local file '{localPath}' does not exist (or is a folder), so there is nothing to upload. Check the path; UploadDirectory uploads a folder.", localPath);
+
+    public static AzFuseException BlobArchived(string what) => new(
+        $"'{what}' is in the Archive tier, which cannot be read. Rehydrate it first: AzFile.SetAccessTier(path, AzFuseAccessTier.Hot) (or 'azfuse tier hot PATH'); that takes up to 15 hours (GetProperties shows the ArchiveStatus meanwhile), then read it again.");
+
+    public static AzFuseException BlobLeased(string what) => new(
+        $"'{what}' is leased (locked) by someone, so it cannot be written or deleted. Wait until the holder releases the lease, or break it (AzFile.BreakLease, 'azfuse lease break PATH') if the holder is gone.");
+
+    public static AzFuseException LeaseHeld(string logicalPath, TimeSpan waited) => new(
+        $"'{logicalPath}' is leased by someone else, and the lease was not released within {waited}. Wait longer (a larger timeout), or break the lease (AzFile.BreakLease, 'azfuse lease break PATH') if its holder is gone.");
+
+    public static AzFuseException LeaseWasLost(string logicalPath, Exception reason) => new(
+        $"The lease on '{logicalPath}' was lost while it was held: {reason.Message} Others may have acquired it since, so work done under it after that was not protected.", reason);
+
+    public static ArgumentOutOfRangeException LeaseDurationInvalid(TimeSpan duration) => new(
+        "duration", duration, "A lease lasts 15 to 60 seconds (renewed in the background while held), or Timeout.InfiniteTimeSpan.");
+
+    public static AzFuseException CopyFailed(BlobLocation source, BlobLocation destination, string status, string? description) => new(
+        $"The service-side copy of '{source.DisplayName}' to '{destination.DisplayName}' ended {status}{(string.IsNullOrEmpty(description) ? string.Empty : $" ({Redaction.Redact(description)})")}. The destination is as the service left it; copy again.");
+
+    public static IOException CopyOverPendingWrite(string logicalPath) => new(
+        $"'{logicalPath}' has a write that is not uploaded yet, so a copy over it now would be undone by that upload. Let the AsyncUpload scope finish (or call ResumePendingUploads), then copy.");
 }

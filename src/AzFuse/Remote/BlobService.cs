@@ -21,7 +21,7 @@ namespace AzFuse.Remote;
 /// A request the service denies (403) is tried once more if its storage account file changed on
 /// disk meanwhile: a SAS rotated by a script works in the same process.
 /// </remarks>
-internal sealed class BlobService
+internal sealed partial class BlobService
 {
     /// <summary>
     /// Uploads up to this size go as one Put Blob whose MD5 the service checks; larger ones go as
@@ -290,7 +290,13 @@ internal sealed class BlobService
         blob.Properties.ETag is { } etag ? Quoted(etag) : null,
         blob.Properties.LastModified,
         NullIfEmpty(blob.Properties.ContentHash),
-        BlobProperties.IsFolderMetadata(blob.Metadata));
+        BlobProperties.IsFolderMetadata(blob.Metadata),
+        blob.Properties.CreatedOn,
+        TierOf(blob.Properties));
+
+    // As the Python tool lists it: an archived blob being rehydrated shows the rehydration.
+    private static string? TierOf(BlobItemProperties properties) =>
+        properties.ArchiveStatus is { } status && !string.IsNullOrEmpty(status.ToString()) ? status.ToString() : NullIfEmpty(properties.AccessTier);
 
     private static async ValueTask<Page<T>> FirstAsync<T>(IAsyncEnumerable<Page<T>> pages)
         where T : notnull
