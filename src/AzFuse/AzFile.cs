@@ -169,6 +169,12 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.UploadAsync"/>
     public static Task UploadAsync(string localPath, string path, bool deleteSource = false, CancellationToken cancellationToken = default) => Default.UploadAsync(localPath, path, deleteSource, cancellationToken);
 
+    /// <inheritdoc cref="AzFuseClient.UploadDirectory"/>
+    public static UploadDirectoryResult UploadDirectory(string localDirectory, string logicalDirectory, UploadDirectoryOptions? options = null) => Default.UploadDirectory(localDirectory, logicalDirectory, options);
+
+    /// <inheritdoc cref="AzFuseClient.UploadDirectoryAsync"/>
+    public static Task<UploadDirectoryResult> UploadDirectoryAsync(string localDirectory, string logicalDirectory, UploadDirectoryOptions? options = null, CancellationToken cancellationToken = default) => Default.UploadDirectoryAsync(localDirectory, logicalDirectory, options, cancellationToken);
+
     /// <inheritdoc cref="AzFuseClient.GetProperties"/>
     public static FileProperties GetProperties(string path) => Default.GetProperties(path);
 

@@ -171,6 +171,28 @@ public sealed class LocalFileTests(AzuriteFixture azurite) : SandboxTest(azurite
     }
 
     [Fact]
+    public async Task UploadDirectory_uploads_a_tree_and_a_second_run_skips_what_is_there()
+    {
+        var tree = Path.Combine(Sandbox.Root, "tree");
+        Directory.CreateDirectory(Path.Combine(tree, "sub"));
+        File.WriteAllText(Path.Combine(tree, "a.txt"), "a");
+        File.WriteAllText(Path.Combine(tree, "sub", "b.txt"), "bb");
+        var client = Sandbox.CreateClient();
+        var reports = new List<TransferProgress>();
+        var options = new UploadDirectoryOptions { StateFolder = Path.Combine(Sandbox.Root, "state"), Progress = new SynchronousProgress(reports) };
+
+        var first = client.UploadDirectory(tree, "data/tree", options);
+        File.WriteAllText(Path.Combine(tree, "sub", "b.txt"), "changed");
+        var second = await client.UploadDirectoryAsync(tree, "data/tree/", new UploadDirectoryOptions { StateFolder = options.StateFolder });
+
+        Assert.Equal((2, 0, 3L), (first.FilesUploaded, first.FilesSkipped, first.BytesUploaded));
+        Assert.Equal((1, 1), (second.FilesUploaded, second.FilesSkipped));
+        Assert.Equal((0, 2, 0L, 3L), (reports[0].FilesDone, reports[0].FilesTotal, reports[0].BytesDone, reports[0].BytesTotal));
+        Assert.Equal("changed", await Sandbox.DownloadTextAsync("tree/sub/b.txt"));
+        Assert.False(client.IsCached("data/tree/a.txt"), "a bulk upload leaves no copy in the cache");
+    }
+
+    [Fact]
     public void With_AzFuse_off_a_lease_is_the_local_file_and_a_write_replaces_it_when_committed()
     {
         var folder = Path.Combine(Sandbox.Root, "plain");
@@ -194,6 +216,18 @@ public sealed class LocalFileTests(AzuriteFixture azurite) : SandboxTest(azurite
 
         Assert.Equal("before and after", File.ReadAllText(file));
         Assert.Equal([file], Directory.GetFiles(folder));
+    }
+
+    /// <summary>Records reports as they are made (Progress&lt;T&gt; would post them later, to the thread pool).</summary>
+    private sealed class SynchronousProgress(List<TransferProgress> reports) : IProgress<TransferProgress>
+    {
+        public void Report(TransferProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
     }
 
     private static byte[] NewDatabase(string firstRow)
