@@ -45,6 +45,8 @@ internal static class CliApp
                      ReadCommands.Cat(app), ReadCommands.Head(app), ReadCommands.Tail(app), ListCommand.Create(app), UrlCommand.Create(app),
                      RemoveCommand.Create(app), UpdateCommand.Create(app), PrepareCommand.Create(app), UploadCommand.Create(app),
                      ResumeCommand.Create(app), CacheCommands.Create(app), DoctorCommand.Create(app),
+                     PathCommands.Path(app), PathCommands.Display(app), TierCommand.Tier(app), TierCommand.Cold(app), MetaCommand.Meta(app), MetaCommand.ClearMeta(app),
+                     LeaseCommand.Lease(app), LeaseCommand.Break(app), CopyCommands.Cp(app), CopyCommands.U(app),
                  })
         {
             root.Subcommands.Add(command);
@@ -61,7 +63,8 @@ internal static class CliApp
         if (result.Errors.Count > 0)
         {
             // One line, as for every other error: what is wrong, then where the usage is.
-            var messages = string.Join("; ", result.Errors.Select(e => e.Message.TrimEnd('.')));
+            // (Some messages list choices one a line: "Did you mean one of the following?\nCold\nHot".)
+            var messages = string.Join("; ", result.Errors.Select(e => string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.')));
             console.Error.WriteLine($"azfuse: {messages}. Run 'azfuse --help' (or 'azfuse COMMAND --help') for usage.");
             return ExitCodes.BadUsage;
         }
