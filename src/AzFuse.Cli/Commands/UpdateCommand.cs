@@ -14,6 +14,7 @@ internal static class UpdateCommand
         var path = new Argument<string>("PATH") { Description = "Logical path of a file (a new file when it does not exist)." };
         var command = new Command("update", "Edit a file in $EDITOR (default nvim, then vi) and upload it if it changed. The upload cannot be undone.") { path };
         command.Aliases.Add("edit");
+        command.Aliases.Add("nvim"); // the Python tool's name
         app.SetAction(command, async (context, parse, cancellationToken) =>
         {
             var logical = parse.GetValue(path)!;

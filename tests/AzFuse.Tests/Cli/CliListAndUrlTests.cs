@@ -52,7 +52,7 @@ public sealed class CliListAndUrlTests(AzuriteFixture azurite) : CliTest(azurite
         var missing = await AzFuseAsync("ls", "data/set/none");
 
         Assert.Equal(0, file.ExitCode);
-        Assert.Matches(@"^\s*42 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Hot data/set/a.txt\s*$", file.Stdout);
+        Assert.Matches(@"^\s*42 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Hot\s+data/set/a.txt\s*$", file.Stdout);
         Assert.Contains("data/set/none", AssertOneErrorLine(missing, 1), StringComparison.Ordinal);
     }
 
