@@ -79,7 +79,8 @@ run azfuse cp -r data/photos/2024 data/backup/2024
 run azfuse ls -l data/backup/2024
 run azfuse lease break data/photos/labels.tsv
 run azfuse u data/photos/labels.tsv
-run azfuse rm -rf data/backup
+run azfuse rm -rf data/backup   # the Python habit: -f is no option here, a usage error, nothing deleted
+run azfuse rm -r --yes data/backup
 run azfuse cat data/photos/nothing.txt
 run azfuse head -n lots data/photos/labels.tsv
 show "AZFUSE_USE_FUSE= azfuse ls photos"

@@ -44,7 +44,7 @@ public sealed partial class AzFuseClient
         ArgumentException.ThrowIfNullOrWhiteSpace(storageAccount);
         return _options.Enabled
             ? _engine.Value.VerifyCredentialAsync(storageAccount, cancellationToken)
-            : throw new InvalidOperationException("AzFuse is disabled (AZFUSE_USE_FUSE is not 1), so no storage account is used.");
+            : throw new InvalidOperationException("AzFuse is disabled (AZFUSE_USE_FUSE and AZFUSE_TSV_USE_FUSE add up to 0 or are unset), so no storage account is used.");
     }
 
     /// <summary>

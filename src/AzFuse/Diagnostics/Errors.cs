@@ -425,6 +425,9 @@ internal static partial class Errors
     public static FileNotFoundException UploadSourceMissing(string localPath) => new(
         $"The local file '{localPath}' does not exist (or is a folder), so there is nothing to upload. Check the path; UploadDirectory uploads a folder.", localPath);
 
+    public static DirectoryNotFoundException UploadFolderMissing(string localDirectory) => new(
+        $"The local folder '{localDirectory}' does not exist, so there is nothing to upload. Check the path; Upload uploads one file.");
+
     public static AzFuseException BlobArchived(string what) => new(
         $"'{what}' is in the Archive tier, which cannot be read. Rehydrate it first: AzFile.SetAccessTier(path, AzFuseAccessTier.Hot) (or 'azfuse tier hot PATH'); that takes up to 15 hours (GetProperties shows the ArchiveStatus meanwhile), then read it again.");
 

@@ -9,34 +9,21 @@ internal sealed partial class BlobService
 {
     /// <summary>Everything a HEAD of the blob tells, as <see cref="FileProperties"/>; <see langword="null"/> when the blob does not exist.</summary>
     public ValueTask<FileProperties?> GetFilePropertiesAsync(BlobLocation blob, string logicalPath, bool async, CancellationToken cancellationToken) =>
-        RunAsync(
-            blob.Account,
-            blob.DisplayName,
-            async (isAsync, ct) =>
+        HeadAsync(
+            blob,
+            p => new FileProperties
             {
-                var client = _clients.Blob(blob);
-                try
-                {
-                    var p = (isAsync ? await client.GetPropertiesAsync(cancellationToken: ct).ConfigureAwait(false) : client.GetProperties(cancellationToken: ct)).Value;
-                    return new FileProperties
-                    {
-                        Path = logicalPath,
-                        Length = p.ContentLength,
-                        LastModified = p.LastModified,
-                        CreatedOn = p.CreatedOn,
-                        ContentType = NullIfEmpty(p.ContentType),
-                        ContentMd5 = NullIfEmpty(p.ContentHash) is { } md5 ? Convert.ToBase64String(md5) : null,
-                        ETag = Quoted(p.ETag),
-                        AccessTier = NullIfEmpty(p.AccessTier),
-                        ArchiveStatus = NullIfEmpty(p.ArchiveStatus),
-                        LeaseState = p.LeaseState.ToString().ToLowerInvariant(),
-                        Metadata = new Dictionary<string, string>(p.Metadata, StringComparer.OrdinalIgnoreCase),
-                    };
-                }
-                catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex))
-                {
-                    return null;
-                }
+                Path = logicalPath,
+                Length = p.ContentLength,
+                LastModified = p.LastModified,
+                CreatedOn = p.CreatedOn,
+                ContentType = NullIfEmpty(p.ContentType),
+                ContentMd5 = NullIfEmpty(p.ContentHash) is { } md5 ? Convert.ToBase64String(md5) : null,
+                ETag = Quoted(p.ETag),
+                AccessTier = NullIfEmpty(p.AccessTier),
+                ArchiveStatus = NullIfEmpty(p.ArchiveStatus),
+                LeaseState = p.LeaseState.ToString().ToLowerInvariant(),
+                Metadata = new Dictionary<string, string>(p.Metadata, StringComparer.OrdinalIgnoreCase),
             },
             async,
             cancellationToken);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AzFuse.Diagnostics;
 
 namespace AzFuse.Upload;
 
@@ -17,7 +18,7 @@ internal static class DirectoryUpload
         target = target.Replace('\\', '/').TrimEnd('/');
         if (!Directory.Exists(source))
         {
-            throw new DirectoryNotFoundException($"The local folder '{source}' does not exist: pass the folder to upload.");
+            throw Errors.UploadFolderMissing(source);
         }
 
         using var state = UploadState.Open(options.StateFolder, source, target);

@@ -3,7 +3,7 @@ using Azure.Storage.Blobs.Models;
 
 namespace AzFuse.Tests.Cli;
 
-/// <summary>The Python tool's commands this tool adds: path, display/open, tier/cold, meta/clear_meta, lease break/break, cp, u.</summary>
+/// <summary>The Python tool's commands this tool adds: path, display/open, tier/cold, meta/clear_meta, lease break/break, cp, u; and its names download/d and nvim.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class CliPythonCommandsTests(AzuriteFixture azurite) : CliTest(azurite)
 {
@@ -118,5 +118,24 @@ public sealed class CliPythonCommandsTests(AzuriteFixture azurite) : CliTest(azu
         Assert.Equal("from the old configuration", await Sandbox.DownloadTextAsync("x.txt"));
         Assert.True(uploaded.ExitCode == 0, uploaded.Stderr);
         Assert.Equal("edited in the cache", await Sandbox.DownloadTextAsync("edited.txt"));
+    }
+
+    [Fact]
+    public async Task The_Python_tools_names_download_d_and_nvim_are_prepare_and_update()
+    {
+        await Sandbox.UploadManyAsync([("py/a.txt", "a"u8.ToArray()), ("py/b.txt", "b"u8.ToArray()), ("py/c.txt", "c\n"u8.ToArray())]);
+        var environment = Environment;
+        environment["EDITOR"] = Script("editor", "echo edited > \"$1\"");
+
+        var download = await AzFuseAsync("download", "data/py/a.txt");
+        var d = await AzFuseAsync("d", "data/py/b.txt");
+        var nvim = await CliProcess.RunAsync(environment, Sandbox.Root, stdin: null, "nvim", "data/py/c.txt");
+
+        Assert.True(download.ExitCode == 0, download.Stderr);
+        Assert.True(d.ExitCode == 0, d.Stderr);
+        Assert.Equal("a", File.ReadAllText(Sandbox.CachePathOf("py/a.txt")));
+        Assert.Equal("b", File.ReadAllText(Sandbox.CachePathOf("py/b.txt")));
+        Assert.True(nvim.ExitCode == 0, nvim.Stderr);
+        Assert.Equal("edited\n", await Sandbox.DownloadTextAsync("py/c.txt"));
     }
 }

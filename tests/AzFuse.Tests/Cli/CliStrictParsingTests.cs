@@ -72,13 +72,7 @@ public sealed class CliStrictParsingTests(AzuriteFixture azurite) : CliTest(azur
     [Fact]
     public async Task Dash_c_NAME_and_config_FILE_choose_the_mapping_file_and_turn_AzFuse_on()
     {
-        // The Python tool's -c NAME reads aux_data/azfuse/NAME.yaml under the current directory.
-        await Sandbox.UploadAsync("named.txt", "through -c");
-        Directory.CreateDirectory(Path.Combine(Sandbox.Root, "aux_data", "azfuse"));
-        File.Copy(Sandbox.MappingFile, Path.Combine(Sandbox.Root, "aux_data", "azfuse", "other.yaml"));
-        var environment = Environment;
-        environment.Remove("AZFUSE_USE_FUSE");
-        environment.Remove("AZFUSE_CLOUD_FUSE_CONFIG_FILE");
+        var environment = await WithoutConfigurationAsync();
 
         var byName = await CliProcess.RunAsync(environment, Sandbox.Root, stdin: null, "-c", "other", "cat", "data/named.txt");
         var byFile = await CliProcess.RunAsync(environment, Sandbox.Root, stdin: null, "cat", "--config", Sandbox.MappingFile, "data/named.txt");
@@ -88,5 +82,47 @@ public sealed class CliStrictParsingTests(AzuriteFixture azurite) : CliTest(azur
         Assert.Equal("through -c", byName.Stdout);
         Assert.Equal("through -c", byFile.Stdout);
         Assert.Contains("give one of them", AssertOneErrorLine(both, 2), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ls", "-l", "data")]
+    [InlineData("head", "-n", "1", "data/named.txt")]
+    [InlineData("path", "data/named.txt")]
+    [InlineData("url", "data/named.txt")]
+    [InlineData("meta", "data/named.txt", "--set", "k=v")]
+    [InlineData("tier", "cool", "data/named.txt")]
+    [InlineData("cp", "data/named.txt", "data/copied.txt")]
+    [InlineData("lease", "break", "data/named.txt")]
+    [InlineData("d", "data/named.txt")]
+    [InlineData("cache", "clear", "data")]
+    [InlineData("resume")]
+    [InlineData("rm", "--yes", "data/named.txt")]
+    public async Task Dash_c_NAME_and_config_FILE_work_on_every_command(params string[] arguments)
+    {
+        // A command succeeds only if the option it was given turned AzFuse on and named the mapping file.
+        var environment = await WithoutConfigurationAsync();
+
+        var byName = await CliProcess.RunAsync(environment, Sandbox.Root, stdin: null, [.. arguments, "-c", "other"]);
+        await Sandbox.UploadAsync("named.txt", "through -c"); // rm deleted it; the others change nothing that matters
+        var byFile = await CliProcess.RunAsync(environment, Sandbox.Root, stdin: null, ["--config", Sandbox.MappingFile, .. arguments]);
+
+        Assert.True(byName.ExitCode == 0, $"{string.Join(' ', arguments)} -c other: {byName.Stderr}");
+        Assert.True(byFile.ExitCode == 0, $"--config FILE {string.Join(' ', arguments)}: {byFile.Stderr}");
+    }
+
+    /// <summary>
+    /// The blob data/named.txt, the sandbox's mapping file also as aux_data/azfuse/other.yaml (the
+    /// Python tool's -c NAME reads aux_data/azfuse/NAME.yaml under the current directory), and an
+    /// environment that names no mapping file and leaves AzFuse off.
+    /// </summary>
+    private async Task<Dictionary<string, string>> WithoutConfigurationAsync()
+    {
+        await Sandbox.UploadAsync("named.txt", "through -c");
+        Directory.CreateDirectory(Path.Combine(Sandbox.Root, "aux_data", "azfuse"));
+        File.Copy(Sandbox.MappingFile, Path.Combine(Sandbox.Root, "aux_data", "azfuse", "other.yaml"));
+        var environment = Environment;
+        environment.Remove("AZFUSE_USE_FUSE");
+        environment.Remove("AZFUSE_CLOUD_FUSE_CONFIG_FILE");
+        return environment;
     }
 }

@@ -58,6 +58,33 @@ public sealed class SharedCacheTests(AzuriteFixture azurite) : SandboxTest(azuri
         Assert.Equal("pending", await Sandbox.DownloadTextAsync("gc/pending.txt"));
     }
 
+    [Fact]
+    public async Task A_cache_of_an_earlier_version_loses_its_old_size_ledger_and_its_journals_are_still_adopted()
+    {
+        // Before its files started with '.', the library kept the ledger as .azfuse/cache-size and
+        // journals as .azfuse/pending/ID.journal: names the Python tool's collector would delete.
+        await Sandbox.UploadAsync("old/read.txt", "r");
+        var work = Path.Combine(Sandbox.CacheRoot, ".azfuse");
+        Directory.CreateDirectory(Path.Combine(work, "pending"));
+        File.WriteAllText(Path.Combine(work, "cache-size"), "12345");
+        var data = Sandbox.CachePathOf("old/pending.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(data)!);
+        File.WriteAllText(data, "left pending by an earlier version");
+        var record = new { id = 1, storageAccount = "azurite", blobName = "azfuse_data/old/pending.txt", logicalPath = "data/old/pending.txt", cacheRoot = Sandbox.CacheRoot, dataPath = data, staged = false, written = DateTimeOffset.UtcNow, token = Guid.NewGuid() };
+        File.WriteAllText(Path.Combine(work, "pending", "20200101T000000-1-0123456789abcdef0123456789abcdef.journal"), System.Text.Json.JsonSerializer.Serialize(new { add = record }) + "\n");
+        var options = Sandbox.CreateOptions();
+        options.MaxCacheSize = 10_000_000;
+        var client = new AzFuseClient(options);
+
+        client.ReadAllText("data/old/read.txt");
+        var resumed = await client.ResumePendingUploadsAsync();
+
+        Assert.False(File.Exists(Path.Combine(work, "cache-size")), "the old ledger is removed");
+        Assert.True(File.Exists(Path.Combine(work, ".cache-size")));
+        Assert.Equal(1, resumed);
+        Assert.Equal("left pending by an earlier version", await Sandbox.DownloadTextAsync("old/pending.txt"));
+    }
+
     /// <summary>
     /// Which files the Python tool's garbage collector (<c>garbage_collection_for_cloud_fuse</c>)
     /// would consider deleting: every file under the folder, in hidden folders too (<c>os.walk</c>,
