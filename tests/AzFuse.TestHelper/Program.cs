@@ -16,16 +16,21 @@ using AzFuse;
 //   churn OPENS FOLDER FILES SEED
 //     Opens OPENS times a random file FOLDER/<i>.bin (i below FILES) through AzFile and checks
 //     every byte against TestContent.ForFile(i); prints "ok <opens> <evictions>".
-//   fill-rounds ROUNDS FOLDER FILES
-//     ROUNDS times, opens every FOLDER/<i>.bin (i below FILES) through AzFile and checks every
-//     byte against TestContent.ForFile(i). Prints "download <start|end> <timestamp> <path>" for
-//     each download this process made (the library's events 40 and 3, which it logs while it
-//     holds the file's fill lock; Stopwatch timestamps share one monotonic clock across
-//     processes), then "ok".
-//   clear-rounds ROUNDS FOLDER
-//     ROUNDS times, clears FOLDER from the cache, 20 ms apart; prints "ok".
+//   fill-rounds ROUNDS FOLDER FILES [UNTIL_FILE]
+//     ROUNDS times (and then on until UNTIL_FILE exists, when given), opens every FOLDER/<i>.bin
+//     (i below FILES) through AzFile and checks every byte against TestContent.ForFile(i). Prints
+//     "download <start|end> <timestamp> <path>" for each download this process made (the
+//     library's events 40 and 3, which it logs while it holds the file's fill lock; Stopwatch
+//     timestamps share one monotonic clock across processes), then "ok".
+//   clear-rounds ROUNDS FOLDER [FIRST_PATH DONE_FILE]
+//     Waits until FIRST_PATH is cached (when given: so that the clears meet fills however late
+//     this process started), then ROUNDS times clears FOLDER from the cache, 20 ms apart; creates
+//     DONE_FILE and prints "ok".
 //   write LOGICAL_PATH TEXT
 //     Writes TEXT to LOGICAL_PATH through AzFile and exits normally.
+//   lease LOGICAL_PATH
+//     Acquires a lease on LOGICAL_PATH's blob (15 s, renewed in the background), prints "leased",
+//     then, when a line arrives on stdin, releases it, prints "released" and exits.
 //
 // Exit 0 on success; 1 and the exception on stderr otherwise; 2 for bad arguments.
 try
@@ -69,6 +74,16 @@ try
             GC.KeepAlive(scope);
             return 0;
 
+        case ["lease", var leasedPath]:
+            using (AzFile.AcquireLease(leasedPath, TimeSpan.FromSeconds(15)))
+            {
+                Console.WriteLine("leased");
+                Console.ReadLine();
+            }
+
+            Console.WriteLine("released");
+            return 0;
+
         case ["hold", .. var paths]:
             var held = paths.Select(p => (Path: p, Stream: AzFile.Open(p, FileMode.Open))).ToList();
             Console.WriteLine("held");
@@ -100,9 +115,9 @@ try
             Console.WriteLine($"ok {opens} {AzFile.GetCacheStats().Evictions}");
             return 0;
 
-        case ["fill-rounds", var roundsText, var folder, var filesText]:
+        case ["fill-rounds", var roundsText, var folder, var filesText, .. var until]:
             AzFile.UseLoggerFactory(new DownloadEventPrinter());
-            for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
+            for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture) || (until is [var untilFile] && !File.Exists(untilFile)); round++)
             {
                 for (var i = 0; i < int.Parse(filesText, System.Globalization.CultureInfo.InvariantCulture); i++)
                 {
@@ -118,11 +133,21 @@ try
             Console.WriteLine("ok");
             return 0;
 
-        case ["clear-rounds", var roundsText, var folder]:
+        case ["clear-rounds", var roundsText, var folder, .. var handshake]:
+            while (handshake is [var firstPath, _] && !AzFile.IsCached(firstPath))
+            {
+                Thread.Sleep(1);
+            }
+
             for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
             {
                 AzFile.ClearCache(folder);
                 Thread.Sleep(20);
+            }
+
+            if (handshake is [_, var doneFile])
+            {
+                File.WriteAllText(doneFile, "done");
             }
 
             Console.WriteLine("ok");
@@ -133,7 +158,7 @@ try
             return 0;
 
         default:
-            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES | clear-rounds ROUNDS FOLDER | write LOGICAL_PATH TEXT");
+            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES [UNTIL_FILE] | clear-rounds ROUNDS FOLDER [FIRST_PATH DONE_FILE] | write LOGICAL_PATH TEXT");
             return 2;
     }
 }

@@ -14,7 +14,8 @@ namespace AzFuse.Upload;
 internal readonly record struct WritePolicy(AsyncUploadScope? Scope, bool ShmAsTmp);
 
 /// <summary>One open write of a mapped path: where its bytes go now, and where they go when it is committed.</summary>
-internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy, FileWriter Writer) : IWriteTarget
+/// <remarks>With <paramref name="OwnFolder"/>, <paramref name="TempPath"/> is alone in a private folder (a local-path lease, whose writer may add files beside it), removed when the write ends.</remarks>
+internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy, FileWriter Writer, bool OwnFolder = false) : IWriteTarget
 {
     public string LogicalPath => Path.LogicalPath;
 
@@ -78,6 +79,24 @@ internal sealed class FileWriter : IProcessExitCleanup
     /// <exception cref="IOException">The cache file's folder is reached through a link (nothing is written through one).</exception>
     public async ValueTask<AzFuseWriteStream> OpenAsync(ResolvedPath path, FileMode mode, FileAccess access, WritePolicy policy, bool requireCommit, bool async, CancellationToken cancellationToken)
     {
+        var (session, startFrom) = await BeginAsync(path, mode, policy, ownFolder: false, async, cancellationToken).ConfigureAwait(false);
+        return PrivateWrite.Open(session, startFrom, mode, access, requireCommit, async, _logger);
+    }
+
+    /// <summary>
+    /// Starts a write of <paramref name="path"/> with <see cref="File.Open(string, FileMode, FileAccess)"/>'s
+    /// mode semantics: the session, whose private file does not exist yet, and the local copy the
+    /// write builds on (Append, OpenOrCreate, Open), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="mode">How it is opened.</param>
+    /// <param name="policy">How it is uploaded when committed.</param>
+    /// <param name="ownFolder">Put the private file alone in a folder of its own, named as the file (with a leading '.'): for a caller that writes the path itself.</param>
+    /// <param name="async">Whether to run asynchronously.</param>
+    /// <param name="cancellationToken">Cancels a download the write builds on.</param>
+    /// <exception cref="IOException">The cache file's folder is reached through a link (nothing is written through one).</exception>
+    public async ValueTask<(WriteSession Session, string? StartFrom)> BeginAsync(ResolvedPath path, FileMode mode, WritePolicy policy, bool ownFolder, bool async, CancellationToken cancellationToken)
+    {
         // Refused now rather than when committed: the commit would put the file outside the cache.
         ContainedFolders.Check(path.CacheRoot, Path.GetDirectoryName(path.CachePath)!);
         var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate or FileMode.Append;
@@ -133,9 +152,18 @@ internal sealed class FileWriter : IProcessExitCleanup
         var stagingRoot = policy.ShmAsTmp ? _shm.CreateRoot(path.CacheRoot) : null;
         var dataRoot = stagingRoot ?? path.CacheRoot;
         var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
-        var temp = Path.Combine(WritingFolder(dataRoot), Guid.NewGuid().ToString("N"));
-        var session = new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this);
-        return PrivateWrite.Open(session, keepsContent ? current : null, mode, access, requireCommit, async, _logger);
+        // A leading '.': the Python tool's collector skips it in a shared cache (see CacheLayout).
+        var temp = Path.Combine(WritingFolder(dataRoot), "." + Guid.NewGuid().ToString("N"));
+        if (ownFolder)
+        {
+            // Named as the file, for tools that go by its extension; a writer's own files beside
+            // it (SQLite's journal) stay in this folder and go with it.
+            Directory.CreateDirectory(temp);
+            temp = Path.Combine(temp, "." + Path.GetFileName(path.CachePath));
+        }
+
+        var session = new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this, ownFolder);
+        return (session, keepsContent ? current : null);
     }
 
     /// <summary>
@@ -184,6 +212,7 @@ internal sealed class FileWriter : IProcessExitCleanup
                 }
 
                 File.Move(session.TempPath, session.DataPath, overwrite: true);
+                RemoveOwnFolder(session);
 
                 // Exactly one local copy holds the newest content, and reads find it: a staged
                 // write removes the older cache file; a cached write removes an older staged copy.
@@ -221,13 +250,36 @@ internal sealed class FileWriter : IProcessExitCleanup
     }
 
     /// <summary>Drops a write: discarded, unchanged, or failed before it was recorded.</summary>
-    public void Abandon(WriteSession session) => CacheCommit.DeleteQuietly(session.TempPath);
+    public void Abandon(WriteSession session)
+    {
+        CacheCommit.DeleteQuietly(session.TempPath);
+        RemoveOwnFolder(session);
+    }
 
     /// <summary>The newest local content of <paramref name="path"/>: a staged copy not yet uploaded, else the cache file.</summary>
     public string? LocalCopyOf(ResolvedPath path)
     {
         var staged = _shm.StagedPathOf(path.CacheRoot, path.CachePath);
         return staged is not null && CacheFileNames.IsCachedFile(staged) ? staged : CacheFileNames.IsCachedFile(path.CachePath) ? path.CachePath : null;
+    }
+
+    /// <summary>The private folder of a write that has one, with whatever its writer left beside the file (it lies inside this process's writing folder).</summary>
+    private static void RemoveOwnFolder(WriteSession session)
+    {
+        if (!session.OwnFolder)
+        {
+            return;
+        }
+
+        try
+        {
+            // Links inside are removed, never followed.
+            Directory.Delete(Path.GetDirectoryName(session.TempPath)!, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the writing folder's removal at exit.
+        }
     }
 
     private string WritingFolder(string dataRoot) =>
