@@ -50,7 +50,7 @@ internal static class CacheLayout
     /// </summary>
     public static string ClaimsFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "claims");
 
-    public static string ClaimsLockPath(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "claims.lock");
+    public static string ClaimsLockPath(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, ".claims.lock");
 
     /// <summary>azcopy's job plans and logs, one folder per run (never under the user's home).</summary>
     public static string AzCopyFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "azcopy");
