@@ -36,9 +36,10 @@ internal static class TrainingBenchmark
 
     /// <param name="bench">The workbench.</param>
     /// <param name="warm">
-    /// Each rank first prepares 16 files of its own, so that the code is compiled when the clock
-    /// starts: what sharing the work costs. Cold ranks also each compile the download path (about
-    /// a second of CPU per process, most of it the JIT), which on a machine of few cores adds up.
+    /// Each rank first prepares 160 files of its own, 16 at a time, so that the code is compiled and
+    /// optimized when the clock starts, as in a rank that has been working: what sharing the work
+    /// costs. Cold ranks also each compile the download path (seconds of CPU per process with .NET's
+    /// default tiered PGO, about half without), which on a machine of few cores adds up.
     /// </param>
     private static void SharedPrepare(Workbench bench, bool warm)
     {
@@ -83,7 +84,7 @@ internal static class TrainingBenchmark
                 });
         }
 
-        var state = warm ? "warm (each prepared 16 other files first)" : "cold (the download path not compiled yet)";
+        var state = warm ? "warm (each prepared 160 other files first, 16 at a time)" : "cold (the download path not compiled yet)";
         var timings = bench.Measurement.Compare($"{Ranks} {(warm ? "warm" : "cold")} ranks preparing the same {Files} x {Table.Size(FileSize)}", [Ranked(1), Ranked(Ranks)]);
         Measurement.Print($"T1{(warm ? "a" : "b")}. Prepare of {Files} x {Table.Size(FileSize)}, empty cache, processes started, {state} and waiting: median of {bench.Measurement.Repeat} runs", timings);
         if (warm)

@@ -4,9 +4,12 @@ namespace AzFuse.Benchmarks;
 /// The benchmark program run again as a rank of a training job (configured by the AZFUSE_*
 /// variables the parent passes), so that several processes can be timed against one:
 /// <list type="bullet">
-/// <item><c>child prepare FOLDER COUNT BARRIER [WARM_FOLDER]</c>: prepares WARM_FOLDER's 0.bin to
-/// 15.bin first when given (so that the code is compiled before the clock starts), prints
-/// "waiting", waits for the BARRIER file,
+/// <item><c>child prepare FOLDER COUNT BARRIER [WARM_FOLDER]</c>: when WARM_FOLDER is given, first
+/// prepares its 0.bin to 159.bin, 16 at a time, then idles a second (a rank that has been
+/// working: the download path called often enough for .NET's tiered compiler to have finished
+/// optimizing it, in the background, before the clock starts; nothing deleted, because on ext4 a
+/// file deleted in the last minute makes every file created after it cost more);
+/// prints "waiting", waits for the BARRIER file,
 /// prepares FOLDER/0.bin to FOLDER/(COUNT-1).bin, prints "cpu MS" (the CPU time it used from
 /// the barrier on) and exits.</item>
 /// <item><c>child queue FOLDER COUNT</c>: writes COUNT small files in an AsyncUpload scope, prints
@@ -16,7 +19,9 @@ namespace AzFuse.Benchmarks;
 /// </summary>
 internal static class TrainingChild
 {
-    public const int WarmUpFiles = 16;
+    // 10 Prepares of 16: past the 30 calls after which .NET recompiles a method with its profile.
+    public const int WarmUpFiles = 160;
+    private const int WarmUpBatch = 16;
 
     public static int Run(string[] args)
     {
@@ -26,7 +31,12 @@ internal static class TrainingChild
                 var paths = Enumerable.Range(0, int.Parse(countText, System.Globalization.CultureInfo.InvariantCulture)).Select(i => $"{folder}/{i}.bin").ToList();
                 if (warm is [var warmFolder])
                 {
-                    AzFile.Prepare(Enumerable.Range(0, WarmUpFiles).Select(i => $"{warmFolder}/{i}.bin"));
+                    for (var first = 0; first < WarmUpFiles; first += WarmUpBatch)
+                    {
+                        AzFile.Prepare(Enumerable.Range(first, WarmUpBatch).Select(i => $"{warmFolder}/{i}.bin"));
+                    }
+
+                    Thread.Sleep(TimeSpan.FromSeconds(1));
                 }
 
                 Console.WriteLine("waiting");

@@ -36,8 +36,7 @@ namespace AzFuse;
 /// </remarks>
 public sealed class AzFuseWriteStream : Stream
 {
-    private const int CompareBufferSize = 1 << 16;
-
+    // Not readonly: a write staged in shared memory that runs out of room moves to disk (MoveToDisk).
     private FileStream _inner;
     private IWriteTarget _target;
     private readonly FileStream? _original;
@@ -383,31 +382,7 @@ public sealed class AzFuseWriteStream : Stream
             return true;
         }
 
-        if (length != _original.Length)
-        {
-            return false;
-        }
-
-        // The original is an open handle on the content the write started from: cache files are
-        // replaced by renames, never changed in place, so it still holds those bytes.
-        using var written = new FileStream(_target.TempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
-        _original.Position = 0;
-        var left = new byte[CompareBufferSize];
-        var right = new byte[CompareBufferSize];
-        while (true)
-        {
-            var read = async ? await written.ReadAtLeastAsync(left, left.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) : written.ReadAtLeast(left, left.Length, throwOnEndOfStream: false);
-            var readOriginal = async ? await _original.ReadAtLeastAsync(right, read, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) : _original.ReadAtLeast(right, read, throwOnEndOfStream: false);
-            if (read != readOriginal || !left.AsSpan(0, read).SequenceEqual(right.AsSpan(0, read)))
-            {
-                return false;
-            }
-
-            if (read < left.Length)
-            {
-                return true;
-            }
-        }
+        return length == _original.Length && await ContentComparison.SameAsync(_original, _target.TempPath, async, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -16,14 +16,16 @@ using AzFuse;
 //   churn OPENS FOLDER FILES SEED
 //     Opens OPENS times a random file FOLDER/<i>.bin (i below FILES) through AzFile and checks
 //     every byte against TestContent.ForFile(i); prints "ok <opens> <evictions>".
-//   fill-rounds ROUNDS FOLDER FILES
-//     ROUNDS times, opens every FOLDER/<i>.bin (i below FILES) through AzFile and checks every
-//     byte against TestContent.ForFile(i). Prints "download <start|end> <timestamp> <path>" for
-//     each download this process made (the library's events 40 and 3, which it logs while it
-//     holds the file's fill lock; Stopwatch timestamps share one monotonic clock across
-//     processes), then "ok".
-//   clear-rounds ROUNDS FOLDER
-//     ROUNDS times, clears FOLDER from the cache, 20 ms apart; prints "ok".
+//   fill-rounds ROUNDS FOLDER FILES [UNTIL_FILE]
+//     ROUNDS times (and then on until UNTIL_FILE exists, when given), opens every FOLDER/<i>.bin
+//     (i below FILES) through AzFile and checks every byte against TestContent.ForFile(i). Prints
+//     "download <start|end> <timestamp> <path>" for each download this process made (the
+//     library's events 40 and 3, which it logs while it holds the file's fill lock; Stopwatch
+//     timestamps share one monotonic clock across processes), then "ok".
+//   clear-rounds ROUNDS FOLDER [FIRST_PATH DONE_FILE]
+//     Waits until FIRST_PATH is cached (when given: so that the clears meet fills however late
+//     this process started), then ROUNDS times clears FOLDER from the cache, 20 ms apart; creates
+//     DONE_FILE and prints "ok".
 //   prepare FOLDER FROM TO [BARRIER_FILE]
 //     Waits until BARRIER_FILE exists, prepares FOLDER/<i>.bin for FROM <= i < TO through AzFile,
 //     then checks every byte of each cache file against TestContent.ForFile(i); prints "ok".
@@ -40,6 +42,9 @@ using AzFuse;
 //     Prints "sleeping" and waits to be told to stop: the exit code a signal gives a process.
 //   write LOGICAL_PATH TEXT
 //     Writes TEXT to LOGICAL_PATH through AzFile and exits normally.
+//   lease LOGICAL_PATH
+//     Acquires a lease on LOGICAL_PATH's blob (15 s, renewed in the background), prints "leased",
+//     then, when a line arrives on stdin, releases it, prints "released" and exits.
 //
 // Exit 0 on success; 1 and the exception on stderr otherwise; 2 for bad arguments.
 try
@@ -81,6 +86,16 @@ try
             Console.WriteLine("written");
             Thread.Sleep(Timeout.Infinite);
             GC.KeepAlive(scope);
+            return 0;
+
+        case ["lease", var leasedPath]:
+            using (AzFile.AcquireLease(leasedPath, TimeSpan.FromSeconds(15)))
+            {
+                Console.WriteLine("leased");
+                Console.ReadLine();
+            }
+
+            Console.WriteLine("released");
             return 0;
 
         case ["hold", .. var paths]:
@@ -176,9 +191,9 @@ try
             Thread.Sleep(Timeout.Infinite);
             return 0;
 
-        case ["fill-rounds", var roundsText, var folder, var filesText]:
+        case ["fill-rounds", var roundsText, var folder, var filesText, .. var until]:
             AzFile.UseLoggerFactory(new DownloadEventPrinter());
-            for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
+            for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture) || (until is [var untilFile] && !File.Exists(untilFile)); round++)
             {
                 for (var i = 0; i < int.Parse(filesText, System.Globalization.CultureInfo.InvariantCulture); i++)
                 {
@@ -194,11 +209,21 @@ try
             Console.WriteLine("ok");
             return 0;
 
-        case ["clear-rounds", var roundsText, var folder]:
+        case ["clear-rounds", var roundsText, var folder, .. var handshake]:
+            while (handshake is [var firstPath, _] && !AzFile.IsCached(firstPath))
+            {
+                Thread.Sleep(1);
+            }
+
             for (var round = 0; round < int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture); round++)
             {
                 AzFile.ClearCache(folder);
                 Thread.Sleep(20);
+            }
+
+            if (handshake is [_, var doneFile])
+            {
+                File.WriteAllText(doneFile, "done");
             }
 
             Console.WriteLine("ok");
@@ -209,7 +234,7 @@ try
             return 0;
 
         default:
-            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES | clear-rounds ROUNDS FOLDER | prepare FOLDER FROM TO [BARRIER_FILE] | queue COUNT FOLDER DEADLINE_MS | sleep | write LOGICAL_PATH TEXT");
+            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES [UNTIL_FILE] | clear-rounds ROUNDS FOLDER [FIRST_PATH DONE_FILE] | prepare FOLDER FROM TO [BARRIER_FILE] | queue COUNT FOLDER DEADLINE_MS | checkpoint FOLDER RANK WORLD_SIZE FILES | sleep | write LOGICAL_PATH TEXT");
             return 2;
     }
 }

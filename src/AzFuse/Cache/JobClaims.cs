@@ -16,7 +16,8 @@ namespace AzFuse.Cache;
 /// </remarks>
 internal sealed class JobClaims : IDisposable
 {
-    private const string ListName = "files";
+    // A leading '.': the Python tool's collector skips it in a shared cache (see CacheLayout).
+    private const string ListName = ".files";
     private static readonly TimeSpan s_maxPoll = TimeSpan.FromSeconds(1);
 
     private readonly ScratchFolder? _folder;

@@ -18,19 +18,12 @@ internal sealed class AzFuseEngine : IObservedClient
 {
     public AzFuseEngine(AzFuseOptions options, ILoggerFactory loggerFactory)
     {
-        if (options.MappingFile is null)
-        {
-            throw Errors.ConfigFileNotSet();
-        }
-
         var logger = loggerFactory.CreateLogger("AzFuse");
         var time = options.TimeProvider;
         Time = time;
         var accounts = StorageAccountLoader.FromOptions(options, logger);
         Accounts = accounts;
-        var mappings = MappingFileLoader.Load(options.MappingFile, logger)
-            .Select(m => m with { RevalidateAfter = m.RevalidateAfter ?? options.RevalidateAfter, MaxCacheSize = m.MaxCacheSize ?? options.MaxCacheSize })
-            .ToList();
+        var mappings = MappingSource.Load(options, logger);
         Mappings = mappings;
         Resolver = new PathResolver(mappings, accounts);
         Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
@@ -39,7 +32,7 @@ internal sealed class AzFuseEngine : IObservedClient
         Freshness = new Freshness(time);
         var eviction = new CacheEviction(Pending);
         Eviction = eviction;
-        Space = new CacheSpace(CacheLimits(mappings), eviction, Statistics, options.LockTimeout, time, logger);
+        Space = new CacheSpace(CacheBound.ForRoots(mappings), eviction, Statistics, options.LockTimeout, time, logger);
         Clearing = new CacheClearing(eviction, Space, logger);
 
         var retry = RetryPolicy.Create(options, logger);
@@ -229,33 +222,5 @@ internal sealed class AzFuseEngine : IObservedClient
                 _ = await Sas.GetContainerSasAsync(account, "rl", async: true, cancellationToken).ConfigureAwait(false);
                 return $"got a Microsoft Entra ID token (valid until {token.ExpiresOn.UtcDateTime:yyyy-MM-dd HH:mm} UTC) and a user-delegation key to sign azcopy's SAS";
         }
-    }
-
-    /// <summary>The size limit of each bounded cache root. Mappings that share a root must agree on it.</summary>
-    private static Dictionary<string, long> CacheLimits(IReadOnlyList<MountMapping> mappings)
-    {
-        var limits = new Dictionary<string, long>(StringComparer.Ordinal);
-        var setBy = new Dictionary<string, MountMapping>(StringComparer.Ordinal);
-        foreach (var mapping in mappings.Where(m => m.MaxCacheSize is not null))
-        {
-            var root = mapping.CacheRoot;
-            if (setBy.TryGetValue(root, out var first))
-            {
-                if (first.MaxCacheSize != mapping.MaxCacheSize)
-                {
-                    throw Errors.CacheSizeConflict(root, first, mapping);
-                }
-
-                continue;
-            }
-
-            setBy[root] = mapping;
-            if (mapping.MaxCacheSize != long.MaxValue)
-            {
-                limits[root] = mapping.MaxCacheSize!.Value;
-            }
-        }
-
-        return limits;
     }
 }

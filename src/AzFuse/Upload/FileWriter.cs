@@ -14,7 +14,8 @@ namespace AzFuse.Upload;
 internal readonly record struct WritePolicy(AsyncUploadScope? Scope, bool ShmAsTmp);
 
 /// <summary>One open write of a mapped path: where its bytes go now, and where they go when it is committed.</summary>
-internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy, FileWriter Writer) : IWriteTarget
+/// <remarks>With <paramref name="OwnFolder"/>, <paramref name="TempPath"/> is alone in a private folder (a local-path lease, whose writer may add files beside it), removed when the write ends.</remarks>
+internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy, FileWriter Writer, bool OwnFolder = false) : IWriteTarget
 {
     public string LogicalPath => Path.LogicalPath;
 
@@ -84,6 +85,33 @@ internal sealed class FileWriter : IProcessExitCleanup
     /// <exception cref="IOException">The cache file's folder is reached through a link (nothing is written through one).</exception>
     public async ValueTask<AzFuseWriteStream> OpenAsync(ResolvedPath path, FileMode mode, FileAccess access, WritePolicy policy, bool requireCommit, bool async, CancellationToken cancellationToken)
     {
+        var (session, startFrom) = await BeginAsync(path, mode, policy, ownFolder: false, async, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return PrivateWrite.Open(session, startFrom, mode, access, requireCommit, async, _logger);
+        }
+        catch (DiskFullException) when (session.Staged)
+        {
+            // The copy of the content it builds on did not fit in shared memory: on disk, then.
+            Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, session.DataRoot);
+            return PrivateWrite.Open(NewSession(path, stagingRoot: null, policy, ownFolder: false), startFrom, mode, access, requireCommit, async, _logger);
+        }
+    }
+
+    /// <summary>
+    /// Starts a write of <paramref name="path"/> with <see cref="File.Open(string, FileMode, FileAccess)"/>'s
+    /// mode semantics: the session, whose private file does not exist yet, and the local copy the
+    /// write builds on (Append, OpenOrCreate, Open), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="mode">How it is opened.</param>
+    /// <param name="policy">How it is uploaded when committed.</param>
+    /// <param name="ownFolder">Put the private file alone in a folder of its own, named as the file (with a leading '.'): for a caller that writes the path itself.</param>
+    /// <param name="async">Whether to run asynchronously.</param>
+    /// <param name="cancellationToken">Cancels a download the write builds on.</param>
+    /// <exception cref="IOException">The cache file's folder is reached through a link (nothing is written through one).</exception>
+    public async ValueTask<(WriteSession Session, string? StartFrom)> BeginAsync(ResolvedPath path, FileMode mode, WritePolicy policy, bool ownFolder, bool async, CancellationToken cancellationToken)
+    {
         // Refused now rather than when committed: the commit would put the file outside the cache.
         ContainedFolders.Check(path.CacheRoot, Path.GetDirectoryName(path.CachePath)!);
         var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate or FileMode.Append;
@@ -146,25 +174,24 @@ internal sealed class FileWriter : IProcessExitCleanup
             stagingRoot = null;
         }
 
-        try
-        {
-            return Open(path, stagingRoot, startFrom, mode, access, policy, requireCommit, async);
-        }
-        catch (DiskFullException) when (stagingRoot is not null)
-        {
-            // The copy of the content it builds on did not fit in shared memory: on disk, then.
-            Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, stagingRoot);
-            return Open(path, stagingRoot: null, startFrom, mode, access, policy, requireCommit, async);
-        }
+        return (NewSession(path, stagingRoot, policy, ownFolder), startFrom);
     }
 
-    private AzFuseWriteStream Open(ResolvedPath path, string? stagingRoot, string? startFrom, FileMode mode, FileAccess access, WritePolicy policy, bool requireCommit, bool async)
+    private WriteSession NewSession(ResolvedPath path, string? stagingRoot, WritePolicy policy, bool ownFolder)
     {
         var dataRoot = stagingRoot ?? path.CacheRoot;
         var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
-        var temp = Path.Combine(WritingFolder(dataRoot), Guid.NewGuid().ToString("N"));
-        var session = new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this);
-        return PrivateWrite.Open(session, startFrom, mode, access, requireCommit, async, _logger);
+        // A leading '.': the Python tool's collector skips it in a shared cache (see CacheLayout).
+        var temp = Path.Combine(WritingFolder(dataRoot), "." + Guid.NewGuid().ToString("N"));
+        if (ownFolder)
+        {
+            // Named as the file, for tools that go by its extension; a writer's own files beside
+            // it (SQLite's journal) stay in this folder and go with it.
+            Directory.CreateDirectory(temp);
+            temp = Path.Combine(temp, "." + Path.GetFileName(path.CachePath));
+        }
+
+        return new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this, ownFolder);
     }
 
     // Room for the content a write starts from, and 1 MiB more; the rest is found out by writing
@@ -179,7 +206,7 @@ internal sealed class FileWriter : IProcessExitCleanup
     public (FileStream Stream, WriteSession Session) MoveToDisk(WriteSession staged, FileStream inner, long position, bool async)
     {
         var path = staged.Path;
-        var temp = Path.Combine(WritingFolder(path.CacheRoot), Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(WritingFolder(path.CacheRoot), "." + Guid.NewGuid().ToString("N"));
         var canRead = inner.CanRead;
         inner.Dispose();
         using (var source = new FileStream(staged.TempPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
@@ -243,6 +270,7 @@ internal sealed class FileWriter : IProcessExitCleanup
                 }
 
                 File.Move(session.TempPath, session.DataPath, overwrite: true);
+                RemoveOwnFolder(session);
 
                 // Exactly one local copy holds the newest content, and reads find it: a staged
                 // write removes the older cache file; a cached write removes an older staged copy.
@@ -284,13 +312,36 @@ internal sealed class FileWriter : IProcessExitCleanup
     }
 
     /// <summary>Drops a write: discarded, unchanged, or failed before it was recorded.</summary>
-    public void Abandon(WriteSession session) => CacheCommit.DeleteQuietly(session.TempPath);
+    public void Abandon(WriteSession session)
+    {
+        CacheCommit.DeleteQuietly(session.TempPath);
+        RemoveOwnFolder(session);
+    }
 
     /// <summary>The newest local content of <paramref name="path"/>: a staged copy not yet uploaded, else the cache file.</summary>
     public string? LocalCopyOf(ResolvedPath path)
     {
         var staged = _shm.StagedPathOf(path.CacheRoot, path.CachePath);
         return staged is not null && CacheFileNames.IsCachedFile(staged) ? staged : CacheFileNames.IsCachedFile(path.CachePath) ? path.CachePath : null;
+    }
+
+    /// <summary>The private folder of a write that has one, with whatever its writer left beside the file (it lies inside this process's writing folder).</summary>
+    private static void RemoveOwnFolder(WriteSession session)
+    {
+        if (!session.OwnFolder)
+        {
+            return;
+        }
+
+        try
+        {
+            // Links inside are removed, never followed.
+            Directory.Delete(Path.GetDirectoryName(session.TempPath)!, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the writing folder's removal at exit.
+        }
     }
 
     private string WritingFolder(string dataRoot) =>
