@@ -83,7 +83,7 @@ internal sealed class StatsFiles : IProcessExitCleanup
             return;
         }
 
-        var json = JsonSerializer.Serialize(Record.From(stats));
+        var json = JsonSerializer.Serialize(new Record(s_self.Started, stats));
         lock (_gate)
         {
             if (_closed || json == _written)
@@ -138,18 +138,18 @@ internal sealed class StatsFiles : IProcessExitCleanup
                 continue; // deleted meanwhile, or not ours
             }
 
-            if (record is null)
+            if (record?.Stats is null)
             {
                 continue;
             }
 
-            if (!IsAlive(record.Pid, record.Started))
+            if (!IsAlive(record.Stats.ProcessId, record.Started))
             {
                 DeleteQuietly(file);
                 continue;
             }
 
-            stats.Add(record.ToStats());
+            stats.Add(record.Stats);
         }
 
         return stats.OrderBy(s => s.ProcessId).ThenBy(s => s.UpdatedAt).ToList();
@@ -184,59 +184,15 @@ internal sealed class StatsFiles : IProcessExitCleanup
     // Who this process is, read once: the name to show and the start time that tells it from a later process with its id.
     private static readonly (string Name, DateTimeOffset Started) s_self = ReadSelf();
 
+    /// <summary>This process's name, as the files show it.</summary>
+    public static string ProcessName => s_self.Name;
+
     private static (string Name, DateTimeOffset Started) ReadSelf()
     {
         using var self = Process.GetCurrentProcess();
         return (self.ProcessName, self.StartTime.ToUniversalTime());
     }
 
-    /// <summary>The file's content: a flat record, so that other tools can read it too.</summary>
-    private sealed record Record(
-        int Pid,
-        string Name,
-        DateTimeOffset Started,
-        DateTimeOffset Updated,
-        long Hits,
-        long Misses,
-        long Evictions,
-        long PendingUploads,
-        long PendingUploadBytes,
-        DateTimeOffset Since,
-        long ReadRequests,
-        long WriteRequests,
-        long ListRequests,
-        long OtherRequests,
-        long BytesDownloaded,
-        long BytesUploaded,
-        long AzCopyBytesDownloaded,
-        long AzCopyBytesUploaded)
-    {
-        public static Record From(ProcessStats s) => new(
-            Environment.ProcessId, s_self.Name, s_self.Started, s.UpdatedAt, s.Hits, s.Misses, s.Evictions, s.PendingUploads, s.PendingUploadBytes,
-            s.Usage.Since, s.Usage.ReadRequests, s.Usage.WriteRequests, s.Usage.ListRequests, s.Usage.OtherRequests, s.Usage.BytesDownloaded, s.Usage.BytesUploaded, s.Usage.AzCopyBytesDownloaded, s.Usage.AzCopyBytesUploaded);
-
-        public ProcessStats ToStats() => new()
-        {
-            ProcessId = Pid,
-            ProcessName = Name,
-            UpdatedAt = Updated,
-            Hits = Hits,
-            Misses = Misses,
-            Evictions = Evictions,
-            PendingUploads = PendingUploads,
-            PendingUploadBytes = PendingUploadBytes,
-            Usage = new AzFuseUsage
-            {
-                Since = Since,
-                ReadRequests = ReadRequests,
-                WriteRequests = WriteRequests,
-                ListRequests = ListRequests,
-                OtherRequests = OtherRequests,
-                BytesDownloaded = BytesDownloaded,
-                BytesUploaded = BytesUploaded,
-                AzCopyBytesDownloaded = AzCopyBytesDownloaded,
-                AzCopyBytesUploaded = AzCopyBytesUploaded,
-            },
-        };
-    }
+    /// <summary>The file's content: the numbers, and when the process started (to tell it from a later process with its id).</summary>
+    private sealed record Record(DateTimeOffset Started, ProcessStats Stats);
 }

@@ -175,6 +175,7 @@ internal sealed class AzFuseEngine : IObservedClient
     public ProcessStats GetProcessStats() => new()
     {
         ProcessId = Environment.ProcessId,
+        ProcessName = StatsFiles.ProcessName,
         UpdatedAt = Time.GetUtcNow(),
         Hits = Statistics.Hits,
         Misses = Statistics.Misses,
