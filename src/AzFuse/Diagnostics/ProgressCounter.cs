@@ -47,9 +47,8 @@ internal sealed class ProgressCounter
     private void Change(Action change)
     {
         // Reported under the lock: two transfer threads that reported after it could deliver their
-        // snapshots out of order, and a sink that keeps the latest (PrefetchOperation.Progress) would
-        // end on an older count (PrefetchTests saw 1,997 of 2,000 done after the prefetch completed).
-        // Handlers are documented as quick, so holding the lock through one costs little.
+        // snapshots out of order, and a sink that keeps the latest (PrefetchOperation.Progress) could
+        // end on an older count. Handlers are documented as quick, so holding the lock through one costs little.
         lock (_gate)
         {
             change();

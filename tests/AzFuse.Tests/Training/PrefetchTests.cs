@@ -30,7 +30,10 @@ public sealed partial class PrefetchTests(AzuriteFixture azurite) : SandboxTest(
         await prefetch;
 
         Assert.All(doneWhenOpened, done => Assert.True(done < Files, "an Open waited for the whole prefetch"));
-        Assert.Equal(Files, prefetch.Progress.FilesDone);
+        // Every file it found missing is done. (Not always all 2,000: on a loaded machine the Opens
+        // from the end can cache a few before the background scan reaches them, and those are not
+        // counted as missing; the GETs below still show each file fetched once.)
+        Assert.Equal(prefetch.Progress.FilesTotal, prefetch.Progress.FilesDone);
         Assert.Empty(prefetch.Failures);
         var gets = (await Server.RequestsToAsync(Sandbox.ContainerName)).Select(r => GetOfBlob().Match(r)).Where(m => m.Success).GroupBy(m => m.Groups[1].Value).ToList();
         Assert.Equal(Files, gets.Count);
