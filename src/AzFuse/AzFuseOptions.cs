@@ -320,4 +320,49 @@ public sealed class AzFuseOptions
     };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    // ----- large files: chunked transfers, range reads, streamed reads -----------------------
+
+    private long _chunkSize = 8L << 20;
+    private int _chunksInFlight = 8;
+
+    /// <summary>
+    /// The piece a large transfer is cut into. A download of a blob larger than this goes as ranges
+    /// of this size, <see cref="ChunksInFlight"/> at a time, written at their offsets; an upload
+    /// larger than this goes as blocks of this size (grown for files of more than 50,000 chunks, the
+    /// service's block limit), committed together at the end. A blob without a stored Content-MD5
+    /// is fetched in ranges of at most 4 MiB, the most the service sends an MD5 with, and so are
+    /// the blocks of a streamed read (<see cref="OpenOptions.Streaming"/>).
+    /// Default 8 MiB (see the README's measurements); between 64 KiB and 4,000 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 64 KiB to 4,000 MiB.</exception>
+    public long ChunkSize
+    {
+        get => _chunkSize;
+        set => _chunkSize = value is >= 64L << 10 and <= 4000L << 20
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ChunkSize), value, "ChunkSize must be between 64 KiB and 4,000 MiB.");
+    }
+
+    /// <summary>
+    /// How many chunks (<see cref="ChunkSize"/>) of one file move at once, each over its own
+    /// connection: over a real network one connection is bound by its round-trip time, so a large
+    /// file needs several. Also how far a streamed read reads ahead. Memory stays bounded: each
+    /// chunk in flight streams through a buffer of at most 256 KiB, never a whole chunk.
+    /// Default 8 (see the README's measurements); between 1 and 64.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 64.</exception>
+    public int ChunksInFlight
+    {
+        get => _chunksInFlight;
+        set => _chunksInFlight = value is >= 1 and <= 64
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ChunksInFlight), value, "ChunksInFlight must be between 1 and 64.");
+    }
+
+    /// <summary>
+    /// The most blocks an upload is cut into: the service's limit, 50,000. Tests lower it to reach
+    /// the point where the block size grows without uploading 50,000 blocks.
+    /// </summary>
+    internal int BlockCountLimit { get; set; } = 50_000;
 }

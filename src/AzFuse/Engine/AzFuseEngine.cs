@@ -47,7 +47,9 @@ internal sealed class AzFuseEngine
         var locator = new AzCopyLocator(options.AzCopyPath);
         Planner = new TransferPlanner(options, locator, logger);
         var runner = new AzCopyRunner(locator, options.AzCopyEnvironment, loggerFactory.CreateLogger("AzFuse.AzCopy"));
-        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
+        var chunks = ChunkSettings.From(options);
+        Chunks = chunks;
+        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), new RangedDownloader(Blobs, retry, chunks, logger), Planner, retry, chunks, logger);
         var revalidation = new Revalidation(eviction, Space, time, logger);
         Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
         Batch = new BatchFiller(
@@ -113,6 +115,9 @@ internal sealed class AzFuseEngine
     }
 
     public PathResolver Resolver { get; }
+
+    /// <summary>How large transfers are cut into chunks.</summary>
+    public ChunkSettings Chunks { get; }
 
     /// <summary>Open for reading, and Prepare.</summary>
     public CacheReader Reader { get; }

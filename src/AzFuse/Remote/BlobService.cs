@@ -21,7 +21,7 @@ namespace AzFuse.Remote;
 /// A request the service denies (403) is tried once more if its storage account file changed on
 /// disk meanwhile: a SAS rotated by a script works in the same process.
 /// </remarks>
-internal sealed class BlobService
+internal sealed partial class BlobService
 {
     /// <summary>
     /// Uploads up to this size go as one Put Blob whose MD5 the service checks; larger ones go as
