@@ -70,6 +70,7 @@ internal sealed class AzFuseEngine
             new PipeUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
             new JobUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
             Blobs,
+            new BlockUploader(Blobs, chunks, logger),
             Planner,
             retry,
             time,
