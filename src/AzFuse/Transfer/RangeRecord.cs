@@ -24,7 +24,7 @@ namespace AzFuse.Transfer;
 /// against the blob's MD5, and where the blob has none, each recorded range is read back and checked
 /// against its recorded MD5 before it counts. A line that reached the disk before its data (a power
 /// loss) therefore costs a range fetched again, never a wrong byte. Only the holder of the cache
-/// file's fill lock reads or writes it.
+/// file's fill lock writes it (others may read it, to watch a download's progress).
 /// </remarks>
 internal sealed class RangeRecord : IDisposable
 {
@@ -46,7 +46,7 @@ internal sealed class RangeRecord : IDisposable
     {
         // A new file (O_EXCL): a link planted at the name is removed, never written through.
         File.Delete(path);
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
         file.Write(Encoding.ASCII.GetBytes(Header(blob, layout) + "\n"));
         return new RangeRecord(file, []);
     }
@@ -66,7 +66,7 @@ internal sealed class RangeRecord : IDisposable
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
