@@ -203,6 +203,19 @@ public sealed class AzFuseSandbox : IDisposable
     public async Task<int> CommittedBlockCountAsync(string relative) =>
         (await _container.GetBlockBlobClient(RemotePrefix + "/" + relative).GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.Count();
 
+    /// <summary>How many blocks are staged for the blob under <see cref="RemotePrefix"/> and not committed (0 when there is no blob).</summary>
+    public async Task<int> UncommittedBlockCountAsync(string relative)
+    {
+        try
+        {
+            return (await _container.GetBlockBlobClient(RemotePrefix + "/" + relative).GetBlockListAsync(BlockListTypes.Uncommitted)).Value.UncommittedBlocks.Count();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>A SAS for the sandbox's container, signed with Azurite's key.</summary>
     public string ContainerSas(string permissions, DateTimeOffset start, DateTimeOffset expiry)
     {

@@ -45,6 +45,7 @@ public sealed class LinkProxy : IAsyncDisposable
     private readonly ConcurrentBag<Socket> _sockets = [];
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly Task _accepting;
+    private int _open;
     private long _downstream;
     private long _upstream;
     private ResetRule? _reset;
@@ -67,6 +68,9 @@ public sealed class LinkProxy : IAsyncDisposable
 
     /// <summary>Bytes sent from clients to the server so far (request heads and bodies).</summary>
     public long BytesToServer => Interlocked.Read(ref _upstream);
+
+    /// <summary>Connections open now: 0 once every byte a client sent before it went away has been delivered and both sides closed.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
 
     /// <summary>The requests forwarded so far, in order: "METHOD /path?query" and, for a ranged GET, " range=bytes=A-B".</summary>
     public IReadOnlyList<string> Requests => _requests.ToList();
@@ -130,10 +134,11 @@ public sealed class LinkProxy : IAsyncDisposable
         client.NoDelay = true;
         _sockets.Add(client);
         _sockets.Add(server);
+        Interlocked.Increment(ref _open);
         try
         {
             await server.ConnectAsync(_target, _stop.Token);
-            var connection = new Connection(client, server);
+            var connection = new Connection();
             await Task.WhenAll(
                 PumpAsync(client, server, connection, toServer: true),
                 PumpAsync(server, client, connection, toServer: false));
@@ -145,6 +150,7 @@ public sealed class LinkProxy : IAsyncDisposable
         {
             client.Dispose();
             server.Dispose();
+            Interlocked.Decrement(ref _open);
         }
     }
 
@@ -235,16 +241,12 @@ public sealed class LinkProxy : IAsyncDisposable
     }
 
     /// <summary>What the proxy knows of one connection: where its request stream is, and whether a response on it is to be cut.</summary>
-    private sealed class Connection(Socket client, Socket server)
+    private sealed class Connection
     {
         private readonly StringBuilder _head = new();
         private long _bodyLeft;
         private bool _lost;
         private long _cutAfter = -1;
-
-        public Socket Client { get; } = client;
-
-        public Socket Server { get; } = server;
 
         /// <summary>Follows the request stream: heads are read (and listed), bodies skipped by their Content-Length.</summary>
         public void SawRequestBytes(ReadOnlySpan<byte> bytes, LinkProxy proxy)
