@@ -152,6 +152,14 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.GetCacheStats"/>
     public static CacheStats GetCacheStats() => Default.GetCacheStats();
 
+    // ----- large files
+
+    /// <inheritdoc cref="AzFuseClient.ReadRange(string, long, Memory{byte})"/>
+    public static int ReadRange(string path, long offset, Memory<byte> buffer) => Default.ReadRange(path, offset, buffer);
+
+    /// <inheritdoc cref="AzFuseClient.ReadRangeAsync(string, long, Memory{byte}, CancellationToken)"/>
+    public static ValueTask<int> ReadRangeAsync(string path, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) => Default.ReadRangeAsync(path, offset, buffer, cancellationToken);
+
     private static AzFuseClient InitializeDefault()
     {
         Interlocked.CompareExchange(ref s_default, AzFuseClient.FromEnvironment(), null);

@@ -49,7 +49,8 @@ internal sealed class AzFuseEngine
         var runner = new AzCopyRunner(locator, options.AzCopyEnvironment, loggerFactory.CreateLogger("AzFuse.AzCopy"));
         var chunks = ChunkSettings.From(options);
         Chunks = chunks;
-        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), new RangedDownloader(Blobs, retry, chunks, logger), Planner, retry, chunks, logger);
+        Fetcher = new RangeFetcher(Blobs, retry);
+        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), new RangedDownloader(Fetcher, chunks, logger), Planner, retry, chunks, logger);
         var revalidation = new Revalidation(eviction, Space, time, logger);
         Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
         Batch = new BatchFiller(
@@ -87,6 +88,9 @@ internal sealed class AzFuseEngine
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
         Reader = new CacheReader(this, logger);
+        var blocks = new BlockCache(Fetcher, Space, chunks);
+        Streams = new StreamOpener(Blobs, blocks, Space, chunks.InFlight, logger);
+        Ranges = new RangeReader(Reader, Blobs, Fetcher, chunks, logger);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
 
         foreach (var root in cacheRoots)
@@ -119,6 +123,15 @@ internal sealed class AzFuseEngine
 
     /// <summary>How large transfers are cut into chunks.</summary>
     public ChunkSettings Chunks { get; }
+
+    /// <summary>Fetches one verified range of a blob (the piece of every ranged read).</summary>
+    public RangeFetcher Fetcher { get; }
+
+    /// <summary>Streamed reads (<see cref="OpenOptions.Streaming"/>).</summary>
+    public StreamOpener Streams { get; }
+
+    /// <summary>ReadRange.</summary>
+    public RangeReader Ranges { get; }
 
     /// <summary>Open for reading, and Prepare.</summary>
     public CacheReader Reader { get; }

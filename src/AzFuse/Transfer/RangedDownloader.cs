@@ -25,15 +25,13 @@ namespace AzFuse.Transfer;
 /// </remarks>
 internal sealed class RangedDownloader
 {
-    private readonly BlobService _blobs;
-    private readonly RetryPolicy _retry;
+    private readonly RangeFetcher _fetcher;
     private readonly ChunkSettings _chunks;
     private readonly ILogger _logger;
 
-    public RangedDownloader(BlobService blobs, RetryPolicy retry, ChunkSettings chunks, ILogger logger)
+    public RangedDownloader(RangeFetcher fetcher, ChunkSettings chunks, ILogger logger)
     {
-        _blobs = blobs;
-        _retry = retry;
+        _fetcher = fetcher;
         _chunks = chunks;
         _logger = logger;
     }
@@ -90,7 +88,17 @@ internal sealed class RangedDownloader
 
                     while (missing.TryDequeue(out var index))
                     {
-                        var rangeMd5 = await FetchAsync(blob, properties, layout, index, file, index == 0 ? Interlocked.Exchange(ref opened, null) : null, isAsync, ct).ConfigureAwait(false);
+                        var offset = layout.Offset(index);
+                        var rangeMd5 = await _fetcher.FetchAsync(
+                            blob,
+                            properties.ETag!,
+                            offset,
+                            layout.LengthOf(index),
+                            withMd5: properties.ContentMd5 is null,
+                            (at, bytes, a, c) => file.WriteAsync(offset + at, bytes, a, c),
+                            index == 0 ? Interlocked.Exchange(ref opened, null) : null,
+                            isAsync,
+                            ct).ConfigureAwait(false);
                         record?.Add(index, rangeMd5);
                         hasher?.Done(index);
                     }
@@ -166,73 +174,5 @@ internal sealed class RangedDownloader
         }
 
         return intact;
-    }
-
-    /// <summary>
-    /// Fetches range <paramref name="index"/> into the file, retried alone while its failure may pass.
-    /// </summary>
-    /// <returns>The MD5 the service sent for the range, which it matched; <see langword="null"/> when it sent none.</returns>
-    private ValueTask<byte[]?> FetchAsync(BlobLocation blob, BlobProperties properties, RangeLayout layout, int index, PartialFile file, BlobDownload? opened, bool async, CancellationToken cancellationToken)
-    {
-        var (offset, length) = (layout.Offset(index), layout.LengthOf(index));
-        var withMd5 = properties.ContentMd5 is null;
-        return _retry.RunAsync(
-            async (isAsync, ct) =>
-            {
-                using var download = Interlocked.Exchange(ref opened, null)
-                    ?? (await _blobs.DownloadRangeAsync(blob, offset, length, properties.ETag, withMd5, isAsync, ct).ConfigureAwait(false)).Download
-                    ?? throw Errors.BlobChanged(blob, properties.ETag ?? "(none)"); // deleted meanwhile
-                if (download.BodyLength != length)
-                {
-                    throw Errors.LengthMismatch(blob, length, download.BodyLength);
-                }
-
-                if (withMd5 && download.RangeMd5 is null)
-                {
-                    throw Errors.RangeMd5Missing(blob);
-                }
-
-                await ReceiveAsync(download, blob, file, offset, length, isAsync, ct).ConfigureAwait(false);
-                return download.RangeMd5;
-            },
-            async,
-            cancellationToken);
-    }
-
-    /// <summary>Writes a range's body at its offset, checking it against the MD5 the service sent with it, if any.</summary>
-    private static async ValueTask ReceiveAsync(BlobDownload download, BlobLocation blob, PartialFile file, long offset, long length, bool async, CancellationToken cancellationToken)
-    {
-        using var md5 = download.RangeMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSettings.BufferSize);
-        try
-        {
-            long received = 0;
-            int read;
-            while ((read = await HttpDownloader.ReadBodyAsync(download, blob, buffer.AsMemory(0, (int)Math.Min(buffer.Length, Math.Max(1, length - received))), async, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (received + read > length)
-                {
-                    throw Errors.LengthMismatch(blob, length, received + read);
-                }
-
-                md5?.AppendData(buffer, 0, read);
-                await file.WriteAsync(offset + received, buffer.AsMemory(0, read), async, cancellationToken).ConfigureAwait(false);
-                received += read;
-            }
-
-            if (received != length)
-            {
-                throw Errors.LengthMismatch(blob, length, received);
-            }
-
-            if (md5 is not null && !md5.GetHashAndReset().AsSpan().SequenceEqual(download.RangeMd5))
-            {
-                throw Errors.RangeMd5Mismatch(blob, offset, length);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 }

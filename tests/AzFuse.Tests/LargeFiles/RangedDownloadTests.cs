@@ -10,11 +10,9 @@ namespace AzFuse.Tests.LargeFiles;
 /// changes midway downloaded again from the start.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class RangedDownloadTests(AzuriteFixture azurite) : SandboxTest(azurite), IAsyncLifetime
+public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandboxTest(azurite)
 {
     private const int Chunk = 64 << 10;
-
-    private LinkProxy _proxy = null!;
 
     public static TheoryData<int, bool> Sizes
     {
@@ -31,19 +29,6 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : SandboxTest(az
         }
     }
 
-    async Task IAsyncLifetime.InitializeAsync()
-    {
-        await InitializeAsync();
-        _proxy = LinkProxy.Start(Server, LinkProfile.Loopback);
-        Sandbox.RouteThrough(_proxy);
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await DisposeAsync();
-    }
-
     [Theory]
     [MemberData(nameof(Sizes))]
     public async Task A_blob_of_any_size_around_the_chunk_boundaries_arrives_byte_exact_in_ranges_of_the_chunk_size(int size, bool storedMd5)
@@ -54,7 +39,7 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : SandboxTest(az
 
         Assert.Equal(content, client.ReadAllBytes("data/blob.bin"));
 
-        var ranges = _proxy.Requests.Where(r => r.StartsWith("GET ", StringComparison.Ordinal)).Select(RangeOf).ToList();
+        var ranges = GetRanges();
         var expected = size == 0
             ? new List<string?> { $"bytes=0-{Chunk - 1}", null } // no range of an empty blob exists: then the whole of it
             // The first GET asks for a whole chunk: it learns the size from the answer.
@@ -73,16 +58,16 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : SandboxTest(az
     {
         var content = RandomNumberGenerator.GetBytes((5 * Chunk) + 100);
         await Sandbox.UploadAsync("reset.bin", content);
-        _proxy.ResetOnce(head => head.Contains($"x-ms-range: bytes={2 * Chunk}-", StringComparison.OrdinalIgnoreCase), afterBytes);
+        Proxy.ResetOnce(head => head.Contains($"x-ms-range: bytes={2 * Chunk}-", StringComparison.OrdinalIgnoreCase), afterBytes);
 
         Assert.Equal(content, Client().ReadAllBytes("data/reset.bin"));
 
-        Assert.True(_proxy.HasReset, "the proxy cut the range's response");
+        Assert.True(Proxy.HasReset, "the proxy cut the range's response");
 
         // The cut range is asked for again (from where it broke: the SDK resumes a broken body with
         // the same ETag), and no other range is.
-        var ranges = _proxy.Requests.Where(r => r.StartsWith("GET ", StringComparison.Ordinal)).Select(r => RangeOf(r)!).ToList();
-        var again = ranges.Where(r => r.EndsWith($"-{(3 * Chunk) - 1}", StringComparison.Ordinal)).ToList();
+        var ranges = GetRanges();
+        var again = ranges.Where(r => r!.EndsWith($"-{(3 * Chunk) - 1}", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, again.Count);
         Assert.Equal($"bytes={2 * Chunk}-{(3 * Chunk) - 1}", again[0]);
         Assert.Equal(6 + 1, ranges.Count);
@@ -94,21 +79,21 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : SandboxTest(az
         var old = RandomNumberGenerator.GetBytes(40 * Chunk);
         var replacement = RandomNumberGenerator.GetBytes(30 * Chunk);
         await Sandbox.UploadAsync("moving.bin", old);
-        _proxy.Profile = new LinkProfile(TimeSpan.Zero, 1_000_000);
+        Proxy.Profile = new LinkProfile(TimeSpan.Zero, 1_000_000);
         var logs = new CapturingLoggerFactory();
         var options = Options();
         options.ChunksInFlight = 2;
         var client = new AzFuseClient(options, logs);
 
         var reading = Task.Run(() => client.ReadAllBytes("data/moving.bin"));
-        while (_proxy.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal)) < 4)
+        while (Proxy.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal)) < 4)
         {
             Assert.False(reading.IsCompleted, "the download finished before the blob could be rewritten");
             await Task.Delay(5);
         }
 
         await Sandbox.UploadAsync("moving.bin", replacement);
-        _proxy.Profile = LinkProfile.Loopback;
+        Proxy.Profile = LinkProfile.Loopback;
 
         Assert.Equal(replacement, await reading);
         Assert.Contains(logs.Lines, l => l.Contains("[62]", StringComparison.Ordinal));
@@ -137,7 +122,4 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : SandboxTest(az
     }
 
     private AzFuseClient Client() => new(Options());
-
-    private static string? RangeOf(string request) =>
-        request.IndexOf(" range=", StringComparison.Ordinal) is var at and >= 0 ? request[(at + " range=".Length)..] : null;
 }

@@ -11,25 +11,10 @@ namespace AzFuse.Tests.LargeFiles;
 /// fetched whole. Bytes and requests are counted by a proxy between the library and Azurite.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ResumedDownloadTests(AzuriteFixture azurite) : SandboxTest(azurite), IAsyncLifetime
+public sealed class ResumedDownloadTests(AzuriteFixture azurite) : ProxiedSandboxTest(azurite)
 {
     private const int Chunk = 1 << 20;
     private const int Ranges = 24;
-
-    private LinkProxy _proxy = null!;
-
-    async Task IAsyncLifetime.InitializeAsync()
-    {
-        await InitializeAsync();
-        _proxy = LinkProxy.Start(Server, LinkProfile.Loopback);
-        Sandbox.RouteThrough(_proxy);
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await DisposeAsync();
-    }
 
     [Fact]
     public async Task A_download_killed_half_way_resumes_and_fetches_only_the_missing_ranges()
@@ -38,16 +23,16 @@ public sealed class ResumedDownloadTests(AzuriteFixture azurite) : SandboxTest(a
         await Sandbox.UploadAsync("model.bin", content);
         var done = await KillHalfWayAsync("data/model.bin");
 
-        _proxy.ResetCounters();
+        Proxy.ResetCounters();
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(Client().ReadAllBytes("data/model.bin")));
 
         // One HEAD (is the blob still that version?), then a GET of each missing range, once.
-        var requests = _proxy.Requests;
+        var requests = Proxy.Requests;
         Assert.Equal(1, requests.Count(r => r.StartsWith("HEAD ", StringComparison.Ordinal)));
         var fetched = requests.Where(r => r.StartsWith("GET ", StringComparison.Ordinal)).Select(r => r[(r.IndexOf("range=bytes=", StringComparison.Ordinal) + "range=bytes=".Length)..]).ToList();
         var missing = Enumerable.Range(0, Ranges).Where(i => !done.Contains(i)).Select(i => $"{i * (long)Chunk}-{((i + 1) * (long)Chunk) - 1}").ToList();
         Assert.Equal(missing.Order(), fetched.Order());
-        Assert.InRange(_proxy.BytesToClients, missing.Count * (long)Chunk, (missing.Count * (long)Chunk) + ((missing.Count + 1) * 2048L));
+        Assert.InRange(Proxy.BytesToClients, missing.Count * (long)Chunk, (missing.Count * (long)Chunk) + ((missing.Count + 1) * 2048L));
         Assert.Empty(Directory.EnumerateFiles(Sandbox.CacheRoot, ".model.bin.azfuse-*"));
     }
 
@@ -59,10 +44,10 @@ public sealed class ResumedDownloadTests(AzuriteFixture azurite) : SandboxTest(a
         var replacement = RandomNumberGenerator.GetBytes((Ranges * Chunk) - 3);
         await Sandbox.UploadAsync("model.bin", replacement);
 
-        _proxy.ResetCounters();
+        Proxy.ResetCounters();
         Assert.Equal(SHA256.HashData(replacement), SHA256.HashData(Client().ReadAllBytes("data/model.bin")));
 
-        Assert.Equal(Ranges, _proxy.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal)));
+        Assert.Equal(Ranges, Proxy.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal)));
         Assert.Empty(Directory.EnumerateFiles(Sandbox.CacheRoot, ".model.bin.azfuse-*"));
     }
 
@@ -81,10 +66,10 @@ public sealed class ResumedDownloadTests(AzuriteFixture azurite) : SandboxTest(a
             partial.WriteByte((byte)(content[(damaged * Chunk) + 10] ^ 0xFF));
         }
 
-        _proxy.ResetCounters();
+        Proxy.ResetCounters();
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(Client().ReadAllBytes("data/raw.bin")));
 
-        var gets = _proxy.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal));
+        var gets = Proxy.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal));
         Assert.Equal(Ranges - done.Count + 1, gets);
     }
 
@@ -95,7 +80,7 @@ public sealed class ResumedDownloadTests(AzuriteFixture azurite) : SandboxTest(a
     /// </summary>
     private async Task<HashSet<int>> KillHalfWayAsync(string logicalPath)
     {
-        _proxy.Profile = new LinkProfile(TimeSpan.Zero, 4_000_000);
+        Proxy.Profile = new LinkProfile(TimeSpan.Zero, 4_000_000);
         var record = Path.Combine(Sandbox.CacheRoot, "." + Path.GetFileName(logicalPath) + ".azfuse-ranges");
         var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
         {
@@ -118,7 +103,7 @@ public sealed class ResumedDownloadTests(AzuriteFixture azurite) : SandboxTest(a
 
         helper.Kill(); // SIGKILL: nothing in the helper runs after this
         await helper.WaitForExitAsync();
-        _proxy.Profile = LinkProfile.Loopback;
+        Proxy.Profile = LinkProfile.Loopback;
 
         var done = RecordedRanges(record);
         Assert.InRange(done.Count, Ranges / 2, Ranges - 1);
