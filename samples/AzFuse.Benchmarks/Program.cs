@@ -2,7 +2,7 @@
 // Azurite and the real azcopy, and prints wall times and their ratios. Timings on shared
 // machines are noisy; the ratio of two things measured side by side is what to quote.
 //
-//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]
+//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [large] [chunks] [options: see BenchmarkArguments.cs]
 //
 //   read    one 4 KB file against a bare GET; Prepare of --files (1000) x 4 KB against azcopy run
 //           directly as one job; Prepare of 20 x 4 KB against azcopy's 2 s floor; one --big-mb
@@ -14,7 +14,12 @@
 //           cache against an unbounded one (CacheBenchmark.cs).
 //   wire    one 4 KB miss and a Prepare of --files x 4 KB against a bare HttpClient (16 in flight);
 //           the peak memory growth of a --big-mb download (WireBenchmark.cs).
-//   (none)  all five.
+//   large   large files (LargeFileBenchmark.cs): --large-mb (1024) MiB download and upload on loopback
+//           and through a link profile (a throttling proxy in this process: 10 ms each way, 25 MB/s
+//           per connection) against azcopy, curl and one HTTP stream; a streamed read; peak memory;
+//           a 4 KiB ReadRange of an uncached --range-mb (4096) MiB blob against a bare ranged GET.
+//   chunks  ChunkSize x ChunksInFlight through the link profile: the measurements behind the defaults.
+//   (none)  the first five (large and chunks take minutes and disk: only when named).
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
@@ -49,6 +54,18 @@ if (arguments.Wire)
 {
     using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
     await WireBenchmark.RunAsync(bench, arguments);
+}
+
+if (arguments.Large)
+{
+    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
+    await LargeFileBenchmark.RunAsync(bench, arguments);
+}
+
+if (arguments.Chunks)
+{
+    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
+    await LargeFileBenchmark.ChunksAsync(bench, arguments);
 }
 
 if (arguments.Cache)

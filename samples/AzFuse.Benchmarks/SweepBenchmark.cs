@@ -1,3 +1,5 @@
+using AzFuse.Testing;
+
 namespace AzFuse.Benchmarks;
 
 /// <summary>
@@ -21,6 +23,15 @@ internal static class SweepBenchmark
 
         await bench.SeedManyAsync("sweep/many", maxCount, Small);
         await bench.SeedManyAsync("sweep/warm", 2, Small);
+
+        // With --link, the library and its azcopy runs go through the link profile (before any client exists).
+        await using var proxy = arguments.Link ? LinkProxy.Start(bench.Sandbox.Server, LinkProfile.OtherRegion) : null;
+        if (proxy is not null)
+        {
+            bench.Sandbox.RouteThrough(proxy);
+            Console.WriteLine($"Through the link profile: {proxy.Profile}");
+        }
+
         WarmUp(bench);
 
         var defaults = new AzFuseOptions();

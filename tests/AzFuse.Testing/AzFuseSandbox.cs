@@ -276,11 +276,16 @@ public sealed class AzFuseSandbox : IDisposable
     /// Sends the library's requests (and azcopy's) through <paramref name="proxy"/>: the storage
     /// account file's endpoint becomes the proxy's. Seeding and checking here still go straight to the server.
     /// </summary>
-    public void RouteThrough(LinkProxy proxy)
+    public void RouteThrough(LinkProxy proxy) => UseEndpoint(proxy.EndpointFor(Server));
+
+    /// <summary>Sends the library's requests straight to the server again (after <see cref="RouteThrough"/>).</summary>
+    public void RouteDirect() => UseEndpoint(Server.Endpoint);
+
+    private void UseEndpoint(Uri endpoint)
     {
         var file = Path.Combine(AccountFolder, "azurite.yaml");
         var previous = Endpoint;
-        Endpoint = proxy.EndpointFor(Server);
+        Endpoint = endpoint;
         File.WriteAllText(file, File.ReadAllText(file).Replace($"endpoint: {previous}", $"endpoint: {Endpoint}", StringComparison.Ordinal));
     }
 
