@@ -8,7 +8,7 @@ namespace AzFuse.Engine;
 /// A read-only, seekable stream over one version of a blob, read block by block through the
 /// <see cref="BlockCache"/> (<see cref="OpenOptions.Streaming"/>): a read at any position costs the
 /// block that holds it, fetched unless some process has it already; reads that go on from where the
-/// last one ended fetch ahead, one block more at each block boundary, doubling up to
+/// last one ended (or start at the beginning) fetch ahead, 2 blocks at first, doubling at each block boundary up to
 /// <see cref="AzFuseOptions.ChunksInFlight"/> blocks, so that a full scan runs at the speed of a
 /// parallel download while a random read costs one block.
 /// </summary>
@@ -150,7 +150,10 @@ internal sealed class BlockStream : Stream
         var index = (int)(_position / _file.BlockSize);
         if (index != _blockIndex)
         {
-            await MoveToAsync(index, sequential: _position == _lastEnd, async, cancellationToken).ConfigureAwait(false);
+            // A first read at the start is taken as the start of a scan (a reader after a footer or a
+            // header seeks there first); a wrong guess costs the blocks read ahead, fetched in parallel.
+            var sequential = _position == _lastEnd || (_lastEnd < 0 && _position == 0);
+            await MoveToAsync(index, sequential, async, cancellationToken).ConfigureAwait(false);
         }
 
         var within = _position - (index * _file.BlockSize);
@@ -175,12 +178,24 @@ internal sealed class BlockStream : Stream
         _block = null;
         _blockIndex = -1;
 
-        // On from where the last read ended: read further ahead. Anything else: a random read, which costs one block.
-        _window = sequential ? Math.Min(_maxAhead, Math.Max(1, _window * 2)) : 0;
+        // On from where the last read ended: read further ahead, 2 blocks at first, doubling at each
+        // block boundary. Anything else: a random read, which costs one block.
+        _window = sequential ? Math.Min(_maxAhead, Math.Max(2, _window * 2)) : 0;
         foreach (var stale in _ahead.Keys.Where(i => i < index || i > index + _window).ToList())
         {
             Release(_ahead[stale]);
             _ahead.Remove(stale);
+        }
+
+        // The read-ahead starts before this block is waited for: a scan has its whole window in flight
+        // from its first block on, instead of ramping up one block time per doubling.
+        for (var next = index + 1; next <= Math.Min(index + _window, _file.BlockCount - 1); next++)
+        {
+            if (!_ahead.ContainsKey(next))
+            {
+                var block = next;
+                _ahead[block] = Task.Run(() => _cache.OpenAsync(_file, block, async: true, _closing.Token).AsTask(), CancellationToken.None);
+            }
         }
 
         if (_ahead.Remove(index, out var fetching))
@@ -202,13 +217,5 @@ internal sealed class BlockStream : Stream
         }
 
         _blockIndex = index;
-        for (var next = index + 1; next <= Math.Min(index + _window, _file.BlockCount - 1); next++)
-        {
-            if (!_ahead.ContainsKey(next))
-            {
-                var block = next;
-                _ahead[block] = Task.Run(() => _cache.OpenAsync(_file, block, async: true, _closing.Token).AsTask(), CancellationToken.None);
-            }
-        }
     }
 }
