@@ -18,7 +18,7 @@ public sealed class AzFuseOptions
     private TimeSpan _credentialTimeout = TimeSpan.FromSeconds(10);
     private TimeSpan _transferStallTimeout = TimeSpan.FromMinutes(2);
     private string _sharedMemoryFolder = "/dev/shm";
-    private long _azCopyMinFileSize = 256L << 20;
+    private long _azCopyMinFileSize = long.MaxValue;
     private int _azCopyMinBatchCount = 10_000;
     private int _httpParallelism = 16;
     private TimeSpan? _revalidateAfter;
@@ -195,10 +195,12 @@ public sealed class AzFuseOptions
 
     /// <summary>
     /// Under <see cref="AzFuseTransferEngine.Auto"/>, a single file at least this large goes through
-    /// azcopy (pipe mode, which transfers blocks in parallel) instead of one in-process HTTP request.
-    /// Default 256 MiB: the largest size measured, where one HTTP request was still 1.2-1.5 times
-    /// faster on loopback; over a real network, where one stream is bound by latency, azcopy's
-    /// parallel blocks win for large files (see the README). At least 0.
+    /// azcopy's pipe mode instead of the in-process engine. Default <see cref="long.MaxValue"/>:
+    /// never. With ranged downloads and block uploads in flight in parallel, the in-process engine
+    /// was faster than azcopy's pipe mode at every size measured, on loopback and through a link of
+    /// 10 ms each way and 25 MB/s per connection (a 256 MiB download there: about 1 s in-process,
+    /// 11 s in pipe mode, which moves one stream; see the README's *Large files*). Set it where
+    /// your own measurements say azcopy wins. At least 0.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
     public long AzCopyMinFileSize
@@ -323,8 +325,14 @@ public sealed class AzFuseOptions
 
     // ----- large files: chunked transfers, range reads, streamed reads -----------------------
 
+    // Measured with `./build.sh bench chunks --large-mb 512 --repeat 3` (forced HTTP, through the
+    // link profile: 10 ms each way, 25 MB/s per connection; 2 shared cores, Azurite): a 512 MiB
+    // download took 3.7 s with 8 MiB x 8, 2.5 s with 8 MiB x 16, 6.5 s with 8 MiB x 4, and 3.6 s
+    // with 4 MiB x 16 (more requests, each paying the round trip); uploads 4.9-6.7 s at 16 and 8 in
+    // flight, 7.5-9.5 s at 4. azcopy took 22 s for each. Sixteen in flight at 8 MiB came out best or
+    // near it both ways; each costs a 256 KiB buffer, so 4 MiB of memory in all.
     private long _chunkSize = 8L << 20;
-    private int _chunksInFlight = 8;
+    private int _chunksInFlight = 16;
 
     /// <summary>
     /// The piece a large transfer is cut into. A download of a blob larger than this goes as ranges
@@ -349,7 +357,8 @@ public sealed class AzFuseOptions
     /// connection: over a real network one connection is bound by its round-trip time, so a large
     /// file needs several. Also how far a streamed read reads ahead. Memory stays bounded: each
     /// chunk in flight streams through a buffer of at most 256 KiB, never a whole chunk.
-    /// Default 8 (see the README's measurements); between 1 and 64.
+    /// Default 16 (measured through a link of 10 ms each way and 25 MB/s per connection: a 512 MiB
+    /// download took 2.5 s at 16, 3.7 s at 8 and 6.5 s at 4; see the README); between 1 and 64.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Outside 1 to 64.</exception>
     public int ChunksInFlight
