@@ -56,11 +56,11 @@ internal static class LargeFileBenchmark
         var file = "";
         var reference = bench.Measurement.Compare($"azcopy download and upload of {Table.Size(size)} through the link ({proxy.Profile})", warmUp: false, candidates:
         [
-            new("azcopy pipe download", Setup: () => { bench.ClearScratch(); file = Path.Combine(bench.ScratchRoot, "pipe.bin"); }, Run: () => ReadBenchmarks.Expect(bench.Baselines.AzCopyPipeDownload(bench.SignedBlobUrl(Big, proxy), file), size, "bytes from azcopy"), Route: "azcopy BlobPipe (direct)"),
+            new("azcopy job download", Setup: () => { bench.ClearScratch(); file = Path.Combine(bench.ScratchRoot, "job.bin"); }, Run: () => ReadBenchmarks.Expect(bench.Baselines.AzCopyDownload(bench.SignedBlobUrl(Big, proxy), file), size, "bytes from azcopy"), Route: "azcopy BlobLocal (direct)"),
             new("azcopy job upload", () => bench.Baselines.AzCopyUpload(source, bench.SignedBlobUrl(AzCopyUploaded, proxy, write: true)), Route: "azcopy LocalBlob (direct)"),
         ]);
         bench.ClearScratch();
-        var table = new Table("chunk", "in flight", "download ms", "download / azcopy pipe", "upload ms", "upload / azcopy job");
+        var table = new Table("chunk", "in flight", "download ms", "download / azcopy job", "upload ms", "upload / azcopy job");
         foreach (var chunk in arguments.ChunkSizes)
         {
             foreach (var inFlight in arguments.InFlights)
@@ -76,7 +76,7 @@ internal static class LargeFileBenchmark
             }
         }
 
-        table.Print($"L0. {Table.Size(size)} through the link ({proxy.Profile}), forced http, median of {bench.Measurement.Repeat}; azcopy pipe download {Table.Ms(reference[0].Median)} ms, azcopy job upload {Table.Ms(reference[1].Median)} ms");
+        table.Print($"L0. {Table.Size(size)} through the link ({proxy.Profile}), forced http, median of {bench.Measurement.Repeat}; azcopy job download {Table.Ms(reference[0].Median)} ms, azcopy job upload {Table.Ms(reference[1].Median)} ms");
         bench.Sandbox.RouteDirect();
         File.Delete(source);
         await DeleteRemoteAsync(bench, Big, Uploaded, AzCopyUploaded);
@@ -151,21 +151,20 @@ internal static class LargeFileBenchmark
         var url = bench.SignedBlobUrl(Big, proxy);
         var file = "";
         void Fresh() { bench.ClearScratch(); file = Path.Combine(bench.ScratchRoot, "azcopy.bin"); }
-        var timings = bench.Measurement.Compare($"{Table.Size(size)} download through the link ({proxy.Profile})",
+        // No warm-up: the loopback runs before warmed the library up, and an azcopy run here takes a minute.
+        // azcopy's pipe mode is not a baseline here: through this link it once wrote 208 bytes more than
+        // the blob to its stdout, which is the data (and it moves one stream, so it is never the faster).
+        var timings = bench.Measurement.Compare($"{Table.Size(size)} download through the link ({proxy.Profile})", warmUp: false, candidates:
         [
             Download(client, "AzFuse Open (download, auto)", size),
             new("azcopy copy (job), run directly", Setup: Fresh, Run: () => ReadBenchmarks.Expect(bench.Baselines.AzCopyDownload(url, file), size, "bytes from azcopy"), Route: "azcopy BlobLocal (direct)"),
-            new("azcopy copy --from-to BlobPipe, run directly", Setup: Fresh, Run: () => ReadBenchmarks.Expect(bench.Baselines.AzCopyPipeDownload(url, file), size, "bytes from azcopy"), Route: "azcopy BlobPipe (direct)"),
             ReadAll(client, "AzFuse Open + read to the end", size, streaming: false),
             ReadAll(client, "AzFuse streamed Open + read to the end", size, streaming: true),
         ]);
         Measurement.Print($"L3. One {Table.Size(size)} download through the link ({proxy.Profile}): median of {bench.Measurement.Repeat} runs", timings);
-        var azCopy = timings[1].Median < timings[2].Median ? timings[1] : timings[2];
-        var ratio = timings[0].Median / azCopy.Median;
-        scores.Add($"link download: AzFuse / azcopy {(azCopy == timings[1] ? "job" : "pipe")} (the faster; time)", ratio, "x", "at most 1.1x", ratio <= 1.1);
-        Table.PrintRatio("AzFuse / azcopy job", timings[0].Median, timings[1].Median);
-        Table.PrintRatio("AzFuse / azcopy pipe", timings[0].Median, timings[2].Median);
-        var streamed = timings[3].Median / timings[4].Median;
+        var ratio = timings[0].Median / timings[1].Median;
+        scores.Add("link download: AzFuse / azcopy job (time)", ratio, "x", "at most 1.1x", ratio <= 1.1);
+        var streamed = timings[2].Median / timings[3].Median;
         scores.Add("link, read to the end: streamed / whole-file (throughput)", streamed, "x", "at least 0.8x", streamed >= 0.8);
 
         // One stream of 25 MB/s moves 1 GiB in about 43 s: measured once, after the rest.
@@ -185,7 +184,7 @@ internal static class LargeFileBenchmark
         bench.Sandbox.RouteThrough(proxy);
         var client = Client(bench, arguments.Configure);
         var url = bench.SignedBlobUrl(AzCopyUploaded, proxy, write: true);
-        var timings = bench.Measurement.Compare($"{Table.Size(size)} upload through the link ({proxy.Profile})",
+        var timings = bench.Measurement.Compare($"{Table.Size(size)} upload through the link ({proxy.Profile})", warmUp: false, candidates:
         [
             Upload(bench, client, "AzFuse upload (Dispose of the write stream, auto)", source, size),
             new("azcopy copy FILE URL --put-md5 (job), run directly", () => bench.Baselines.AzCopyUpload(source, url), Route: "azcopy LocalBlob (direct)"),
