@@ -38,40 +38,20 @@ if (arguments.Write)
     await WriteBenchmark.RunAsync(azurite, arguments.Files);
 }
 
-if (arguments.Read)
+// Each set in its own sandbox (container, YAML files, cache) on the shared Azurite, in this order.
+(bool Named, Func<Workbench, Task> Run)[] sets =
+[
+    (arguments.Read, bench => ReadBenchmarks.RunAsync(bench, arguments)),
+    (arguments.Sweep, bench => SweepBenchmark.RunAsync(bench, arguments)),
+    (arguments.Wire, bench => WireBenchmark.RunAsync(bench, arguments)),
+    (arguments.Large, bench => LargeFileBenchmark.RunAsync(bench, arguments)),
+    (arguments.Chunks, bench => LargeFileBenchmark.ChunksAsync(bench, arguments)),
+    (arguments.Cache, CacheBenchmark.RunAsync),
+];
+foreach (var set in sets.Where(s => s.Named))
 {
     using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await ReadBenchmarks.RunAsync(bench, arguments);
-}
-
-if (arguments.Sweep)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await SweepBenchmark.RunAsync(bench, arguments);
-}
-
-if (arguments.Wire)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await WireBenchmark.RunAsync(bench, arguments);
-}
-
-if (arguments.Large)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await LargeFileBenchmark.RunAsync(bench, arguments);
-}
-
-if (arguments.Chunks)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await LargeFileBenchmark.ChunksAsync(bench, arguments);
-}
-
-if (arguments.Cache)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await CacheBenchmark.RunAsync(bench);
+    await set.Run(bench);
 }
 
 return 0;
