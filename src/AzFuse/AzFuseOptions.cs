@@ -196,11 +196,13 @@ public sealed class AzFuseOptions
     /// <summary>
     /// Under <see cref="AzFuseTransferEngine.Auto"/>, a single file at least this large goes through
     /// azcopy's pipe mode instead of the in-process engine. Default <see cref="long.MaxValue"/>:
-    /// never. With ranged downloads and block uploads in flight in parallel, the in-process engine
-    /// was faster than azcopy's pipe mode at every size measured, on loopback and through a link of
-    /// 10 ms each way and 25 MB/s per connection (a 256 MiB download there: about 1 s in-process,
-    /// 11 s in pipe mode, which moves one stream; see the README's *Large files*). Set it where
-    /// your own measurements say azcopy wins. At least 0.
+    /// never. Through a link of 10 ms each way and 25 MB/s per connection, the in-process engine
+    /// (ranges and blocks in parallel) beat azcopy's pipe mode at every size measured: a 256 MiB
+    /// download took 2.5 s against 12.1 s (pipe mode moves one stream), an upload 4.9 s against
+    /// 7.2 s. Only on loopback, where no round trip limits a stream and the cores are the bottleneck,
+    /// did pipe mode win at 256 MiB (1.0 s against 1.7 s); a storage account is a link, so the
+    /// default follows the link (see the README's *Transfer planner*). Set 256 MiB where storage is
+    /// effectively local, or where your own measurements say azcopy wins. At least 0.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
     public long AzCopyMinFileSize
@@ -327,10 +329,10 @@ public sealed class AzFuseOptions
 
     // Measured with `./build.sh bench chunks --large-mb 512 --repeat 3` (forced HTTP, through the
     // link profile: 10 ms each way, 25 MB/s per connection; 2 shared cores, Azurite): a 512 MiB
-    // download took 3.7 s with 8 MiB x 8, 2.5 s with 8 MiB x 16, 6.5 s with 8 MiB x 4, and 3.6 s
-    // with 4 MiB x 16 (more requests, each paying the round trip); uploads 4.9-6.7 s at 16 and 8 in
-    // flight, 7.5-9.5 s at 4. azcopy took 22 s for each. Sixteen in flight at 8 MiB came out best or
-    // near it both ways; each costs a 256 KiB buffer, so 4 MiB of memory in all.
+    // download took 2.5 s with 8 MiB x 16, 3.7 s with 8 MiB x 8, 6.5 s with 8 MiB x 4, and 3.6 s
+    // with 4 MiB x 16 (more requests, each paying the round trip); uploads 4.9-7.4 s at 8 and 16 in
+    // flight, 7.5-9.5 s at 4. azcopy took 22 s each way (pipe download, job upload). Sixteen in
+    // flight at 8 MiB came out best or near it both ways; each costs a 256 KiB buffer, 4 MiB in all.
     private long _chunkSize = 8L << 20;
     private int _chunksInFlight = 16;
 
