@@ -6,13 +6,14 @@ namespace AzFuse.Benchmarks;
 internal sealed class BenchmarkArguments
 {
     public const string Usage =
-        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]\n" +
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]\n" +
         "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
         "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
         "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
         "  cache       cache hits under each cache policy, and misses into a full bounded cache\n" +
         "  wire        one small miss and a Prepare of many against a bare HttpClient; peak memory of a --big-mb download\n" +
-        "  (no set named: all five)\n" +
+        "  training    8 processes preparing the same files against one; exiting on SIGTERM with queued uploads\n" +
+        "  (no set named: all six)\n" +
         "  --files N   files in the write benchmark and in read's Prepare batch (default 1000)\n" +
         "  --big-mb N  size of read's big file in MiB (default 256)\n" +
         "  --repeat N  timed repetitions of each measurement; the median is reported (default 5)\n" +
@@ -28,6 +29,8 @@ internal sealed class BenchmarkArguments
     public bool Cache { get; private set; }
 
     public bool Wire { get; private set; }
+
+    public bool Training { get; private set; }
 
     public int Files { get; private set; } = 1000;
 
@@ -54,6 +57,7 @@ internal sealed class BenchmarkArguments
                     case "sweep": parsed.Sweep = true; break;
                     case "cache": parsed.Cache = true; break;
                     case "wire": parsed.Wire = true; break;
+                    case "training": parsed.Training = true; break;
                     case "--files": parsed.Files = Positive(args, ++i); break;
                     case "--big-mb": parsed.BigSize = (long)Positive(args, ++i) << 20; break;
                     case "--repeat": parsed.Repeat = Positive(args, ++i); break;
@@ -70,9 +74,9 @@ internal sealed class BenchmarkArguments
             return null;
         }
 
-        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire)
+        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training)
         {
-            parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = true;
+            parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = parsed.Training = true;
         }
 
         return parsed;

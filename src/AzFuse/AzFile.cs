@@ -62,6 +62,24 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.PrepareAsync(IEnumerable{string}, CancellationToken)"/>
     public static Task PrepareAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) => Default.PrepareAsync(paths, cancellationToken);
 
+    /// <inheritdoc cref="AzFuseClient.PrepareInBackground"/>
+    public static PrefetchOperation PrepareInBackground(IEnumerable<string> paths, IProgress<TransferProgress>? progress = null) => Default.PrepareInBackground(paths, progress);
+
+    /// <inheritdoc cref="AzFuseClient.FlushUploads"/>
+    public static UploadFlushResult FlushUploads(TimeSpan deadline) => Default.FlushUploads(deadline);
+
+    /// <inheritdoc cref="AzFuseClient.FlushUploadsAsync"/>
+    public static Task<UploadFlushResult> FlushUploadsAsync(TimeSpan deadline, CancellationToken cancellationToken = default) => Default.FlushUploadsAsync(deadline, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.BeginCommit"/>
+    public static CommitScope BeginCommit(string folder, CommitOptions? options = null) => Default.BeginCommit(folder, options);
+
+    /// <inheritdoc cref="AzFuseClient.GetLatestCommit"/>
+    public static CommittedFolder? GetLatestCommit(string folder) => Default.GetLatestCommit(folder);
+
+    /// <inheritdoc cref="AzFuseClient.GetLatestCommitAsync"/>
+    public static Task<CommittedFolder?> GetLatestCommitAsync(string folder, CancellationToken cancellationToken = default) => Default.GetLatestCommitAsync(folder, cancellationToken);
+
     /// <inheritdoc cref="AzFuseClient.AsyncUpload(bool, bool)"/>
     public static AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) => Default.AsyncUpload(enabled, shmAsTmp);
 

@@ -17,6 +17,8 @@ public sealed class AzFuseOptions
     private TimeSpan _retryDelay = TimeSpan.FromSeconds(1);
     private TimeSpan _retryBudget = TimeSpan.FromSeconds(60);
     private TimeSpan _credentialTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan _shutdownUploadDeadline = TimeSpan.FromSeconds(25);
+    private long _maxPendingUploadBytes = 1L << 30;
     private TimeSpan _transferStallTimeout = TimeSpan.FromMinutes(2);
     private string _sharedMemoryFolder = "/dev/shm";
     private long _azCopyMinFileSize = 256L << 20;
@@ -286,6 +288,37 @@ public sealed class AzFuseOptions
     {
         get => _sharedMemoryFolder;
         set => _sharedMemoryFolder = string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("SharedMemoryFolder must not be empty.", nameof(SharedMemoryFolder)) : value;
+    }
+
+    /// <summary>
+    /// When the process is told to stop (SIGTERM, as a spot VM's eviction sends about 30 s before it
+    /// kills; SIGINT) or ends normally with uploads still queued in an AsyncUpload scope, how long it
+    /// may spend uploading them before it ends as it would have. What is not uploaded by then is
+    /// logged by name and stays recorded. Default 25 seconds (room within a 30 s eviction notice);
+    /// zero turns the drain off; at most 1 hour.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or over 1 hour.</exception>
+    public TimeSpan ShutdownUploadDeadline
+    {
+        get => _shutdownUploadDeadline;
+        set => _shutdownUploadDeadline = value >= TimeSpan.Zero && value <= TimeSpan.FromHours(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ShutdownUploadDeadline), value, "ShutdownUploadDeadline must be between zero and 1 hour.");
+    }
+
+    /// <summary>
+    /// How many bytes written in AsyncUpload scopes may wait for upload at once. A writer that gets
+    /// ahead of the uploads by more than this waits in Dispose (awaits in DisposeAsync or
+    /// CommitAsync, which its token can cancel) until uploads make room, so that a fast writer
+    /// cannot fill the disk or <c>/dev/shm</c>. Default 1 GiB; at least 1 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Under 1 MiB.</exception>
+    public long MaxPendingUploadBytes
+    {
+        get => _maxPendingUploadBytes;
+        set => _maxPendingUploadBytes = value >= 1L << 20
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxPendingUploadBytes), value, "MaxPendingUploadBytes must be at least 1 MiB.");
     }
 
     /// <summary>The clock used for SAS expiry and lock timeouts. Default <see cref="TimeProvider.System"/>.</summary>

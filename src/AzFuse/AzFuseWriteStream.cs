@@ -36,8 +36,9 @@ namespace AzFuse;
 /// </remarks>
 public sealed class AzFuseWriteStream : Stream
 {
-    private readonly FileStream _inner;
-    private readonly IWriteTarget _target;
+    // Not readonly: a write staged in shared memory that runs out of room moves to disk (MoveToDisk).
+    private FileStream _inner;
+    private IWriteTarget _target;
     private readonly FileStream? _original;
     private readonly bool _requireCommit;
     private readonly ILogger _logger;
@@ -142,6 +143,22 @@ public sealed class AzFuseWriteStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         _written = true;
+        var position = _inner.Position;
+        try
+        {
+            _inner.Write(buffer);
+            return;
+        }
+        catch (Exception ex) when (IsSharedMemoryFull(ex))
+        {
+            // Moved to disk below; the write is then done again, whole, from where it began.
+        }
+        catch (Exception ex) when (Failed(ex, buffer.Length) is { } diskFull)
+        {
+            throw diskFull;
+        }
+
+        MoveToDisk(position, async: false);
         try
         {
             _inner.Write(buffer);
@@ -163,6 +180,22 @@ public sealed class AzFuseWriteStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _written = true;
+        var position = _inner.Position;
+        try
+        {
+            await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (IsSharedMemoryFull(ex))
+        {
+            // Moved to disk below, as in Write.
+        }
+        catch (Exception ex) when (Failed(ex, buffer.Length) is { } diskFull)
+        {
+            throw diskFull;
+        }
+
+        MoveToDisk(position, async: true);
         try
         {
             await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -362,6 +395,21 @@ public sealed class AzFuseWriteStream : Stream
         var diskFull = DiskSpace.IsFull(ex) ? Errors.DiskFull(_target.Folder, _target.LogicalPath, attempted, ex) : null;
         _failure ??= diskFull ?? ex;
         return diskFull;
+    }
+
+    /// <summary>A write into shared memory that found it full: the write moves to disk and goes on.</summary>
+    private bool IsSharedMemoryFull(Exception ex) => _target.InSharedMemory && DiskSpace.IsFull(ex);
+
+    private void MoveToDisk(long position, bool async)
+    {
+        try
+        {
+            (_inner, _target) = _target.MoveToDisk(_inner, position, async);
+        }
+        catch (Exception ex) when (Failed(ex, 0) is { } diskFull)
+        {
+            throw diskFull; // the disk is full too
+        }
     }
 
     private void Drop()

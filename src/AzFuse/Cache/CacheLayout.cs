@@ -44,6 +44,14 @@ internal static class CacheLayout
     /// <summary>The ledger's name before it started with '.' (versions before the Python tool's collector was allowed for); removed when found.</summary>
     private static string LegacySizeLedgerPath(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "cache-size");
 
+    /// <summary>
+    /// The claims of the azcopy jobs running on the cache root, one folder per job (see
+    /// <c>JobClaims</c>), and the lock under which a job reads the others' claims and writes its own.
+    /// </summary>
+    public static string ClaimsFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "claims");
+
+    public static string ClaimsLockPath(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, ".claims.lock");
+
     /// <summary>azcopy's job plans and logs, one folder per run (never under the user's home).</summary>
     public static string AzCopyFolder(string cacheRoot) => Path.Combine(cacheRoot, WorkFolderName, "azcopy");
 
@@ -56,6 +64,7 @@ internal static class CacheLayout
     public static void PruneAbandoned(string dataRoot, TimeSpan keepAzCopyLogsFor, TimeProvider time)
     {
         ScratchFolder.PruneAbandoned(StagingFolder(dataRoot));
+        ScratchFolder.PruneAbandoned(ClaimsFolder(dataRoot));
         ScratchFolder.PruneAbandoned(WritingFolder(dataRoot));
         ScratchFolder.PruneAbandoned(UploadFolder(dataRoot));
         ScratchFolder.PruneAbandoned(AzCopyFolder(dataRoot), keepAzCopyLogsFor, time);

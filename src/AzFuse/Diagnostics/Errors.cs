@@ -399,6 +399,21 @@ internal static partial class Errors
     public static AzFuseConfigurationException YamlAliasesTooLarge(string path, int line, int limit) => new(
         $"{path}:{line}: the aliases (*name) in this file would add more than {limit.ToString(CultureInfo.InvariantCulture)} nodes, which AzFuse refuses so that no file takes long to load (an alias of an alias multiplies the nodes at every level). Write the values out instead of aliasing them.", path, line);
 
+    // ----- training jobs -------------------------------------------------------------------
+
+    public static ArgumentException CommitNeedsMapping(string folder, bool enabled) => new(
+        enabled
+            ? $"'{folder}' is outside every mapping: a commit writes its manifest to the blob service, so the folder must be under a mapped prefix. Check the path, or add a mapping for it."
+            : $"AzFuse is disabled (AZFUSE_USE_FUSE=0), and a commit writes its manifest to the blob service. Enable it to commit '{folder}'.",
+        "folder");
+
+    public static ArgumentException KeepLastNeedsParent(string folder) => new(
+        $"KeepLast keeps the newest committed folders beside '{folder}', so '{folder}' needs a parent folder under the same mapping (such as ckpt/step-001000 under ckpt). Commit a sub-folder, or leave KeepLast unset.",
+        "options");
+
+    public static AzFuseException CommittedFileMissing(string logicalPath, BlobLocation blob) => new(
+        $"'{logicalPath}' was written in this commit but its blob '{blob.DisplayName}' is not there (deleted meanwhile?): this rank's part was not written, so the folder stays uncommitted. Write the file again and complete the commit again.");
+
     // ----- python parity -------------------------------------------------------------------
 
     public static AzFuseConfigurationException EnvironmentSwitchInvalid(string variable, string value) => new(

@@ -1,4 +1,5 @@
 using AzFuse.Cache;
+using AzFuse.Commit;
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
 using AzFuse.Paths;
@@ -55,7 +56,8 @@ internal sealed class AzFuseEngine
             Freshness,
             new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
             Space,
-            eviction);
+            eviction,
+            options.LockTimeout);
 
         var transfers = new UploadTransfers(
             new PipeUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
@@ -65,17 +67,24 @@ internal sealed class AzFuseEngine
             retry,
             time,
             logger);
-        var uploader = new Uploader(transfers, logger, uploaded =>
-        {
-            if (!uploaded.Staged)
+        var uploader = new Uploader(
+            transfers,
+            logger,
+            uploaded =>
             {
-                CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
-            }
-        });
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger);
+                if (!uploaded.Staged)
+                {
+                    CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
+                }
+            },
+            options.ShutdownUploadDeadline,
+            time);
+        Uploader = uploader;
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
+        Commits = new CommitProtocol(Blobs, Resolver, Remote, time, logger);
         Reader = new CacheReader(this, logger);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
 
@@ -135,6 +144,8 @@ internal sealed class AzFuseEngine
 
     public RemoteFiles Remote { get; }
 
+    public CommitProtocol Commits { get; }
+
     public TransferPlanner Planner { get; }
 
     public CacheFiller Filler { get; }
@@ -142,6 +153,8 @@ internal sealed class AzFuseEngine
     public BatchFiller Batch { get; }
 
     public FileWriter Writer { get; }
+
+    public Uploader Uploader { get; }
 
     public PendingStore Pending { get; }
 

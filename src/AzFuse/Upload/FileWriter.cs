@@ -26,6 +26,10 @@ internal sealed record WriteSession(ResolvedPath Path, string TempPath, string D
     public ValueTask CommitAsync(bool async, CancellationToken cancellationToken) => Writer.CommitAsync(this, async, cancellationToken);
 
     public void Discard() => Writer.Abandon(this);
+
+    public bool InSharedMemory => Staged;
+
+    public (FileStream Stream, IWriteTarget Target) MoveToDisk(FileStream inner, long position, bool async) => Writer.MoveToDisk(this, inner, position, async);
 }
 
 /// <summary>
@@ -44,10 +48,12 @@ internal sealed class FileWriter : IProcessExitCleanup
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly long _maxPendingUploadBytes;
     private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
 
-    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger, long maxPendingUploadBytes)
     {
+        _maxPendingUploadBytes = maxPendingUploadBytes;
         _logger = logger;
         _space = space;
         _lockTimeout = lockTimeout;
@@ -80,7 +86,16 @@ internal sealed class FileWriter : IProcessExitCleanup
     public async ValueTask<AzFuseWriteStream> OpenAsync(ResolvedPath path, FileMode mode, FileAccess access, WritePolicy policy, bool requireCommit, bool async, CancellationToken cancellationToken)
     {
         var (session, startFrom) = await BeginAsync(path, mode, policy, ownFolder: false, async, cancellationToken).ConfigureAwait(false);
-        return PrivateWrite.Open(session, startFrom, mode, access, requireCommit, async, _logger);
+        try
+        {
+            return PrivateWrite.Open(session, startFrom, mode, access, requireCommit, async, _logger);
+        }
+        catch (DiskFullException) when (session.Staged)
+        {
+            // The copy of the content it builds on did not fit in shared memory: on disk, then.
+            Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, session.DataRoot);
+            return PrivateWrite.Open(NewSession(path, stagingRoot: null, policy, ownFolder: false), startFrom, mode, access, requireCommit, async, _logger);
+        }
     }
 
     /// <summary>
@@ -149,7 +164,21 @@ internal sealed class FileWriter : IProcessExitCleanup
             throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
         }
 
+        var startFrom = keepsContent ? current : null;
         var stagingRoot = policy.ShmAsTmp ? _shm.CreateRoot(path.CacheRoot) : null;
+        if (stagingRoot is not null && !HasRoomToStage(stagingRoot, startFrom))
+        {
+            // Staged in shared memory only while there is room: a full /dev/shm (64 MiB in a
+            // container by default) must not fail writes that the disk can take.
+            Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, stagingRoot);
+            stagingRoot = null;
+        }
+
+        return (NewSession(path, stagingRoot, policy, ownFolder), startFrom);
+    }
+
+    private WriteSession NewSession(ResolvedPath path, string? stagingRoot, WritePolicy policy, bool ownFolder)
+    {
         var dataRoot = stagingRoot ?? path.CacheRoot;
         var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
         // A leading '.': the Python tool's collector skips it in a shared cache (see CacheLayout).
@@ -162,8 +191,37 @@ internal sealed class FileWriter : IProcessExitCleanup
             temp = Path.Combine(temp, "." + Path.GetFileName(path.CachePath));
         }
 
-        var session = new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this, ownFolder);
-        return (session, keepsContent ? current : null);
+        return new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this, ownFolder);
+    }
+
+    // Room for the content a write starts from, and 1 MiB more; the rest is found out by writing
+    // (a write that hits the end of shared memory moves to disk: MoveToDisk).
+    private static bool HasRoomToStage(string stagingRoot, string? startFrom) =>
+        DiskSpace.FreeBytes(stagingRoot) is not { } free || free >= (startFrom is null ? 0 : new FileInfo(startFrom).Length) + (1L << 20);
+
+    /// <summary>
+    /// Moves a write staged in shared memory that ran out of room to the cache folder (see
+    /// <see cref="IWriteTarget.MoveToDisk"/>): the user's write goes on, nothing written is lost.
+    /// </summary>
+    public (FileStream Stream, WriteSession Session) MoveToDisk(WriteSession staged, FileStream inner, long position, bool async)
+    {
+        var path = staged.Path;
+        var temp = Path.Combine(WritingFolder(path.CacheRoot), "." + Guid.NewGuid().ToString("N"));
+        var canRead = inner.CanRead;
+        inner.Dispose();
+        using (var source = new FileStream(staged.TempPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
+        using (var copy = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            source.CopyTo(copy, 1 << 20);
+        }
+
+        CacheCommit.DeleteQuietly(staged.TempPath);
+        Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, staged.DataRoot);
+        var stream = new FileStream(temp, FileMode.Open, canRead ? FileAccess.ReadWrite : FileAccess.Write, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None)
+        {
+            Position = position,
+        };
+        return (stream, staged with { TempPath = temp, DataPath = path.CachePath, DataRoot = path.CacheRoot, Staged = false });
     }
 
     /// <summary>
@@ -239,6 +297,10 @@ internal sealed class FileWriter : IProcessExitCleanup
         if (session.Policy.Scope is { } scope && scope.TryTrack(ticket))
         {
             _uploader.Enqueue(record.Key);
+
+            // Back-pressure: a writer that got too far ahead of the uploads waits here for room.
+            // The write itself is recorded and queued already, so waiting (or being cancelled) loses nothing.
+            await _uploader.WaitForRoomAsync(_maxPendingUploadBytes, async, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -30,7 +30,9 @@ internal static class PrivateWrite
                 FileMode.Open or FileMode.OpenOrCreate => FileMode.OpenOrCreate,
                 _ => FileMode.CreateNew,
             };
-            var stream = new FileStream(target.TempPath, privateMode, access, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
+            // Unbuffered in shared memory: when it fills up, what is in the file is exactly what was
+            // written, so the write can move to disk without losing buffered bytes (MoveToDisk).
+            var stream = new FileStream(target.TempPath, privateMode, access, FileShare.None, target.InSharedMemory ? 0 : 4096, async ? FileOptions.Asynchronous : FileOptions.None);
             return new AzFuseWriteStream(stream, target, original, requireCommit, logger);
         }
         catch (Exception ex) when (Dropped(original, target) && DiskSpace.IsFull(ex))
