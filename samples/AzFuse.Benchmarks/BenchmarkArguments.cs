@@ -6,16 +6,17 @@ namespace AzFuse.Benchmarks;
 internal sealed class BenchmarkArguments
 {
     public const string Usage =
-        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [large] [chunks] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...]\n" +
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...]\n" +
         "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
         "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
         "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
         "  cache       cache hits under each cache policy, and misses into a full bounded cache\n" +
         "  wire        one small miss and a Prepare of many against a bare HttpClient; peak memory of a --big-mb download\n" +
+        "  training    8 processes preparing the same files against one; exiting on SIGTERM with queued uploads\n" +
         "  large       large files on loopback and through a link profile (10 ms each way, 25 MB/s per connection): download and upload\n" +
         "              against azcopy, curl and one HTTP stream; a streamed read; peak memory; ReadRange of an uncached blob\n" +
         "  chunks      ChunkSize x ChunksInFlight through the link profile (download and upload of --large-mb)\n" +
-        "  (no set named: the first five; large and chunks run only when named)\n" +
+        "  (no set named: the first six; large and chunks run only when named)\n" +
         "  --files N   files in the write benchmark and in read's Prepare batch (default 1000)\n" +
         "  --big-mb N  size of read's big file in MiB (default 256)\n" +
         "  --repeat N  timed repetitions of each measurement; the median is reported (default 5)\n" +
@@ -36,6 +37,8 @@ internal sealed class BenchmarkArguments
     public bool Cache { get; private set; }
 
     public bool Wire { get; private set; }
+
+    public bool Training { get; private set; }
 
     public bool Large { get; private set; }
 
@@ -80,6 +83,7 @@ internal sealed class BenchmarkArguments
                     case "sweep": parsed.Sweep = true; break;
                     case "cache": parsed.Cache = true; break;
                     case "wire": parsed.Wire = true; break;
+                    case "training": parsed.Training = true; break;
                     case "large": parsed.Large = true; break;
                     case "chunks": parsed.Chunks = true; break;
                     case "--link": parsed.Link = true; break;
@@ -105,9 +109,9 @@ internal sealed class BenchmarkArguments
             return null;
         }
 
-        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Large && !parsed.Chunks)
+        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks)
         {
-            parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = true;
+            parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = parsed.Training = true;
         }
 
         return parsed;

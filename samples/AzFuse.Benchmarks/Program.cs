@@ -2,7 +2,7 @@
 // Azurite and the real azcopy, and prints wall times and their ratios. Timings on shared
 // machines are noisy; the ratio of two things measured side by side is what to quote.
 //
-//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [large] [chunks] [options: see BenchmarkArguments.cs]
+//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [options: see BenchmarkArguments.cs]
 //
 //   read    one 4 KB file against a bare GET; Prepare of --files (1000) x 4 KB against azcopy run
 //           directly as one job; Prepare of 20 x 4 KB against azcopy's 2 s floor; one --big-mb
@@ -14,17 +14,25 @@
 //           cache against an unbounded one (CacheBenchmark.cs).
 //   wire    one 4 KB miss and a Prepare of --files x 4 KB against a bare HttpClient (16 in flight);
 //           the peak memory growth of a --big-mb download (WireBenchmark.cs).
+//   training  8 processes preparing the same 2,000 x 64 KB against one process (time, bytes
+//           fetched); exiting on SIGTERM with 300 queued uploads against ending the scope
+//           (TrainingBenchmark.cs).
 //   large   large files (LargeFileBenchmark.cs): --large-mb (1024) MiB download and upload on loopback
 //           and through a link profile (a throttling proxy in this process: 10 ms each way, 25 MB/s
 //           per connection) against azcopy, curl and one HTTP stream; a streamed read; peak memory;
 //           a 4 KiB ReadRange of an uncached --range-mb (4096) MiB blob against a bare ranged GET.
 //   chunks  ChunkSize x ChunksInFlight through the link profile: the measurements behind the defaults.
-//   (none)  the first five (large and chunks take minutes and disk: only when named).
+//   (none)  the first six (large and chunks take minutes and disk: only when named).
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["child", .. var childArgs])
+{
+    return TrainingChild.Run(childArgs); // a rank of the training benchmark
+}
+
 if (BenchmarkArguments.Parse(args) is not { } arguments)
 {
     return 2;
@@ -47,6 +55,7 @@ if (arguments.Write)
     (arguments.Large, bench => LargeFileBenchmark.RunAsync(bench, arguments)),
     (arguments.Chunks, bench => LargeFileBenchmark.ChunksAsync(bench, arguments)),
     (arguments.Cache, CacheBenchmark.RunAsync),
+    (arguments.Training, TrainingBenchmark.RunAsync),
 ];
 foreach (var set in sets.Where(s => s.Named))
 {

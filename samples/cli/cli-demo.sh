@@ -68,6 +68,19 @@ show "echo y | azfuse rm data/photos/scratch/note1.txt"
 run azfuse rm data/photos/scratch
 run azfuse rm -r --yes data/photos/scratch
 run azfuse resume
+run azfuse path data/photos/labels.tsv
+show "AZFUSE_VIEWER=ls azfuse display data/photos/2024/img001.jpg"
+run azfuse tier cool data/photos/2024/img001.jpg
+run azfuse cold data/photos/2024/img002.jpg
+run azfuse meta data/photos/labels.tsv --set owner=team-a --set reviewed=yes
+run azfuse clear_meta data/photos/labels.tsv
+run azfuse cp data/photos/labels.tsv data/backup/labels.tsv
+run azfuse cp -r data/photos/2024 data/backup/2024
+run azfuse ls -l data/backup/2024
+run azfuse lease break data/photos/labels.tsv
+run azfuse u data/photos/labels.tsv
+run azfuse rm -rf data/backup   # the Python habit: -f is no option here, a usage error, nothing deleted
+run azfuse rm -r --yes data/backup
 run azfuse cat data/photos/nothing.txt
 run azfuse head -n lots data/photos/labels.tsv
 show "AZFUSE_USE_FUSE= azfuse ls photos"

@@ -44,6 +44,22 @@ internal sealed class CliConsole
     public IAnsiConsole Ansi { get; }
 
     /// <summary>
+    /// Writes a line of text to stdout. On a terminal it goes through the Spectre console, which
+    /// keeps a live progress bar below what is written while the bar is shown.
+    /// </summary>
+    public void WriteLine(string text)
+    {
+        if (IsTerminal)
+        {
+            Ansi.WriteLine(text);
+        }
+        else
+        {
+            Out.WriteLine(text);
+        }
+    }
+
+    /// <summary>
     /// The real console. <c>AZFUSE_PROGRESS=plain</c> forces plain lines even on a terminal (for
     /// logs captured through a pseudo-terminal, such as CI runners).
     /// </summary>

@@ -2,8 +2,8 @@ using System.CommandLine;
 
 namespace AzFuse.Cli;
 
-/// <summary>What every command's builder needs: the console and the shared --verbose option, and one way to attach an action.</summary>
-internal sealed class CommandSetup(CliConsole console, Option<bool> verbose)
+/// <summary>What every command's builder needs: the console and the shared options (--verbose, --config, -c), and one way to attach an action.</summary>
+internal sealed class CommandSetup(CliConsole console, Option<bool> verbose, Option<string?> configFile, Option<string?> configName)
 {
     public CliConsole Console => console;
 
@@ -11,7 +11,7 @@ internal sealed class CommandSetup(CliConsole console, Option<bool> verbose)
     public void SetAction(Command command, Func<CliContext, ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var context = new CliContext(console, parse.GetValue(verbose));
+            var context = new CliContext(console, parse.GetValue(verbose), parse.GetValue(configFile), parse.GetValue(configName));
             try
             {
                 return await body(context, parse, cancellationToken).ConfigureAwait(false);

@@ -77,6 +77,18 @@ public sealed class AsyncUploadScope : IDisposable, IAsyncDisposable
         return Wait().WaitAsync(cancellationToken);
     }
 
+    /// <summary>The blobs written in the scope so far (for a commit's manifest).</summary>
+    internal IReadOnlyList<Remote.BlobLocation> WrittenBlobs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tickets.Select(t => t.Item.Blob).ToList();
+            }
+        }
+    }
+
     /// <summary>Adds a write to the scope's wait; <see langword="false"/> when the scope has already ended (the write then uploads synchronously).</summary>
     internal bool TryTrack(UploadTicket ticket)
     {

@@ -62,6 +62,24 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.PrepareAsync(IEnumerable{string}, CancellationToken)"/>
     public static Task PrepareAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) => Default.PrepareAsync(paths, cancellationToken);
 
+    /// <inheritdoc cref="AzFuseClient.PrepareInBackground"/>
+    public static PrefetchOperation PrepareInBackground(IEnumerable<string> paths, IProgress<TransferProgress>? progress = null) => Default.PrepareInBackground(paths, progress);
+
+    /// <inheritdoc cref="AzFuseClient.FlushUploads"/>
+    public static UploadFlushResult FlushUploads(TimeSpan deadline) => Default.FlushUploads(deadline);
+
+    /// <inheritdoc cref="AzFuseClient.FlushUploadsAsync"/>
+    public static Task<UploadFlushResult> FlushUploadsAsync(TimeSpan deadline, CancellationToken cancellationToken = default) => Default.FlushUploadsAsync(deadline, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.BeginCommit"/>
+    public static CommitScope BeginCommit(string folder, CommitOptions? options = null) => Default.BeginCommit(folder, options);
+
+    /// <inheritdoc cref="AzFuseClient.GetLatestCommit"/>
+    public static CommittedFolder? GetLatestCommit(string folder) => Default.GetLatestCommit(folder);
+
+    /// <inheritdoc cref="AzFuseClient.GetLatestCommitAsync"/>
+    public static Task<CommittedFolder?> GetLatestCommitAsync(string folder, CancellationToken cancellationToken = default) => Default.GetLatestCommitAsync(folder, cancellationToken);
+
     /// <inheritdoc cref="AzFuseClient.AsyncUpload(bool, bool)"/>
     public static AsyncUploadScope AsyncUpload(bool enabled = true, bool shmAsTmp = false) => Default.AsyncUpload(enabled, shmAsTmp);
 
@@ -159,6 +177,65 @@ public static class AzFile
 
     /// <inheritdoc cref="AzFuseClient.ReadRangeAsync(string, long, Memory{byte}, CancellationToken)"/>
     public static ValueTask<int> ReadRangeAsync(string path, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) => Default.ReadRangeAsync(path, offset, buffer, cancellationToken);
+
+    // ----- python parity: local paths, uploads of local files, properties, leases, copies ----
+
+    /// <inheritdoc cref="AzFuseClient.GetLocalFile"/>
+    public static AzFuseLocalFile GetLocalFile(string path, FileAccess access = FileAccess.Read, OpenOptions? options = null) => Default.GetLocalFile(path, access, options);
+
+    /// <inheritdoc cref="AzFuseClient.GetLocalFileAsync"/>
+    public static ValueTask<AzFuseLocalFile> GetLocalFileAsync(string path, FileAccess access = FileAccess.Read, OpenOptions? options = null, CancellationToken cancellationToken = default) => Default.GetLocalFileAsync(path, access, options, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.IsCached"/>
+    public static bool IsCached(string path) => Default.IsCached(path);
+
+    /// <inheritdoc cref="AzFuseClient.Upload"/>
+    public static void Upload(string localPath, string path, bool deleteSource = false) => Default.Upload(localPath, path, deleteSource);
+
+    /// <inheritdoc cref="AzFuseClient.UploadAsync"/>
+    public static Task UploadAsync(string localPath, string path, bool deleteSource = false, CancellationToken cancellationToken = default) => Default.UploadAsync(localPath, path, deleteSource, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.UploadDirectory"/>
+    public static UploadDirectoryResult UploadDirectory(string localDirectory, string logicalDirectory, UploadDirectoryOptions? options = null) => Default.UploadDirectory(localDirectory, logicalDirectory, options);
+
+    /// <inheritdoc cref="AzFuseClient.UploadDirectoryAsync"/>
+    public static Task<UploadDirectoryResult> UploadDirectoryAsync(string localDirectory, string logicalDirectory, UploadDirectoryOptions? options = null, CancellationToken cancellationToken = default) => Default.UploadDirectoryAsync(localDirectory, logicalDirectory, options, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.GetProperties"/>
+    public static FileProperties GetProperties(string path) => Default.GetProperties(path);
+
+    /// <inheritdoc cref="AzFuseClient.GetPropertiesAsync"/>
+    public static Task<FileProperties> GetPropertiesAsync(string path, CancellationToken cancellationToken = default) => Default.GetPropertiesAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.SetMetadata"/>
+    public static void SetMetadata(string path, IDictionary<string, string> metadata) => Default.SetMetadata(path, metadata);
+
+    /// <inheritdoc cref="AzFuseClient.SetMetadataAsync"/>
+    public static Task SetMetadataAsync(string path, IDictionary<string, string> metadata, CancellationToken cancellationToken = default) => Default.SetMetadataAsync(path, metadata, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.SetAccessTier"/>
+    public static void SetAccessTier(string path, AzFuseAccessTier tier) => Default.SetAccessTier(path, tier);
+
+    /// <inheritdoc cref="AzFuseClient.SetAccessTierAsync"/>
+    public static Task SetAccessTierAsync(string path, AzFuseAccessTier tier, CancellationToken cancellationToken = default) => Default.SetAccessTierAsync(path, tier, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.AcquireLease"/>
+    public static AzFuseLease AcquireLease(string path, TimeSpan? duration = null, TimeSpan? timeout = null) => Default.AcquireLease(path, duration, timeout);
+
+    /// <inheritdoc cref="AzFuseClient.AcquireLeaseAsync"/>
+    public static Task<AzFuseLease> AcquireLeaseAsync(string path, TimeSpan? duration = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) => Default.AcquireLeaseAsync(path, duration, timeout, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.BreakLease"/>
+    public static void BreakLease(string path) => Default.BreakLease(path);
+
+    /// <inheritdoc cref="AzFuseClient.BreakLeaseAsync"/>
+    public static Task BreakLeaseAsync(string path, CancellationToken cancellationToken = default) => Default.BreakLeaseAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="AzFuseClient.Copy(string, string)"/>
+    public static void Copy(string sourcePath, string destinationPath) => Default.Copy(sourcePath, destinationPath);
+
+    /// <inheritdoc cref="AzFuseClient.CopyAsync(string, string, CancellationToken)"/>
+    public static Task CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken = default) => Default.CopyAsync(sourcePath, destinationPath, cancellationToken);
 
     private static AzFuseClient InitializeDefault()
     {

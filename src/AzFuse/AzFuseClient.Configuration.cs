@@ -1,5 +1,4 @@
 using AzFuse.Configuration;
-using AzFuse.Diagnostics;
 using AzFuse.Transfer;
 
 namespace AzFuse;
@@ -8,7 +7,7 @@ namespace AzFuse;
 public sealed partial class AzFuseClient
 {
     /// <summary>
-    /// Reads the mapping file and every storage account file it names, and describes each mapping.
+    /// Reads the mapping file (or takes <see cref="AzFuseOptions.Mappings"/>) and every storage account file it names, and describes each mapping.
     /// Reads the files afresh on each call, so that a tool checking a configuration sees the files
     /// as they are now; a file that is missing or invalid throws the exception every other call would.
     /// </summary>
@@ -21,9 +20,8 @@ public sealed partial class AzFuseClient
             return [];
         }
 
-        var mappingFile = _options.MappingFile ?? throw Errors.ConfigFileNotSet();
         var accounts = StorageAccountLoader.FromOptions(_options, _logger);
-        return MappingFileLoader.Load(mappingFile, _logger)
+        return MappingSource.Load(_options, _logger)
             .Select(m => (Mapping: m, Account: accounts.Get(m.StorageAccount, m)))
             .Select(p => new MappingInfo(p.Mapping.Local, p.Mapping.Remote, p.Mapping.CacheRoot, p.Mapping.StorageAccount, p.Account.ContainerUri, p.Account.DescribeCredential()))
             .ToList();
@@ -46,7 +44,7 @@ public sealed partial class AzFuseClient
         ArgumentException.ThrowIfNullOrWhiteSpace(storageAccount);
         return _options.Enabled
             ? _engine.Value.VerifyCredentialAsync(storageAccount, cancellationToken)
-            : throw new InvalidOperationException("AzFuse is disabled (AZFUSE_USE_FUSE is not 1), so no storage account is used.");
+            : throw new InvalidOperationException("AzFuse is disabled (AZFUSE_USE_FUSE and AZFUSE_TSV_USE_FUSE add up to 0 or are unset), so no storage account is used.");
     }
 
     /// <summary>

@@ -133,6 +133,25 @@ public sealed partial class AzFuseClient
         PrepareCoreAsync(paths, progress, async: true, cancellationToken).AsTask();
 
     /// <summary>
+    /// Starts a <see cref="Prepare(IEnumerable{string})"/> in the background and returns at once (the
+    /// Python tool's <c>request_to_download</c>): a training loop can start reading while the rest of
+    /// its data arrives. An Open of a file the prefetch has not fetched yet fetches that file at once
+    /// (and the prefetch then skips it); an Open of a file it is fetching waits for that file only.
+    /// Processes prefetching the same files share the work, as with Prepare.
+    /// </summary>
+    /// <param name="paths">Logical paths, read before this returns; duplicates and cached files cost nothing.</param>
+    /// <param name="progress">Also told the files and bytes fetched as they arrive, from transfer threads.</param>
+    /// <returns>The operation: await it, cancel it, or read its progress and failures.</returns>
+    public PrefetchOperation PrepareInBackground(IEnumerable<string> paths, IProgress<TransferProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var list = paths.ToList();
+        var operation = new PrefetchOperation(list.Count, new CancellationTokenSource());
+        operation.Start((relay, ct) => PrepareCoreAsync(list, relay, async: true, ct).AsTask(), progress);
+        return operation;
+    }
+
+    /// <summary>
     /// Starts a scope in which written files upload in the background: a written stream's Dispose
     /// queues the file and returns at once, one background uploader puts everything queued into
     /// as few azcopy runs as it can, and disposing the scope waits until all of the scope's files
@@ -178,6 +197,28 @@ public sealed partial class AzFuseClient
     /// <param name="cancellationToken">Stops waiting; the uploads go on and their records stay until confirmed.</param>
     public Task<int> ResumePendingUploadsAsync(CancellationToken cancellationToken = default) =>
         _options.Enabled ? _engine.Value.Resumer.ResumeAsync(async: true, cancellationToken).AsTask() : Task.FromResult(0);
+
+    /// <summary>
+    /// Uploads every write of this process that is not uploaded yet (queued in AsyncUpload scopes,
+    /// under way, or failed before) and waits for them, at most <paramref name="deadline"/>: for a
+    /// job that must get its outputs out before its machine goes away. Nothing is stopped at the
+    /// deadline; what is not uploaded by then stays recorded. (On SIGTERM, SIGINT and process exit
+    /// the library does this itself within <see cref="AzFuseOptions.ShutdownUploadDeadline"/>.)
+    /// </summary>
+    /// <param name="deadline">How long to wait at most.</param>
+    /// <returns>How many were uploaded, and the logical paths of those that were not.</returns>
+    public UploadFlushResult FlushUploads(TimeSpan deadline) =>
+        _options.Enabled
+            ? _engine.Value.Uploader.FlushAsync(deadline, stopAfterDeadline: false, async: false, CancellationToken.None).EnsureCompleted()
+            : new UploadFlushResult(0, []);
+
+    /// <inheritdoc cref="FlushUploads"/>
+    /// <param name="deadline">How long to wait at most.</param>
+    /// <param name="cancellationToken">Stops waiting; the uploads go on.</param>
+    public Task<UploadFlushResult> FlushUploadsAsync(TimeSpan deadline, CancellationToken cancellationToken = default) =>
+        _options.Enabled
+            ? _engine.Value.Uploader.FlushAsync(deadline, stopAfterDeadline: false, async: true, cancellationToken).AsTask()
+            : Task.FromResult(new UploadFlushResult(0, []));
 
     /// <summary>Reads a whole file as text, as <see cref="File.ReadAllText(string)"/> does (encoding detected, UTF-8 by default), through the cache.</summary>
     /// <param name="path">A logical path.</param>

@@ -1,3 +1,4 @@
+using AzFuse.Configuration;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -16,6 +17,8 @@ public sealed class AzFuseOptions
     private TimeSpan _retryDelay = TimeSpan.FromSeconds(1);
     private TimeSpan _retryBudget = TimeSpan.FromSeconds(60);
     private TimeSpan _credentialTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan _shutdownUploadDeadline = TimeSpan.FromSeconds(25);
+    private long _maxPendingUploadBytes = 1L << 30;
     private TimeSpan _transferStallTimeout = TimeSpan.FromMinutes(2);
     private string _sharedMemoryFolder = "/dev/shm";
     private long _azCopyMinFileSize = long.MaxValue;
@@ -27,14 +30,16 @@ public sealed class AzFuseOptions
     /// <summary>
     /// Whether logical paths are mapped to blobs at all. Default <see langword="false"/>: every
     /// call works on the local path itself and no configuration is read.
-    /// Environment: <c>AZFUSE_USE_FUSE=1</c>.
+    /// Environment: <c>AZFUSE_USE_FUSE</c> (or <c>AZFUSE_TSV_USE_FUSE</c>, with <c>QD_</c> in place of
+    /// <c>AZFUSE_</c> read first): on when the sum of the two as integers is not zero, as in the Python tool.
     /// </summary>
     public bool Enabled { get; set; }
 
     /// <summary>
     /// The YAML mapping file: a list of <c>{local, remote, cache, storage_account}</c> entries.
-    /// Default <see langword="null"/>; required when <see cref="Enabled"/>.
-    /// Environment: <c>AZFUSE_CLOUD_FUSE_CONFIG_FILE</c>.
+    /// Default <see langword="null"/>: as the Python tool, <c>aux_data/configs/azfuse.yaml</c> in the
+    /// current directory. Not read when <see cref="Mappings"/> lists any.
+    /// Environment: <c>AZFUSE_CLOUD_FUSE_CONFIG_FILE</c> (or <c>QD_CLOUD_FUSE_CONFIG_FILE</c>).
     /// </summary>
     public string? MappingFile { get; set; }
 
@@ -289,6 +294,37 @@ public sealed class AzFuseOptions
         set => _sharedMemoryFolder = string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("SharedMemoryFolder must not be empty.", nameof(SharedMemoryFolder)) : value;
     }
 
+    /// <summary>
+    /// When the process is told to stop (SIGTERM, as a spot VM's eviction sends about 30 s before it
+    /// kills; SIGINT) or ends normally with uploads still queued in an AsyncUpload scope, how long it
+    /// may spend uploading them before it ends as it would have. What is not uploaded by then is
+    /// logged by name and stays recorded. Default 25 seconds (room within a 30 s eviction notice);
+    /// zero turns the drain off; at most 1 hour.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or over 1 hour.</exception>
+    public TimeSpan ShutdownUploadDeadline
+    {
+        get => _shutdownUploadDeadline;
+        set => _shutdownUploadDeadline = value >= TimeSpan.Zero && value <= TimeSpan.FromHours(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ShutdownUploadDeadline), value, "ShutdownUploadDeadline must be between zero and 1 hour.");
+    }
+
+    /// <summary>
+    /// How many bytes written in AsyncUpload scopes may wait for upload at once. A writer that gets
+    /// ahead of the uploads by more than this waits in Dispose (awaits in DisposeAsync or
+    /// CommitAsync, which its token can cancel) until uploads make room, so that a fast writer
+    /// cannot fill the disk or <c>/dev/shm</c>. Default 1 GiB; at least 1 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Under 1 MiB.</exception>
+    public long MaxPendingUploadBytes
+    {
+        get => _maxPendingUploadBytes;
+        set => _maxPendingUploadBytes = value >= 1L << 20
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxPendingUploadBytes), value, "MaxPendingUploadBytes must be at least 1 MiB.");
+    }
+
     /// <summary>The clock used for SAS expiry and lock timeouts. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider
     {
@@ -301,17 +337,31 @@ public sealed class AzFuseOptions
 
     internal const string DefaultStorageAccountFolder = "./aux_data/storage_account";
 
-    /// <summary>Reads the options from the environment variables named on each property.</summary>
-    public static AzFuseOptions FromEnvironment()
+    /// <summary>
+    /// Reads the options from the environment variables named on each property, as the Python tool
+    /// reads them: each <c>AZFUSE_NAME</c> may also be given as <c>QD_NAME</c>, which is read first.
+    /// With <c>AZFUSE_USE_FUSE_ENABLE_GARBAGE_COLLECTION=1</c>, <c>AZFUSE_CLOUD_FUSE_GARBAGE_COLLECTION_MAX</c>
+    /// (default 0.5) sets <see cref="MaxCacheDiskFraction"/> when below 1, else <see cref="MaxCacheSize"/> in bytes.
+    /// </summary>
+    /// <returns>The options.</returns>
+    /// <exception cref="AzFuseConfigurationException">A variable has a value that cannot be read; the message names it.</exception>
+    public static AzFuseOptions FromEnvironment() => FromVariables(EnvironmentSettings.Process);
+
+    internal static AzFuseOptions FromVariables(EnvironmentSettings environment)
     {
-        var useFuse = Environment.GetEnvironmentVariable("AZFUSE_USE_FUSE");
+        var enabled = environment.UseFuse();
+
+        // Read only when on, as the Python tool does: a disabled run never fails on these.
+        var (collectBytes, collectFraction) = enabled ? environment.CollectionLimit() : (null, null);
         return new AzFuseOptions
         {
-            Enabled = useFuse is not null && (useFuse.Trim() == "1" || string.Equals(useFuse.Trim(), "true", StringComparison.OrdinalIgnoreCase)),
-            MappingFile = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_CLOUD_FUSE_CONFIG_FILE")),
-            StorageAccountFolder = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER")) ?? DefaultStorageAccountFolder,
-            AzCopyPath = NullIfEmpty(Environment.GetEnvironmentVariable("AZFUSE_AZCOPY_PATH")),
-            TransferEngine = ParseEngine(Environment.GetEnvironmentVariable("AZFUSE_TRANSFER_ENGINE")),
+            Enabled = enabled,
+            MappingFile = environment.Get("CLOUD_FUSE_CONFIG_FILE").Value,
+            StorageAccountFolder = environment.Get("STORAGE_ACCOUNT_CONFIG_FOLDER").Value ?? DefaultStorageAccountFolder,
+            AzCopyPath = environment.Get("AZCOPY_PATH").Value,
+            TransferEngine = ParseEngine(environment.Get("TRANSFER_ENGINE").Value),
+            MaxCacheSize = collectBytes,
+            MaxCacheDiskFraction = collectFraction,
         };
     }
 
@@ -376,4 +426,52 @@ public sealed class AzFuseOptions
     /// the point where the block size grows without uploading 50,000 blocks.
     /// </summary>
     internal int BlockCountLimit { get; set; } = 50_000;
+
+
+    // ----- python parity -------------------------------------------------------------------
+
+    /// <summary>
+    /// The mapping file read when <see cref="MappingFile"/> is not set (and no <see cref="Mappings"/>
+    /// are given): <c>aux_data/configs/azfuse.yaml</c>, relative to the current directory, as the Python tool.
+    /// </summary>
+    public const string DefaultMappingFile = "aux_data/configs/azfuse.yaml";
+
+    private double? _maxCacheDiskFraction;
+    private long? _minFreeDiskSpace;
+
+    /// <summary>
+    /// The mappings, given in code instead of a mapping file (the Python tool's
+    /// <c>File.ensure_initialized(config=[...])</c>). Default empty: the mappings come from
+    /// <see cref="MappingFile"/>. When it lists any, they are used and no mapping file is read.
+    /// </summary>
+    public IList<AzFuseMapping> Mappings { get; } = new List<AzFuseMapping>();
+
+    /// <summary>
+    /// For cache folders whose mappings set no <c>max_cache_size</c> and when <see cref="MaxCacheSize"/>
+    /// is not set: the limit as a fraction of the size of the disk (file system) that holds the
+    /// folder, as the Python tool's <c>AZFUSE_CLOUD_FUSE_GARBAGE_COLLECTION_MAX=0.5</c>. Default
+    /// <see langword="null"/>: unlimited. Above 0, at most 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not above 0 and at most 1.</exception>
+    public double? MaxCacheDiskFraction
+    {
+        get => _maxCacheDiskFraction;
+        set => _maxCacheDiskFraction = value is null || (value > 0 && value <= 1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxCacheDiskFraction), value, "MaxCacheDiskFraction must be above 0 and at most 1.");
+    }
+
+    /// <summary>
+    /// For cache folders whose mappings set no <c>min_free_space</c>: the bytes a download leaves
+    /// free on the disk that holds the folder. When a download would leave less, the least recently
+    /// opened files are removed first, as for <see cref="MaxCacheSize"/>. Default <see langword="null"/>: no target.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Zero or negative.</exception>
+    public long? MinFreeDiskSpace
+    {
+        get => _minFreeDiskSpace;
+        set => _minFreeDiskSpace = value is null || value > 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MinFreeDiskSpace), value, "MinFreeDiskSpace must be positive.");
+    }
 }

@@ -36,10 +36,9 @@ namespace AzFuse;
 /// </remarks>
 public sealed class AzFuseWriteStream : Stream
 {
-    private const int CompareBufferSize = 1 << 16;
-
-    private readonly FileStream _inner;
-    private readonly IWriteTarget _target;
+    // Not readonly: a write staged in shared memory that runs out of room moves to disk (MoveToDisk).
+    private FileStream _inner;
+    private IWriteTarget _target;
     private readonly FileStream? _original;
     private readonly bool _requireCommit;
     private readonly ILogger _logger;
@@ -144,6 +143,22 @@ public sealed class AzFuseWriteStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         _written = true;
+        var position = _inner.Position;
+        try
+        {
+            _inner.Write(buffer);
+            return;
+        }
+        catch (Exception ex) when (IsSharedMemoryFull(ex))
+        {
+            // Moved to disk below; the write is then done again, whole, from where it began.
+        }
+        catch (Exception ex) when (Failed(ex, buffer.Length) is { } diskFull)
+        {
+            throw diskFull;
+        }
+
+        MoveToDisk(position, async: false);
         try
         {
             _inner.Write(buffer);
@@ -165,6 +180,22 @@ public sealed class AzFuseWriteStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _written = true;
+        var position = _inner.Position;
+        try
+        {
+            await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (IsSharedMemoryFull(ex))
+        {
+            // Moved to disk below, as in Write.
+        }
+        catch (Exception ex) when (Failed(ex, buffer.Length) is { } diskFull)
+        {
+            throw diskFull;
+        }
+
+        MoveToDisk(position, async: true);
         try
         {
             await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -351,31 +382,7 @@ public sealed class AzFuseWriteStream : Stream
             return true;
         }
 
-        if (length != _original.Length)
-        {
-            return false;
-        }
-
-        // The original is an open handle on the content the write started from: cache files are
-        // replaced by renames, never changed in place, so it still holds those bytes.
-        using var written = new FileStream(_target.TempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
-        _original.Position = 0;
-        var left = new byte[CompareBufferSize];
-        var right = new byte[CompareBufferSize];
-        while (true)
-        {
-            var read = async ? await written.ReadAtLeastAsync(left, left.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) : written.ReadAtLeast(left, left.Length, throwOnEndOfStream: false);
-            var readOriginal = async ? await _original.ReadAtLeastAsync(right, read, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) : _original.ReadAtLeast(right, read, throwOnEndOfStream: false);
-            if (read != readOriginal || !left.AsSpan(0, read).SequenceEqual(right.AsSpan(0, read)))
-            {
-                return false;
-            }
-
-            if (read < left.Length)
-            {
-                return true;
-            }
-        }
+        return length == _original.Length && await ContentComparison.SameAsync(_original, _target.TempPath, async, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -388,6 +395,21 @@ public sealed class AzFuseWriteStream : Stream
         var diskFull = DiskSpace.IsFull(ex) ? Errors.DiskFull(_target.Folder, _target.LogicalPath, attempted, ex) : null;
         _failure ??= diskFull ?? ex;
         return diskFull;
+    }
+
+    /// <summary>A write into shared memory that found it full: the write moves to disk and goes on.</summary>
+    private bool IsSharedMemoryFull(Exception ex) => _target.InSharedMemory && DiskSpace.IsFull(ex);
+
+    private void MoveToDisk(long position, bool async)
+    {
+        try
+        {
+            (_inner, _target) = _target.MoveToDisk(_inner, position, async);
+        }
+        catch (Exception ex) when (Failed(ex, 0) is { } diskFull)
+        {
+            throw diskFull; // the disk is full too
+        }
     }
 
     private void Drop()

@@ -2,7 +2,7 @@ namespace AzFuse;
 
 /// <summary>
 /// One item of a detailed listing (<see cref="AzFuseClient.ListEntries"/>): a file with its size,
-/// time and stored MD5, or a sub-folder. Made by the library; callers only read it.
+/// times, stored MD5 and access tier, or a sub-folder. Made by the library; callers only read it.
 /// </summary>
 public sealed class FileEntry
 {
@@ -39,6 +39,12 @@ public sealed class FileEntry
     /// (and for local files and folders). Blobs uploaded by AzFuse always have one.
     /// </summary>
     public string? ContentMd5 { get; }
+
+    /// <summary>When the blob was created (a local file: its creation time, where the file system keeps one); <see langword="null"/> for a folder.</summary>
+    public DateTimeOffset? CreatedOn { get; init; }
+
+    /// <summary>The blob's access tier (<c>Hot</c>, <c>Cool</c>, <c>Cold</c>, <c>Archive</c>, or a rehydration in progress such as <c>rehydrate-pending-to-hot</c>, as the Python tool's listing shows it); <see langword="null"/> when the service names none, and for local files and folders.</summary>
+    public string? AccessTier { get; init; }
 
     /// <summary>The path, with a trailing '/' for a folder.</summary>
     /// <returns>The text.</returns>

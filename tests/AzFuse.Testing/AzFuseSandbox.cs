@@ -193,9 +193,12 @@ public sealed class AzFuseSandbox : IDisposable
         await _container.GetBlobClient(blobName).UploadAsync(BinaryData.Empty, new BlobUploadOptions { Metadata = new Dictionary<string, string> { ["hdi_isfolder"] = "true" } });
 
     /// <summary>The blob under <see cref="RemotePrefix"/> as the service describes it, or <see langword="null"/>.</summary>
-    public async Task<BlobProperties?> GetBlobPropertiesAsync(string relative)
+    public Task<BlobProperties?> GetBlobPropertiesAsync(string relative) => GetBlobPropertiesByNameAsync(RemotePrefix + "/" + relative);
+
+    /// <summary>A blob by its full name in the container as the service describes it, or <see langword="null"/>.</summary>
+    public async Task<BlobProperties?> GetBlobPropertiesByNameAsync(string blobName)
     {
-        var blob = _container.GetBlobClient(RemotePrefix + "/" + relative);
+        var blob = _container.GetBlobClient(blobName);
         return await blob.ExistsAsync() ? (await blob.GetPropertiesAsync()).Value : null;
     }
 
@@ -239,9 +242,12 @@ public sealed class AzFuseSandbox : IDisposable
     /// The blob under <see cref="RemotePrefix"/> as the service holds it, fetched with a plain
     /// HTTP GET (not through the library), or <see langword="null"/> when it does not exist.
     /// </summary>
-    public async Task<byte[]?> DownloadAsync(string relative)
+    public Task<byte[]?> DownloadAsync(string relative) => DownloadBlobAsync(RemotePrefix + "/" + relative);
+
+    /// <summary>A blob by its full name in the container, fetched with a plain HTTP GET, or <see langword="null"/>.</summary>
+    public async Task<byte[]?> DownloadBlobAsync(string blobName)
     {
-        var blob = _container.GetBlobClient(RemotePrefix + "/" + relative);
+        var blob = _container.GetBlobClient(blobName);
         try
         {
             return (await blob.DownloadContentAsync()).Value.Content.ToArray();

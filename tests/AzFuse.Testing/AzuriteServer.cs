@@ -79,6 +79,17 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The CPU time the emulator has used so far (a benchmark tells its share of a run from the clients').</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            var process = _process ?? throw new InvalidOperationException("Azurite is not running.");
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>
     /// The requests the emulator served to <paramref name="container"/> so far, as "METHOD /path?query"
     /// from its access log, so that a test can tell how the library talked to the service.
@@ -88,7 +99,9 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// yet: this first sends a marker request and waits until the marker shows up (the log is in
     /// order), then returns what came before it.
     /// </remarks>
-    public async Task<IReadOnlyList<string>> RequestsToAsync(string container)
+    /// <param name="container">The container.</param>
+    /// <param name="withStatus">Append the response's status code: "METHOD /path?query 201".</param>
+    public async Task<IReadOnlyList<string>> RequestsToAsync(string container, bool withStatus = false)
     {
         var marker = $"azfuse-log-marker-{Guid.NewGuid():N}";
         using (var request = new HttpRequestMessage(HttpMethod.Head, $"{Endpoint.AbsoluteUri.TrimEnd('/')}/{container}/{marker}"))
@@ -101,21 +114,25 @@ public sealed class AzuriteServer : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        return RequestsTo(container)
+        return RequestsTo(container, withStatus)
             .TakeWhile(r => !r.Contains(marker, StringComparison.Ordinal))
             .Where(r => !r.Contains("azfuse-log-marker-", StringComparison.Ordinal)) // earlier calls' markers
             .ToList();
     }
 
-    private IReadOnlyList<string> RequestsTo(string container)
+    private IReadOnlyList<string> RequestsTo(string container, bool withStatus)
     {
         var prefix = $" /{AccountName}/{container}";
         return _requests
             .Select(line => line[(line.IndexOf('"', StringComparison.Ordinal) + 1)..])
             .Where(request => request.AsSpan(request.IndexOf(' ', StringComparison.Ordinal)).StartsWith(prefix, StringComparison.Ordinal))
-            .Select(request => request[..request.LastIndexOf(" HTTP/", StringComparison.Ordinal)])
+            .Select(request => request[..request.LastIndexOf(" HTTP/", StringComparison.Ordinal)] + (withStatus ? " " + StatusOf(request) : string.Empty))
             .ToList();
     }
+
+    // '... HTTP/1.1" 201 -': the status follows the closing quote.
+    private static string StatusOf(string request) =>
+        request[(request.LastIndexOf('"') + 1)..].Trim().Split(' ')[0];
 
     /// <summary>Starts Azurite over HTTP (Shared Key and SAS; no bearer tokens).</summary>
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)

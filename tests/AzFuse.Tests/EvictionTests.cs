@@ -101,7 +101,7 @@ public sealed class EvictionTests(AzuriteFixture azurite) : SandboxTest(azurite)
             partial.SetLength(60_000);
         }
 
-        var ledger = Path.Combine(Sandbox.CacheRoot, ".azfuse", "cache-size");
+        var ledger = Path.Combine(Sandbox.CacheRoot, ".azfuse", ".cache-size");
         File.WriteAllText(ledger, "90000");
 
         Assert.Equal(TestContent.For(2, 30_000), client.ReadAllBytes("data/b.bin"));

@@ -20,7 +20,7 @@ internal static partial class DoctorCommand
         app.SetAction(command, async (context, _, cancellationToken) =>
         {
             var report = new Report(context.Console.Out);
-            var options = AzFuseOptions.FromEnvironment();
+            var options = context.Options;
 
             // A client of its own, whose warnings (unknown keys in the YAML files) become report lines.
             using var warnings = new WarningCollector();
@@ -58,15 +58,19 @@ internal static partial class DoctorCommand
 
     private static IReadOnlyList<MappingInfo> CheckConfiguration(Report report, AzFuseOptions options, AzFuseClient client)
     {
-        if (options.MappingFile is null)
+        // As the Python tool: without the variable, its default file in the current directory.
+        var mappingFile = options.MappingFile ?? AzFuseOptions.DefaultMappingFile;
+        if (!File.Exists(mappingFile))
         {
-            report.Fail("mapping file", "AZFUSE_CLOUD_FUSE_CONFIG_FILE is not set", "export AZFUSE_CLOUD_FUSE_CONFIG_FILE=/path/to/mapping.yaml (a YAML list of cache/local/remote/storage_account entries)");
-            return [];
-        }
+            if (options.MappingFile is null)
+            {
+                report.Fail("mapping file", $"AZFUSE_CLOUD_FUSE_CONFIG_FILE is not set and the default {mappingFile} does not exist here", "export AZFUSE_CLOUD_FUSE_CONFIG_FILE=/path/to/mapping.yaml (a YAML list of cache/local/remote/storage_account entries), or create the default file");
+            }
+            else
+            {
+                report.Fail("mapping file " + mappingFile, "does not exist", "create it, or point AZFUSE_CLOUD_FUSE_CONFIG_FILE at the right file");
+            }
 
-        if (!File.Exists(options.MappingFile))
-        {
-            report.Fail("mapping file " + options.MappingFile, "does not exist", "create it, or point AZFUSE_CLOUD_FUSE_CONFIG_FILE at the right file");
             return [];
         }
 
@@ -85,12 +89,12 @@ internal static partial class DoctorCommand
         try
         {
             var mappings = client.GetMappings();
-            report.Ok("mapping file " + options.MappingFile, $"{mappings.Count} mapping{(mappings.Count == 1 ? string.Empty : "s")}, every storage account file valid");
+            report.Ok("mapping file " + mappingFile, $"{mappings.Count} mapping{(mappings.Count == 1 ? string.Empty : "s")}, every storage account file valid");
             return mappings;
         }
         catch (AzFuseConfigurationException ex)
         {
-            report.Fail("mapping file " + options.MappingFile, ex.Message, "correct the file named in the message" + (ex.Line is { } line ? $" at line {line}" : string.Empty));
+            report.Fail("mapping file " + mappingFile, ex.Message, "correct the file named in the message" + (ex.Line is { } line ? $" at line {line}" : string.Empty));
             return [];
         }
     }

@@ -4,14 +4,14 @@ using Spectre.Console;
 
 namespace AzFuse.Cli.Commands;
 
-/// <summary><c>ls [PATH] [-r] [-l]</c>: what is remote under a logical folder; sizes and times with -l.</summary>
+/// <summary><c>ls [PATH] [-r] [-l]</c>: what is remote under a logical folder; sizes, times and tiers with -l.</summary>
 internal static class ListCommand
 {
     public static Command Create(CommandSetup app)
     {
         var path = new Argument<string?>("PATH") { Description = "A logical folder; default: the mapping's folders (or '.' when AzFuse is off).", Arity = ArgumentArity.ZeroOrOne };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "List the files in sub-folders too, at any depth." };
-        var details = new Option<bool>("--long", "-l") { Description = "Show each file's size in bytes and last-modified time (UTC)." };
+        var details = new Option<bool>("--long", "-l") { Description = "Show each file's size in bytes, last-modified and creation times (UTC) and access tier." };
         var command = new Command("ls", "List the files (and sub-folders) under a logical folder.") { path, recursive, details };
         app.SetAction(command, async (context, parse, cancellationToken) =>
         {
@@ -84,17 +84,23 @@ internal static class ListCommand
         return list;
     }
 
+    private static string Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
+
     private static void WriteTable(IAnsiConsole console, List<FileEntry> entries)
     {
         var table = new Table().Border(TableBorder.None).HideHeaders();
         table.AddColumn(new TableColumn("size").RightAligned().PadLeft(0));
         table.AddColumn(new TableColumn("modified"));
+        table.AddColumn(new TableColumn("created"));
+        table.AddColumn(new TableColumn("tier"));
         table.AddColumn(new TableColumn("path").PadRight(0));
         foreach (var entry in entries)
         {
             table.AddRow(
                 new Text(entry.IsFolder ? "-" : entry.Length.ToString(CultureInfo.InvariantCulture)),
-                new Text(entry.LastModified?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-"),
+                new Text(Time(entry.LastModified)),
+                new Text(Time(entry.CreatedOn)),
+                new Text(entry.AccessTier ?? "-"),
                 new Text(entry.ToString()));
         }
 

@@ -14,6 +14,8 @@ internal static class PrepareCommand
         var paths = new Argument<string[]>("PATH") { Description = "Logical files or folders (a folder means every file under it).", Arity = ArgumentArity.ZeroOrMore };
         var fromFile = new Option<string?>("--from-file", "-f") { Description = "A file with one logical path per line ('-' for stdin); blank lines and lines starting with # are skipped." };
         var command = new Command("prepare", "Download into the cache every listed file that is not cached yet, with progress.") { paths, fromFile };
+        command.Aliases.Add("download"); // the Python tool's names
+        command.Aliases.Add("d");
         command.Validators.Add(r =>
         {
             var hasPaths = r.GetValue(paths) is { Length: > 0 };

@@ -3,18 +3,32 @@ using System.Text;
 
 namespace AzFuse.Cli.Commands;
 
-/// <summary><c>cat</c>, <c>head</c> and <c>tail</c>: a file's content through the cache, as <c>Open</c> reads it.</summary>
+/// <summary><c>cat</c>, <c>head</c> and <c>tail</c>: a file's content through the cache, as <c>Open</c> reads it, checked against the blob first.</summary>
 internal static class ReadCommands
 {
     public static Command Cat(CommandSetup app)
     {
         var paths = new Argument<string[]>("PATH") { Description = "Logical paths of files, such as data/abc.txt.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("cat", "Print files' content (downloaded into the cache first if needed).") { paths };
+        var noRevalidate = NoRevalidateOption();
+        var command = new Command("cat", "Print files' content, checked against the blob first (one request each; downloaded into the cache if needed). A file that cannot be read is reported and the others are printed, as cat does.") { paths, noRevalidate };
         app.SetAction(command, async (context, parse, cancellationToken) =>
         {
+            var exitCode = ExitCodes.Success;
             foreach (var path in parse.GetValue(paths)!)
             {
-                var stream = await context.Client.OpenAsync(path, FileMode.Open, cancellationToken).ConfigureAwait(false);
+                Stream stream;
+                try
+                {
+                    stream = await OpenAsync(context, path, parse.GetValue(noRevalidate), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or UnauthorizedAccessException)
+                {
+                    // As cat: report this one and go on with the rest; the exit code says one failed.
+                    await context.Console.StandardOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    exitCode = ErrorReport.Write(context, ex);
+                    continue;
+                }
+
                 await using (stream.ConfigureAwait(false))
                 {
                     // The bytes as they are: cat of a binary file must not be re-encoded.
@@ -23,7 +37,7 @@ internal static class ReadCommands
             }
 
             await context.Console.StandardOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Success;
+            return exitCode;
         });
         return command;
     }
@@ -32,16 +46,31 @@ internal static class ReadCommands
 
     public static Command Tail(CommandSetup app) => Lines(app, "tail", "Print the last lines of a file.", first: false);
 
+    /// <summary>
+    /// --no-revalidate. By default these commands show the file as it is remotely now, as the Python
+    /// tool's (which clears the cache first): a cached copy is checked with one HEAD and downloaded
+    /// again if the blob changed.
+    /// </summary>
+    public static Option<bool> NoRevalidateOption() => new("--no-revalidate")
+    {
+        Description = "Use the cached copy as it is, without checking the blob for a newer version (one request).",
+    };
+
+    /// <summary>Opens a file to read, checked against its blob unless <paramref name="noRevalidate"/>.</summary>
+    public static ValueTask<Stream> OpenAsync(CliContext context, string path, bool noRevalidate, CancellationToken cancellationToken) =>
+        context.Client.OpenAsync(path, FileMode.Open, new OpenOptions { Revalidate = !noRevalidate }, cancellationToken);
+
     private static Command Lines(CommandSetup app, string name, string description, bool first)
     {
         var path = new Argument<string>("PATH") { Description = "Logical path of a file." };
         var count = new Option<int>("--lines", "-n") { Description = "How many lines.", DefaultValueFactory = _ => 10 };
         OptionRules.AtLeast(count, 0);
-        var command = new Command(name, description) { path, count };
+        var noRevalidate = NoRevalidateOption();
+        var command = new Command(name, description + " Checked against the blob first (one request).") { path, count, noRevalidate };
         app.SetAction(command, async (context, parse, cancellationToken) =>
         {
             var n = parse.GetValue(count);
-            var stream = await context.Client.OpenAsync(parse.GetValue(path)!, FileMode.Open, cancellationToken).ConfigureAwait(false);
+            var stream = await OpenAsync(context, parse.GetValue(path)!, parse.GetValue(noRevalidate), cancellationToken).ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
             var lines = first ? await FirstAsync(reader, n, cancellationToken).ConfigureAwait(false) : await LastAsync(reader, n, cancellationToken).ConfigureAwait(false);
             foreach (var line in lines)

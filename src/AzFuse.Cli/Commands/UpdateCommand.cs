@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace AzFuse.Cli.Commands;
@@ -15,6 +14,7 @@ internal static class UpdateCommand
         var path = new Argument<string>("PATH") { Description = "Logical path of a file (a new file when it does not exist)." };
         var command = new Command("update", "Edit a file in $EDITOR (default nvim, then vi) and upload it if it changed. The upload cannot be undone.") { path };
         command.Aliases.Add("edit");
+        command.Aliases.Add("nvim"); // the Python tool's name
         app.SetAction(command, async (context, parse, cancellationToken) =>
         {
             var logical = parse.GetValue(path)!;
@@ -57,33 +57,19 @@ internal static class UpdateCommand
         return command;
     }
 
-    /// <summary>
-    /// Runs $EDITOR through the shell, as git does, so that a value with arguments ("code -w")
-    /// works; the file name is passed as a separate argument, never spliced into the command.
-    /// </summary>
+    /// <summary>Runs $EDITOR (default nvim, then vi) on the file and waits for it.</summary>
     private static async Task RunEditorAsync(string file, CancellationToken cancellationToken)
     {
         var editor = Environment.GetEnvironmentVariable("EDITOR");
         if (string.IsNullOrWhiteSpace(editor))
         {
-            editor = OnPath("nvim") ? "nvim" : OnPath("vi") ? "vi" : throw new InvalidOperationException("No editor found: set EDITOR (for example export EDITOR=nano), or install nvim or vi.");
+            editor = ShellProgram.OnPath("nvim") ? "nvim" : ShellProgram.OnPath("vi") ? "vi" : throw new InvalidOperationException("No editor found: set EDITOR (for example export EDITOR=nano), or install nvim or vi.");
         }
 
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(editor + " \"$1\"");
-        start.ArgumentList.Add("sh");
-        start.ArgumentList.Add(file);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"The editor '{editor}' did not start.");
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
+        var exitCode = await ShellProgram.RunAsync(editor, [file], cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
         {
-            throw new InvalidOperationException($"The editor '{editor}' exited with code {process.ExitCode}: nothing was uploaded.");
+            throw new InvalidOperationException($"The editor '{editor}' exited with code {exitCode}: nothing was uploaded.");
         }
     }
-
-    private static bool OnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(folder => File.Exists(Path.Combine(folder, name)));
 }

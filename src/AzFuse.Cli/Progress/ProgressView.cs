@@ -14,7 +14,11 @@ internal static class ProgressView
     private static readonly TimeSpan s_plainInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_liveInterval = TimeSpan.FromMilliseconds(100);
 
-    public static async Task RunAsync(CliConsole console, string title, Func<IProgress<TransferProgress>, Task> work)
+    /// <param name="console">Where to show it.</param>
+    /// <param name="title">What the lines start with.</param>
+    /// <param name="work">The transfer, given where to report.</param>
+    /// <param name="showSummary">Whether the last report earns a summary line (an upload with nothing to upload says so otherwise); default: always.</param>
+    public static async Task RunAsync(CliConsole console, string title, Func<IProgress<TransferProgress>, Task> work, Func<TransferProgress, bool>? showSummary = null)
     {
         var latest = new LatestProgress();
         var clock = Stopwatch.StartNew();
@@ -31,7 +35,7 @@ internal static class ProgressView
         }
         finally
         {
-            if (latest.Latest is { } last)
+            if (latest.Latest is { } last && (showSummary?.Invoke(last) ?? true))
             {
                 await console.Out.WriteLineAsync($"{title}: {Describe(last, clock.Elapsed)} in {Seconds(clock.Elapsed)}").ConfigureAwait(false);
             }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
@@ -15,9 +16,21 @@ namespace AzFuse.Cache;
 /// file by file. Files that cannot be fetched are reported together at the end.
 /// </summary>
 /// <remarks>
-/// A batch takes no per-file locks (100,000 lock files held open would exhaust descriptors).
-/// It does not need them for safety: each file is renamed into place only if the cache path is
-/// still empty, so a concurrent Open that fills the same file costs a duplicate download at worst.
+/// <para>
+/// One download per file per machine, whoever asks: over HTTP a file is fetched only under its
+/// fill lock, the same claim an Open's miss takes, held only while that one file is in flight (so
+/// a batch of 100,000 files holds at most <see cref="TransferPlanner.HttpParallelism"/> lock files
+/// open). A file whose claim another thread or process holds is not fetched again: the batch moves
+/// on and comes back for it at the end, waits for that claim alone, and finds the file cached (or,
+/// if its fetcher died or failed, fetches it then). So processes preparing the same list share
+/// the work, each starting at its own place in the list, and each returns only once every file it
+/// asked for is cached. The OS drops a dead process's claims with its locks.
+/// </para>
+/// <para>
+/// An azcopy job (a very large batch) cannot hold a lock per file for its whole run; it claims its
+/// files in a list inside its staging folder, whose owner lock says whether the claim is alive
+/// (see <see cref="JobClaims"/>), and another batch leaves them to it and waits.
+/// </para>
 /// </remarks>
 internal sealed class BatchFiller
 {
@@ -33,12 +46,14 @@ internal sealed class BatchFiller
     private readonly BatchRevalidator _revalidator;
     private readonly CacheSpace _space;
     private readonly CacheEviction _eviction;
+    private readonly TimeSpan _lockTimeout;
 
     // hasUnuploadedCopy: whether newer content of a path waits for upload outside the cache
     // (staged in shared memory). Such a path is not filled, or the blob's older content would
     // shadow the newer copy for every later Open.
-    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, RetryPolicy retry, BlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy, Freshness freshness, BatchRevalidator revalidator, CacheSpace space, CacheEviction eviction)
+    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, RetryPolicy retry, BlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy, Freshness freshness, BatchRevalidator revalidator, CacheSpace space, CacheEviction eviction, TimeSpan lockTimeout)
     {
+        _lockTimeout = lockTimeout;
         _hasUnuploadedCopy = hasUnuploadedCopy;
         _freshness = freshness;
         _revalidator = revalidator;
@@ -141,8 +156,24 @@ internal sealed class BatchFiller
         }
 
         using var fillLock = FillLock.TryAcquireCreating(path.CacheRoot, path.CachePath);
-        if (fillLock is null || (CacheFileNames.IsCachedFile(path.CachePath) &&
-            (!replacing.Contains(path.CachePath) || _eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, CacheRecords.Read(path.CachePath), pendingSnapshot: null))))
+        if (fillLock is null)
+        {
+            CacheCommit.DeleteQuietly(staged);
+            return false;
+        }
+
+        return CommitClaimed(path, staged, blob, replacing);
+    }
+
+    /// <summary>
+    /// <see cref="Commit"/> for a caller that holds the file's fill lock (its claim): nobody else
+    /// can change the cache file meanwhile. A file there stands unless it was found changed
+    /// remotely (and holds no write not yet uploaded); a link there is replaced, never followed.
+    /// </summary>
+    private bool CommitClaimed(ResolvedPath path, string staged, BlobProperties? blob, ISet<string> replacing)
+    {
+        if (CacheFileNames.IsCachedFile(path.CachePath) &&
+            (!replacing.Contains(path.CachePath) || _eviction.HoldsUnuploadedWrite(path.CacheRoot, path.CachePath, CacheRecords.Read(path.CachePath), pendingSnapshot: null)))
         {
             CacheCommit.DeleteQuietly(staged);
             return false;
@@ -151,7 +182,7 @@ internal sealed class BatchFiller
         // A job does not say which version it fetched: the record leaves the ETag open, and a
         // later check compares the content's MD5 instead.
         var now = _time.GetUtcNow();
-        var record = blob is null ? new CacheRecord(ETag: null, new FileInfo(staged).Length, LastModified: null, now) : CacheRecord.Downloaded(blob, now);
+        var record = !path.Mapping.Revalidates ? null : blob is null ? new CacheRecord(ETag: null, new FileInfo(staged).Length, LastModified: null, now) : CacheRecord.Downloaded(blob, now);
         _space.Adjust(path.CacheRoot, -CacheCommit.Replace(staged, path.CachePath, record));
         return true;
     }
@@ -165,12 +196,20 @@ internal sealed class BatchFiller
 
         // Two logical paths for one blob (overlapping mappings) cannot share one staged file;
         // the rare extra ones are filled singly afterwards.
-        var batch = group.DistinctBy(p => p.Blob.BlobName, StringComparer.Ordinal).ToList();
-        var extras = group.Except(batch).ToList();
         var root = group[0].CacheRoot;
         var account = group[0].Blob.Account;
         var failures = new List<TransferFailure>();
 
+        // What another job is fetching is left to it; this job claims the rest for its whole run.
+        var claims = await JobClaims.ClaimAsync(root, group, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
+        var batch = claims.Mine.DistinctBy(p => p.Blob.BlobName, StringComparer.Ordinal).ToList();
+        var extras = claims.Mine.Except(batch).ToList();
+        if (batch.Count == 0)
+        {
+            claims.Dispose();
+        }
+        else
+        using (claims)
         using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
         {
             JobOutcome outcome;
@@ -183,7 +222,7 @@ internal sealed class BatchFiller
             }
             catch (AzFuseException ex)
             {
-                return group.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
+                return claims.Mine.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
             }
 
             var arrived = new List<(ResolvedPath Path, string Staged)>();
@@ -220,6 +259,13 @@ internal sealed class BatchFiller
             failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
         }
 
+        // The files other jobs claimed: once those jobs are done, whatever they did not fetch.
+        if (claims.Others.Count > 0)
+        {
+            await claims.WaitForOthersAsync(_lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
+            extras.AddRange(claims.Others);
+        }
+
         if (extras.Count > 0)
         {
             failures.AddRange(await FillEachAsync(extras, replacing, counter, async, cancellationToken).ConfigureAwait(false));
@@ -230,7 +276,8 @@ internal sealed class BatchFiller
 
     /// <summary>
     /// Fetches the files one by one, <see cref="TransferPlanner.HttpParallelism"/> at a time, each by
-    /// the route its size calls for: where an azcopy job's fixed cost would dominate.
+    /// the route its size calls for, each under its claim (see the remarks on the class): first every
+    /// file whose claim is free, then, waiting for each, those that others were fetching.
     /// </summary>
     private async ValueTask<IReadOnlyList<TransferFailure>> FillEachAsync(List<ResolvedPath> group, ISet<string> replacing, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
     {
@@ -238,15 +285,29 @@ internal sealed class BatchFiller
         var root = group[0].CacheRoot;
         var workFolder = CacheLayout.AzCopyFolder(root);
         var failures = new TransferFailure?[group.Count];
+        var deferred = new ConcurrentQueue<int>();
+        var (jobClaimed, jobs) = JobClaims.ReadLive(root);
         using var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time);
+
+        // Processes preparing the same list start at different places in it, so that they take
+        // different files first instead of queueing behind each other's claims.
+        var start = (int)((uint)Environment.ProcessId * 2654435761u % (uint)group.Count);
 
         // A full disk stops the batch: every other download would fill it up again and fail the same way.
         DiskFullException? diskFull = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        async ValueTask Fill(int i, CancellationToken ct)
+        bool IsDone(ResolvedPath path) => !replacing.Contains(path.CachePath) && CacheFileNames.IsCachedFile(path.CachePath);
+
+        async ValueTask FetchClaimed(int i, CancellationToken ct)
         {
             var path = group[i];
+            if (IsDone(path))
+            {
+                counter?.Done(1, 0); // fetched by another fill while this one waited for the claim
+                return;
+            }
+
             var staged = Path.Combine(staging.Path, i.ToString(CultureInfo.InvariantCulture));
             long reserved = 0;
             async ValueTask Reserve(BlobProperties blob, bool isAsync, CancellationToken c)
@@ -274,12 +335,11 @@ internal sealed class BatchFiller
                     return;
                 }
 
-                if (!Commit(path, staged, blob, replacing))
+                if (!CommitClaimed(path, staged, blob, replacing))
                 {
                     _space.Adjust(root, -reserved);
                 }
 
-                // Counted either way: when Commit kept another fill's copy, the file is cached all the same.
                 counter?.Done(1, blob.Length);
             }
             catch (Exception ex) when (ex is AzFuseException or IOException || (ex is OperationCanceledException && diskFull is not null))
@@ -295,17 +355,73 @@ internal sealed class BatchFiller
             }
         }
 
+        // First pass: each file whose claim is free now; a claimed one is left for the second pass.
+        async ValueTask Fill(int k, CancellationToken ct)
+        {
+            var i = (start + k) % group.Count;
+            var path = group[i];
+            if (IsDone(path))
+            {
+                counter?.Done(1, 0);
+                return;
+            }
+
+            if (jobClaimed.Contains(path.CachePath))
+            {
+                deferred.Enqueue(i); // an azcopy job of another batch is fetching it
+                return;
+            }
+
+            FileLock? claim;
+            try
+            {
+                claim = FillLock.TryAcquireCreating(root, path.CachePath);
+            }
+            catch (IOException ex)
+            {
+                failures[i] = new TransferFailure(path.LogicalPath, ex); // a link on the way: never written through
+                counter?.Failed();
+                return;
+            }
+
+            if (claim is null)
+            {
+                deferred.Enqueue(i);
+                return;
+            }
+
+            using (claim)
+            {
+                await FetchClaimed(i, ct).ConfigureAwait(false);
+            }
+        }
+
+        // Second pass: wait for each claim another fill held, then take what it left undone.
+        async ValueTask WaitAndFill(int i, CancellationToken ct)
+        {
+            var path = group[i];
+            using var claim = await FillLock.AcquireUnlessAsync(root, path.CachePath, path.LogicalPath, () => IsDone(path), _lockTimeout, _time, async, ct).ConfigureAwait(false);
+            if (claim is null)
+            {
+                counter?.Done(1, 0); // its fetcher finished it
+                return;
+            }
+
+            await FetchClaimed(i, ct).ConfigureAwait(false);
+        }
+
         var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = stop.Token };
         try
         {
-            if (async)
+            await ParallelLoop.ForAsync(group.Count, options, Fill, async).ConfigureAwait(false);
+            var waiting = deferred.ToList();
+            Log.WaitingForClaims(_logger, waiting.Count, group.Count);
+            if (waiting.Any(i => jobClaimed.Contains(group[i].CachePath)))
             {
-                await Parallel.ForAsync(0, group.Count, options, Fill).ConfigureAwait(false);
+                await JobClaims.WaitForAsync(jobs, _lockTimeout, _time, async, stop.Token).ConfigureAwait(false);
             }
-            else
-            {
-                Parallel.For(0, group.Count, options, i => Fill(i, stop.Token).EnsureCompleted());
-            }
+
+            await ParallelLoop.ForAsync(waiting.Count, options, (k, ct) => WaitAndFill(waiting[k], ct), async).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (diskFull is not null)
         {

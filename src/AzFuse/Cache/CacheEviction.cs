@@ -27,7 +27,7 @@ internal sealed class CacheEviction
         _pending = pending;
     }
 
-    /// <summary>The cache files under <paramref name="cacheRoot"/>, without AzFuse's own files and work folder.</summary>
+    /// <summary>The cache files under <paramref name="cacheRoot"/>, without AzFuse's own files and work folder (nor the Python tool's temporary files).</summary>
     public static List<CachedFile> Scan(string cacheRoot) => Scan(cacheRoot, cacheRoot, withOwnFiles: false);
 
     /// <summary>
@@ -56,7 +56,9 @@ internal sealed class CacheEviction
             return new CachedFile(path, e.Length, e.LastAccessTimeUtc.UtcDateTime);
         }, options)
         {
+            // The Python tool's files in a shared cache (a write in progress, a lock) are not ours to count or remove.
             ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
+                !CacheFileNames.IsOtherToolsName(e.FileName) &&
                 (withOwnFiles || !CacheFileNames.IsReservedName(e.FileName.ToString())),
             ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
                 !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root)),

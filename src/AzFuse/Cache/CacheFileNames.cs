@@ -49,6 +49,15 @@ internal static class CacheFileNames
         fileName.EndsWith(RecordTempSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(RangesSuffix, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether <paramref name="fileName"/> is one of the Python tool's own files in a cache folder it
+    /// shares: <c>NAME.tmpwrite</c>, a write in progress that it renames to NAME when done, and
+    /// <c>NAME.lockfile</c>, its lock with <c>cache_lock: true</c> (kept after use). Never a logical
+    /// file here: never served, counted, evicted or cleared.
+    /// </summary>
+    public static bool IsOtherToolsName(ReadOnlySpan<char> fileName) =>
+        fileName.EndsWith(".tmpwrite", StringComparison.Ordinal) || fileName.EndsWith(".lockfile", StringComparison.Ordinal);
+
     /// <summary>The name of the cache file that the reserved name <paramref name="fileName"/> belongs to (<c>.NAME.azfuse-lock</c> → <c>NAME</c>).</summary>
     public static string CacheNameOf(string fileName)
     {

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace AzFuse.Cache;
 
 /// <summary>
-/// Keeps each size-bounded cache root under its <c>max_cache_size</c>. Every process that shares
+/// Keeps each size-bounded cache root under its <c>max_cache_size</c> (and, with <c>min_free_space</c>,
+/// leaves that much free on its disk; see <see cref="CacheBound"/>). Every process that shares
 /// the root keeps one number, the bytes held, in a ledger file under a root-wide lock: a fill
 /// reserves its size there before writing, and when the reservation would go past the limit, the
 /// least recently opened files are evicted first, down to 90% of the limit so that a full cache
@@ -27,15 +28,15 @@ internal sealed class CacheSpace
 {
     private const int KeepPercent = 90;
 
-    private readonly IReadOnlyDictionary<string, long> _limits;
+    private readonly IReadOnlyDictionary<string, CacheBound> _limits;
     private readonly CacheEviction _eviction;
     private readonly CacheStatistics _stats;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    // limits: the bounded cache roots (full paths) and their limits in bytes; others are unbounded.
-    public CacheSpace(IReadOnlyDictionary<string, long> limits, CacheEviction eviction, CacheStatistics stats, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    // limits: the bounded cache roots (full paths) and their bounds; others are unbounded.
+    public CacheSpace(IReadOnlyDictionary<string, CacheBound> limits, CacheEviction eviction, CacheStatistics stats, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
     {
         _limits = limits;
         _eviction = eviction;
@@ -59,16 +60,16 @@ internal sealed class CacheSpace
     /// <param name="ownStaging">A staging folder whose files are these bytes already (an azcopy job's), not to be counted twice.</param>
     public async ValueTask ReserveAsync(string cacheRoot, long bytes, bool async, CancellationToken cancellationToken, string? ownStaging = null)
     {
-        if (!_limits.TryGetValue(cacheRoot, out var limit))
+        if (!_limits.TryGetValue(cacheRoot, out var bound))
         {
             return;
         }
 
         using var rootLock = await AcquireAsync(cacheRoot, async, cancellationToken).ConfigureAwait(false);
         var used = ReadLedger(cacheRoot);
-        if (used is null || used + bytes > limit)
+        if (used is null || used + bytes > bound.LimitFor(cacheRoot, used.Value))
         {
-            used = MakeRoom(cacheRoot, limit, bytes, ownStaging);
+            used = MakeRoom(cacheRoot, bound, bytes, ownStaging);
         }
 
         WriteLedger(cacheRoot, used.Value + bytes);
@@ -111,12 +112,13 @@ internal sealed class CacheSpace
         }
     }
 
-    private long MakeRoom(string cacheRoot, long limit, long incoming, string? ownStaging)
+    private long MakeRoom(string cacheRoot, CacheBound bound, long incoming, string? ownStaging)
     {
         // Cache files and the blocks of streamed reads share the limit, and are evicted by one order.
         var files = CacheEviction.Scan(cacheRoot);
         var blocks = BlockCache.Scan(cacheRoot);
         var used = files.Sum(f => f.Length) + blocks.Sum(f => f.Length) + CacheEviction.InFlightBytes(cacheRoot, ownStaging) + BlockCache.InFlightBytes(cacheRoot);
+        var limit = bound.LimitFor(cacheRoot, used);
         if (used + incoming <= limit)
         {
             return used;

@@ -15,14 +15,23 @@ internal static class FillLock
 
     /// <summary>Waits for the lock of <paramref name="cachePath"/>, creating its folder first.</summary>
     /// <exception cref="IOException">A folder on the way is a link (see <see cref="ContainedFolders"/>).</exception>
-    public static async ValueTask<FileLock> AcquireAsync(string cacheRoot, string cachePath, string description, TimeSpan timeout, TimeProvider time, bool async, CancellationToken cancellationToken)
+    public static async ValueTask<FileLock> AcquireAsync(string cacheRoot, string cachePath, string description, TimeSpan timeout, TimeProvider time, bool async, CancellationToken cancellationToken) =>
+        (await AcquireUnlessAsync(cacheRoot, cachePath, description, unless: null, timeout, time, async, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// Waits for the lock of <paramref name="cachePath"/> as <see cref="AcquireAsync"/>, but
+    /// returns <see langword="null"/> as soon as <paramref name="unless"/> says it is not needed
+    /// (the file arrived meanwhile): waiting for other processes' fetches then creates and deletes
+    /// no lock file per file, which on ext4 makes every later file creation slower.
+    /// </summary>
+    public static async ValueTask<FileLock?> AcquireUnlessAsync(string cacheRoot, string cachePath, string description, Func<bool>? unless, TimeSpan timeout, TimeProvider time, bool async, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             ContainedFolders.Create(cacheRoot, Path.GetDirectoryName(cachePath)!);
             try
             {
-                return await FileLock.AcquireAsync(CacheFileNames.LockPath(cachePath), timeout, description, async, time, cancellationToken).ConfigureAwait(false);
+                return await FileLock.AcquireUnlessAsync(CacheFileNames.LockPath(cachePath), unless, timeout, description, async, time, cancellationToken).ConfigureAwait(false);
             }
             catch (DirectoryNotFoundException) when (attempt < Attempts)
             {

@@ -104,6 +104,25 @@ internal static partial class CacheSettingParser
         return true;
     }
 
+    /// <summary>
+    /// Parses <paramref name="text"/> as a part of a disk: a percentage (<c>50%</c>, above 0 and at
+    /// most 100) or a bare number below 1 (<c>0.5</c>), as the Python tool's garbage-collection limit
+    /// reads a value below 1.
+    /// </summary>
+    public static bool TryParseFraction(string text, out double value)
+    {
+        text = text.Trim();
+        var percent = text.EndsWith('%');
+        var number = percent ? text[..^1].TrimEnd() : text;
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
+        {
+            return false;
+        }
+
+        value = percent ? value / 100 : value;
+        return value > 0 && (percent ? value <= 1 : value < 1);
+    }
+
     private static bool IsOff(string text) => s_offWords.Contains(text, StringComparer.OrdinalIgnoreCase);
 
     private static bool TryFrom(double ticks, out TimeSpan value)

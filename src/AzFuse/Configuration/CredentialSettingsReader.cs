@@ -17,7 +17,8 @@ internal static class CredentialSettingsReader
     {
         if (YamlFile.GetScalar(map, "client_secret", path) is not null)
         {
-            throw Errors.SecretInAccountFile(path, YamlKeys.LineOf(map, "client_secret"));
+            var (file, at) = YamlKeys.Where(map, "client_secret", path);
+            throw Errors.SecretInAccountFile(file, at);
         }
 
         var useDefault = YamlKeys.GetBoolean(map, "use_default_azure_cred", path) == true;
@@ -49,13 +50,13 @@ internal static class CredentialSettingsReader
         var tokenKinds = chosen.Count(c => c.Key is "use_default_azure_cred" or "credential");
         if (tokenKinds > 0 && chosen.Count > 1)
         {
-            throw Errors.CredentialsConflict(path, chosen[^1].Line, chosen.Select(c => c.Key).ToList());
+            throw Errors.CredentialsConflict(YamlInheritance.FileOf(map, chosen[^1].Key, path), chosen[^1].Line, chosen.Select(c => c.Key).ToList());
         }
 
         if (tokenKinds == 0)
         {
             var stray = s_settingKeys.FirstOrDefault(k => YamlFile.GetScalar(map, k, path) is not null);
-            return stray is null ? null : throw Errors.CredentialSettingWithoutCredential(path, YamlKeys.LineOf(map, stray), stray);
+            return stray is null ? null : throw Errors.CredentialSettingWithoutCredential(YamlInheritance.FileOf(map, stray, path), YamlKeys.LineOf(map, stray), stray);
         }
 
         if (useDefault)
@@ -64,7 +65,8 @@ internal static class CredentialSettingsReader
         }
 
         var line = YamlKeys.LineOf(map, "credential");
-        var kind = CredentialSettings.ParseKind(credentialText!) ?? throw Errors.CredentialUnknown(path, line, credentialText!);
+        var credentialFile = YamlInheritance.FileOf(map, "credential", path);
+        var kind = CredentialSettings.ParseKind(credentialText!) ?? throw Errors.CredentialUnknown(credentialFile, line, credentialText!);
         var settings = new CredentialSettings(
             kind,
             line,
@@ -79,19 +81,19 @@ internal static class CredentialSettingsReader
             {
                 if (required.Item2 is null)
                 {
-                    throw Errors.CredentialSettingMissing(path, line, kind, required.Item1);
+                    throw Errors.CredentialSettingMissing(credentialFile, line, kind, required.Item1);
                 }
             }
 
             if ((settings.ClientSecretVariable is null) == (settings.ClientCertificatePath is null))
             {
-                throw Errors.ServicePrincipalNeedsOneSecret(path, line);
+                throw Errors.ServicePrincipalNeedsOneSecret(credentialFile, line);
             }
 
             if (settings.ClientCertificatePath is { } certificate && !Path.IsPathRooted(certificate))
             {
-                // Relative to the account file, so that the pair can be moved together.
-                settings = settings with { ClientCertificatePath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, certificate)) };
+                // Relative to the account file that names it, so that the pair can be moved together.
+                settings = settings with { ClientCertificatePath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(YamlInheritance.FileOf(map, "client_certificate_path", path))!, certificate)) };
             }
         }
         else
@@ -99,7 +101,7 @@ internal static class CredentialSettingsReader
             var stray = new[] { ("client_secret_env", settings.ClientSecretVariable), ("client_certificate_path", settings.ClientCertificatePath) }.FirstOrDefault(s => s.Item2 is not null).Item1;
             if (stray is not null)
             {
-                throw Errors.CredentialSettingNotApplicable(path, YamlKeys.LineOf(map, stray), kind, stray);
+                throw Errors.CredentialSettingNotApplicable(YamlInheritance.FileOf(map, stray, path), YamlKeys.LineOf(map, stray), kind, stray);
             }
         }
 

@@ -71,7 +71,7 @@ internal sealed class StorageAccountLoader
         }
 
         var loaded = lazy.Value;
-        if (Stamp.Of(loaded.Account.SourceFile) == loaded.Stamp)
+        if (Stamp.Of(loaded.Files) == loaded.Stamp)
         {
             return false;
         }
@@ -106,9 +106,10 @@ internal sealed class StorageAccountLoader
             throw Errors.StorageAccountFileMissing(path, referencedFrom, name);
         }
 
-        // Taken before reading: a change made while we read is seen by the next Reload.
-        var stamp = Stamp.Of(path);
-        var root = YamlFile.LoadRoot(path, "storage account file");
+        // Taken before reading: a change made while we read is seen by the next Reload. A file that
+        // inherits (_base_) is read again when it or any of its bases changes.
+        var stamp = Stamp.Of(YamlInheritance.FilesOf(path));
+        var root = YamlInheritance.Load(path, "storage account file");
         if (root is not YamlMappingNode map)
         {
             throw Errors.StorageAccountNotAMapping(path, root is null ? 1 : YamlFile.LineOf(root));
@@ -124,12 +125,12 @@ internal sealed class StorageAccountLoader
 
         if (string.IsNullOrWhiteSpace(accountName))
         {
-            throw Errors.StorageAccountKeyMissing(path, line, "account_name");
+            throw Errors.StorageAccountKeyMissing(YamlInheritance.FileOf(map, "account_name", path), line, "account_name");
         }
 
         if (string.IsNullOrWhiteSpace(container))
         {
-            throw Errors.StorageAccountKeyMissing(path, line, "container_name");
+            throw Errors.StorageAccountKeyMissing(YamlInheritance.FileOf(map, "container_name", path), line, "container_name");
         }
 
         Uri endpoint;
@@ -140,7 +141,8 @@ internal sealed class StorageAccountLoader
         else if (!Uri.TryCreate(endpointText.TrimEnd('/'), UriKind.Absolute, out endpoint!) ||
                  (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
         {
-            throw Errors.StorageAccountEndpointInvalid(path, line, endpointText);
+            var (file, at) = YamlKeys.Where(map, "endpoint", path);
+            throw Errors.StorageAccountEndpointInvalid(file, at, endpointText);
         }
 
         // The Python tool documents a leading '?'; accept the token with or without it.
@@ -148,13 +150,14 @@ internal sealed class StorageAccountLoader
 
         if (key is not null && !IsBase64(key))
         {
-            throw Errors.StorageAccountKeyNotBase64(path, YamlKeys.LineOf(map, "account_key"));
+            var (file, at) = YamlKeys.Where(map, "account_key", path);
+            throw Errors.StorageAccountKeyNotBase64(file, at);
         }
 
         var signIn = CredentialSettingsReader.Read(map, path, hasKey: key is not null, hasSas: sas is not null);
         var appCredential = _appCredentials.GetValueOrDefault(name) ?? (signIn is null && key is null && sas is null ? _appCredential : null);
         var account = new StorageAccount(name, accountName, container, endpoint, key, sas, path, signIn, appCredential);
-        return new Loaded(account, stamp, referencedFrom);
+        return new Loaded(account, stamp, YamlInheritance.FilesOf(path), referencedFrom);
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -165,15 +168,22 @@ internal sealed class StorageAccountLoader
         return Convert.TryFromBase64String(value, buffer, out _);
     }
 
-    private sealed record Loaded(StorageAccount Account, Stamp Stamp, MountMapping ReferencedFrom);
+    private sealed record Loaded(StorageAccount Account, Stamp Stamp, IReadOnlyList<string> Files, MountMapping ReferencedFrom);
 
-    /// <summary>What tells a changed file: its length and last write time.</summary>
+    /// <summary>What tells a changed file (or a changed base of it): the lengths and the latest write time.</summary>
     private readonly record struct Stamp(long Length, DateTime LastWriteUtc)
     {
-        public static Stamp Of(string path)
+        public static Stamp Of(IEnumerable<string> paths)
         {
-            var info = new FileInfo(path);
-            return info.Exists ? new Stamp(info.Length, info.LastWriteTimeUtc) : default;
+            long length = 0;
+            var latest = DateTime.MinValue;
+            foreach (var info in paths.Select(p => new FileInfo(p)).Where(i => i.Exists))
+            {
+                length += info.Length;
+                latest = info.LastWriteTimeUtc > latest ? info.LastWriteTimeUtc : latest;
+            }
+
+            return new Stamp(length, latest);
         }
     }
 }

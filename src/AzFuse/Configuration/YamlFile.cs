@@ -80,7 +80,7 @@ internal static class YamlFile
 
         if (node is not YamlScalarNode scalar)
         {
-            throw Errors.YamlValueNotScalar(path, (int)node.Start.Line, key);
+            throw Errors.YamlValueNotScalar(YamlInheritance.FileOf(mapping, key, path), (int)node.Start.Line, key);
         }
 
         var isPlainNull = scalar.Style == YamlDotNet.Core.ScalarStyle.Plain &&

@@ -18,7 +18,7 @@ internal static class YamlKeys
         {
             if (key is YamlScalarNode { Value: { } name } && !known.Contains(name))
             {
-                Log.UnknownYamlKey(logger, name, path, YamlFile.LineOf(key), string.Join(", ", known));
+                Log.UnknownYamlKey(logger, name, YamlInheritance.FileOfKey(key, path), YamlFile.LineOf(key), string.Join(", ", known));
             }
         }
     }
@@ -39,9 +39,16 @@ internal static class YamlKeys
         {
             "true" or "yes" or "y" or "on" => true,
             "false" or "no" or "n" or "off" => false,
-            _ => throw Errors.YamlValueNotBoolean(path, LineOf(mapping, key), key, text),
+            _ => throw Errors.YamlValueNotBoolean(YamlInheritance.FileOf(mapping, key, path), LineOf(mapping, key), key, text),
         };
     }
+
+    /// <summary>
+    /// Where <paramref name="key"/> of <paramref name="mapping"/> is written: the file (a base file,
+    /// for a value inherited through <c>_base_</c>; else <paramref name="path"/>) and its line.
+    /// </summary>
+    public static (string File, int Line) Where(YamlMappingNode mapping, string key, string path) =>
+        (YamlInheritance.FileOf(mapping, key, path), LineOf(mapping, key));
 
     /// <summary>The line of <paramref name="key"/> in <paramref name="mapping"/>, else of the mapping itself.</summary>
     public static int LineOf(YamlMappingNode mapping, string key)

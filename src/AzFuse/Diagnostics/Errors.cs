@@ -16,9 +16,6 @@ internal static partial class Errors
 {
     // ----- configuration -------------------------------------------------------------------
 
-    public static AzFuseConfigurationException ConfigFileNotSet() => new(
-        "AZFUSE_USE_FUSE=1 but AZFUSE_CLOUD_FUSE_CONFIG_FILE is not set. Set it to the YAML file that maps logical paths to cache folders and containers, or unset AZFUSE_USE_FUSE to work on local files.");
-
     public static AzFuseConfigurationException ConfigFileMissing(string path, string whatItIs, Exception inner) => new(
         $"The {whatItIs} '{path}' does not exist. Check the path (relative paths are taken from the current directory, '{Environment.CurrentDirectory}').", path, null, inner);
 
@@ -427,4 +424,69 @@ internal static partial class Errors
 
     public static ArgumentOutOfRangeException OffsetNegative(long offset) => new(
         "offset", offset, "The offset must not be negative.");
+
+    // ----- training jobs -------------------------------------------------------------------
+
+    public static ArgumentException CommitNeedsMapping(string folder, bool enabled) => new(
+        enabled
+            ? $"'{folder}' is outside every mapping: a commit writes its manifest to the blob service, so the folder must be under a mapped prefix. Check the path, or add a mapping for it."
+            : $"AzFuse is disabled (AZFUSE_USE_FUSE=0), and a commit writes its manifest to the blob service. Enable it to commit '{folder}'.",
+        "folder");
+
+    public static ArgumentException KeepLastNeedsParent(string folder) => new(
+        $"KeepLast keeps the newest committed folders beside '{folder}', so '{folder}' needs a parent folder under the same mapping (such as ckpt/step-001000 under ckpt). Commit a sub-folder, or leave KeepLast unset.",
+        "options");
+
+    public static AzFuseException CommittedFileMissing(string logicalPath, BlobLocation blob) => new(
+        $"'{logicalPath}' was written in this commit but its blob '{blob.DisplayName}' is not there (deleted meanwhile?): this rank's part was not written, so the folder stays uncommitted. Write the file again and complete the commit again.");
+
+    // ----- python parity -------------------------------------------------------------------
+
+    public static AzFuseConfigurationException EnvironmentSwitchInvalid(string variable, string value) => new(
+        $"{variable} is '{value}'; write 1 to turn it on or 0 to turn it off (as the Python tool reads it, any whole number other than 0 is on).");
+
+    public static AzFuseConfigurationException CollectionLimitInvalid(string variable, string value) => new(
+        $"{variable} is '{value}'; write a part of the cache's disk below 1 (0.5 is half of it, the Python tool's default) or a number of bytes.");
+
+    public static AzFuseConfigurationException YamlBaseInvalid(string path, int line, string problem) => new(
+        $"{path}:{line}: _base_ {problem}. It names another YAML file, relative to this one's folder, whose values this file extends.", path, line);
+
+    public static AzFuseConfigurationException DefaultMappingFileMissing(string path) => new(
+        $"AzFuse is on but AZFUSE_CLOUD_FUSE_CONFIG_FILE is not set, and the default mapping file '{path}' (the Python tool's default, taken from the current directory '{Environment.CurrentDirectory}') does not exist. Set AZFUSE_CLOUD_FUSE_CONFIG_FILE to the YAML file that maps logical paths to cache folders and containers, create that file, or unset AZFUSE_USE_FUSE to work on local files.", path);
+
+    public static AzFuseConfigurationException CacheFreeSpaceConflict(string cacheRoot, MountMapping first, MountMapping second) => new(
+        $"The mappings at {first.Origin} and {second.Origin} share the cache folder '{cacheRoot}' but set different min_free_space values. The target is per cache folder: give them the same value, or set it on one of them only.", second.SourceFile, second.Line);
+
+    public static ArgumentException PythonToolsPath(string logicalPath, string name) => new(
+        $"The path '{logicalPath}' names '{name}', and names ending in .tmpwrite or .lockfile are the Python tool's temporary and lock files in a cache folder it may share; AzFuse never reads them as files. Rename the file.", "path");
+
+    public static IOException LocalFileNotRegular(string logicalPath, string path) => new(
+        $"The local file of '{logicalPath}' at '{path}' is no longer a regular file (a link or a folder was put in its place), so nothing was uploaded and the blob is as it was. Write the file itself at that path.");
+
+    public static FileNotFoundException UploadSourceMissing(string localPath) => new(
+        $"The local file '{localPath}' does not exist (or is a folder), so there is nothing to upload. Check the path; UploadDirectory uploads a folder.", localPath);
+
+    public static DirectoryNotFoundException UploadFolderMissing(string localDirectory) => new(
+        $"The local folder '{localDirectory}' does not exist, so there is nothing to upload. Check the path; Upload uploads one file.");
+
+    public static AzFuseException BlobArchived(string what) => new(
+        $"'{what}' is in the Archive tier, which cannot be read. Rehydrate it first: AzFile.SetAccessTier(path, AzFuseAccessTier.Hot) (or 'azfuse tier hot PATH'); that takes up to 15 hours (GetProperties shows the ArchiveStatus meanwhile), then read it again.");
+
+    public static AzFuseException BlobLeased(string what) => new(
+        $"'{what}' is leased (locked) by someone, so it cannot be written or deleted. Wait until the holder releases the lease, or break it (AzFile.BreakLease, 'azfuse lease break PATH') if the holder is gone.");
+
+    public static AzFuseException LeaseHeld(string logicalPath, TimeSpan waited) => new(
+        $"'{logicalPath}' is leased by someone else, and the lease was not released within {waited}. Wait longer (a larger timeout), or break the lease (AzFile.BreakLease, 'azfuse lease break PATH') if its holder is gone.");
+
+    public static AzFuseException LeaseWasLost(string logicalPath, Exception reason) => new(
+        $"The lease on '{logicalPath}' was lost while it was held: {reason.Message} Others may have acquired it since, so work done under it after that was not protected.", reason);
+
+    public static ArgumentOutOfRangeException LeaseDurationInvalid(TimeSpan duration) => new(
+        "duration", duration, "A lease lasts 15 to 60 seconds (renewed in the background while held), or Timeout.InfiniteTimeSpan.");
+
+    public static AzFuseException CopyFailed(BlobLocation source, BlobLocation destination, string status, string? description) => new(
+        $"The service-side copy of '{source.DisplayName}' to '{destination.DisplayName}' ended {status}{(string.IsNullOrEmpty(description) ? string.Empty : $" ({Redaction.Redact(description)})")}. The destination is as the service left it; copy again.");
+
+    public static IOException CopyOverPendingWrite(string logicalPath) => new(
+        $"'{logicalPath}' has a write that is not uploaded yet, so a copy over it now would be undone by that upload. Let the AsyncUpload scope finish (or call ResumePendingUploads), then copy.");
 }

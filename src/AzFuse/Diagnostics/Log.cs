@@ -152,4 +152,36 @@ internal static partial class Log
 
     [LoggerMessage(66, LogLevel.Debug, "Read {Count} bytes at {Offset} of {LogicalPath} from the blob (not cached)")]
     public static partial void RangeReadRemote(ILogger logger, string logicalPath, long offset, int count);
+
+    // ----- training jobs (events 100-119) ------------------------------------------------
+
+    [LoggerMessage(100, LogLevel.Debug, "Prepare: {Waiting} of {Count} file(s) were being fetched by another thread or process; waiting for those")]
+    public static partial void WaitingForClaims(ILogger logger, int waiting, int count);
+
+    [LoggerMessage(101, LogLevel.Warning, "{Reason}: uploading what is still queued before the process ends (at most {Deadline})")]
+    public static partial void ShutdownDraining(ILogger logger, string reason, TimeSpan deadline);
+
+    [LoggerMessage(102, LogLevel.Error, "{LogicalPath} was not uploaded before the process ended; its content and pending-upload record stay, for ResumePendingUploads on this machine")]
+    public static partial void NotUploadedAtShutdown(ILogger logger, string logicalPath);
+
+    [LoggerMessage(103, LogLevel.Warning, "Uploaded {Uploaded} file(s) at shutdown in {ElapsedMs} ms; {NotUploaded} not uploaded")]
+    public static partial void ShutdownDrained(ILogger logger, int uploaded, int notUploaded, long elapsedMs);
+
+    [LoggerMessage(104, LogLevel.Information, "Shared memory under {Folder} is full: the write of {LogicalPath} is staged on the cache folder's disk instead")]
+    public static partial void SharedMemoryFullMovedToDisk(ILogger logger, string logicalPath, string folder);
+
+    [LoggerMessage(105, LogLevel.Information, "Rank {Rank} of {WorldSize} wrote its part of {Folder} ({Files} file(s)); {Missing} part(s) still to come, and the last rank to write one commits the folder")]
+    public static partial void CommitPartWritten(ILogger logger, int rank, int worldSize, string folder, int files, int missing);
+
+    [LoggerMessage(106, LogLevel.Information, "Committed {Folder}: {Files} file(s), {Bytes} bytes, from {WorldSize} rank(s)")]
+    public static partial void Committed(ILogger logger, string folder, int files, long bytes, int worldSize);
+
+    [LoggerMessage(107, LogLevel.Warning, "{Folder} is not taken as committed: {Reason}")]
+    public static partial void CommitNotTaken(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(108, LogLevel.Information, "Deleted the committed folder {Folder}: it is older than the newest {KeepLast}")]
+    public static partial void CommitPruned(ILogger logger, string folder, int keepLast);
+
+    [LoggerMessage(109, LogLevel.Warning, "Kept {LogicalPath} while deleting the older committed folder {Folder}")]
+    public static partial void PruneSkippedFile(ILogger logger, string logicalPath, string folder, Exception exception);
 }

@@ -1,4 +1,5 @@
 using AzFuse.Cache;
+using AzFuse.Commit;
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
 using AzFuse.Paths;
@@ -17,19 +18,12 @@ internal sealed class AzFuseEngine
 {
     public AzFuseEngine(AzFuseOptions options, ILoggerFactory loggerFactory)
     {
-        if (options.MappingFile is null)
-        {
-            throw Errors.ConfigFileNotSet();
-        }
-
         var logger = loggerFactory.CreateLogger("AzFuse");
         var time = options.TimeProvider;
         Time = time;
         var accounts = StorageAccountLoader.FromOptions(options, logger);
         Accounts = accounts;
-        var mappings = MappingFileLoader.Load(options.MappingFile, logger)
-            .Select(m => m with { RevalidateAfter = m.RevalidateAfter ?? options.RevalidateAfter, MaxCacheSize = m.MaxCacheSize ?? options.MaxCacheSize })
-            .ToList();
+        var mappings = MappingSource.Load(options, logger);
         Mappings = mappings;
         Resolver = new PathResolver(mappings, accounts);
         Staging = new SharedMemoryStaging(options.SharedMemoryFolder, logger);
@@ -38,7 +32,7 @@ internal sealed class AzFuseEngine
         Freshness = new Freshness(time);
         var eviction = new CacheEviction(Pending);
         Eviction = eviction;
-        Space = new CacheSpace(CacheLimits(mappings), eviction, Statistics, options.LockTimeout, time, logger);
+        Space = new CacheSpace(CacheBound.ForRoots(mappings), eviction, Statistics, options.LockTimeout, time, logger);
         Clearing = new CacheClearing(eviction, Space, logger);
 
         var retry = RetryPolicy.Create(options, logger);
@@ -65,7 +59,8 @@ internal sealed class AzFuseEngine
             Freshness,
             new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
             Space,
-            eviction);
+            eviction,
+            options.LockTimeout);
 
         var transfers = new UploadTransfers(
             new PipeUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
@@ -76,17 +71,24 @@ internal sealed class AzFuseEngine
             retry,
             time,
             logger);
-        var uploader = new Uploader(transfers, logger, uploaded =>
-        {
-            if (!uploaded.Staged)
+        var uploader = new Uploader(
+            transfers,
+            logger,
+            uploaded =>
             {
-                CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
-            }
-        });
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger);
+                if (!uploaded.Staged)
+                {
+                    CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
+                }
+            },
+            options.ShutdownUploadDeadline,
+            time);
+        Uploader = uploader;
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
+        Commits = new CommitProtocol(Blobs, Resolver, Remote, time, logger);
         Reader = new CacheReader(this, logger);
         var blocks = new BlockCache(Fetcher, Space, chunks);
         Streams = new StreamOpener(Blobs, blocks, Space, chunks.InFlight, logger);
@@ -161,6 +163,8 @@ internal sealed class AzFuseEngine
 
     public RemoteFiles Remote { get; }
 
+    public CommitProtocol Commits { get; }
+
     public TransferPlanner Planner { get; }
 
     public CacheFiller Filler { get; }
@@ -168,6 +172,8 @@ internal sealed class AzFuseEngine
     public BatchFiller Batch { get; }
 
     public FileWriter Writer { get; }
+
+    public Uploader Uploader { get; }
 
     public PendingStore Pending { get; }
 
@@ -213,33 +219,5 @@ internal sealed class AzFuseEngine
                 _ = await Sas.GetContainerSasAsync(account, "rl", async: true, cancellationToken).ConfigureAwait(false);
                 return $"got a Microsoft Entra ID token (valid until {token.ExpiresOn.UtcDateTime:yyyy-MM-dd HH:mm} UTC) and a user-delegation key to sign azcopy's SAS";
         }
-    }
-
-    /// <summary>The size limit of each bounded cache root. Mappings that share a root must agree on it.</summary>
-    private static Dictionary<string, long> CacheLimits(IReadOnlyList<MountMapping> mappings)
-    {
-        var limits = new Dictionary<string, long>(StringComparer.Ordinal);
-        var setBy = new Dictionary<string, MountMapping>(StringComparer.Ordinal);
-        foreach (var mapping in mappings.Where(m => m.MaxCacheSize is not null))
-        {
-            var root = mapping.CacheRoot;
-            if (setBy.TryGetValue(root, out var first))
-            {
-                if (first.MaxCacheSize != mapping.MaxCacheSize)
-                {
-                    throw Errors.CacheSizeConflict(root, first, mapping);
-                }
-
-                continue;
-            }
-
-            setBy[root] = mapping;
-            if (mapping.MaxCacheSize != long.MaxValue)
-            {
-                limits[root] = mapping.MaxCacheSize!.Value;
-            }
-        }
-
-        return limits;
     }
 }

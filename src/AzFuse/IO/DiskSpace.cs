@@ -29,6 +29,32 @@ internal static class DiskSpace
             return null;
         }
     }
+
+    /// <summary>
+    /// The size of the file system that holds <paramref name="folder"/> (or, while it does not exist
+    /// yet, its nearest existing parent), or <see langword="null"/> when that cannot be told.
+    /// </summary>
+    public static long? TotalBytes(string folder)
+    {
+        for (var current = Path.GetFullPath(folder); !string.IsNullOrEmpty(current); current = Path.GetDirectoryName(current))
+        {
+            if (!Directory.Exists(current))
+            {
+                continue;
+            }
+
+            try
+            {
+                return new DriveInfo(current).TotalSize;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>

@@ -99,13 +99,27 @@ internal sealed class FileLock : IDisposable
     /// Waits for the lock, polling with a growing interval (the OS offers no cross-platform
     /// blocking wait with a timeout), up to <paramref name="timeout"/>.
     /// </summary>
-    public static async ValueTask<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, string description, bool async, TimeProvider time, CancellationToken cancellationToken)
+    public static async ValueTask<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, string description, bool async, TimeProvider time, CancellationToken cancellationToken) =>
+        (await AcquireUnlessAsync(lockPath, unless: null, timeout, description, async, time, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// Waits for the lock as <see cref="AcquireAsync"/>, but gives up, returning
+    /// <see langword="null"/>, as soon as <paramref name="unless"/> says the lock is no longer
+    /// needed (checked before each try): a waiter for a file that its holder has now fetched
+    /// need not create the lock file again (its holder deleted it) only to delete it at once.
+    /// </summary>
+    public static async ValueTask<FileLock?> AcquireUnlessAsync(string lockPath, Func<bool>? unless, TimeSpan timeout, string description, bool async, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var interval = TimeSpan.FromMilliseconds(2);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (unless?.Invoke() == true)
+            {
+                return null;
+            }
+
             var acquired = TryAcquire(lockPath);
             if (acquired is not null)
             {
@@ -130,7 +144,6 @@ internal sealed class FileLock : IDisposable
         }
     }
 
-    /// <summary>Releases the lock, deleting the lock file first if the path still names it.</summary>
     /// <summary>What <see cref="TryTake"/> found.</summary>
     internal enum Take
     {
@@ -144,6 +157,7 @@ internal sealed class FileLock : IDisposable
         Stale,
     }
 
+    /// <summary>Releases the lock, deleting the lock file first if the path still names it.</summary>
     public void Dispose()
     {
         if (_handle.IsClosed)

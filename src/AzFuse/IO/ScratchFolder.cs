@@ -2,8 +2,9 @@ namespace AzFuse.IO;
 
 /// <summary>
 /// A private folder for one operation (a batch download's staging area, one azcopy run's plans
-/// and logs), owned through a lock file beside it. While the owner lives, the lock is held; once
-/// it is gone, even by <c>kill -9</c>, the next <see cref="Create"/> in the same parent prunes it.
+/// and logs), owned through a lock file beside it (<c>.NAME.lock</c>: a leading '.' keeps the Python
+/// tool's garbage collector from deleting it in a shared cache). While the owner lives, the lock is
+/// held; once it is gone, even by <c>kill -9</c>, the next <see cref="Create"/> in the same parent prunes it.
 /// </summary>
 internal sealed class ScratchFolder : IDisposable
 {
@@ -34,7 +35,7 @@ internal sealed class ScratchFolder : IDisposable
         var path = System.IO.Path.Combine(parent, name);
 
         // The lock exists before the folder, so a pruner never sees an unowned live folder.
-        var owner = FileLock.TryAcquire(path + ".lock") ?? throw new IOException($"Could not lock new scratch folder '{path}'.");
+        var owner = FileLock.TryAcquire(LockPathOf(path)) ?? throw new IOException($"Could not lock new scratch folder '{path}'.");
         Directory.CreateDirectory(path);
         return new ScratchFolder(path, owner);
     }
@@ -80,19 +81,26 @@ internal sealed class ScratchFolder : IDisposable
                 continue;
             }
 
-            var lockPath = folder + ".lock";
             if (time.GetUtcNow() - Directory.GetLastWriteTimeUtc(folder) < keepAbandonedFor)
             {
                 continue;
             }
 
+            // An owner of an earlier version holds the lock under the old name (NAME.lock): both
+            // must be free. Either lock file, made here to take it, goes when released.
+            var lockPath = LockPathOf(folder);
             using var owner = FileLock.TryAcquire(lockPath);
-            if (owner is not null)
+            using var legacyOwner = owner is null ? null : FileLock.TryAcquire(folder + ".lock");
+            if (legacyOwner is not null)
             {
                 DeleteQuietly(folder, lockPath);
             }
         }
     }
+
+    /// <summary>The lock file of the folder at <paramref name="path"/>: beside it, named with a leading '.'.</summary>
+    private static string LockPathOf(string path) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, "." + System.IO.Path.GetFileName(path) + ".lock");
 
     private static void DeleteQuietly(string folder, string lockPath)
     {

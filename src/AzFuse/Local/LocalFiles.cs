@@ -14,6 +14,18 @@ internal static class LocalFiles
 
     public static void Delete(string path) => File.Delete(path);
 
+    /// <summary>What the file system tells of a local file.</summary>
+    public static FileProperties GetProperties(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"Could not find file '{file.FullName}'.", file.FullName);
+        }
+
+        return new FileProperties { Path = path, Length = file.Length, LastModified = file.LastWriteTimeUtc, CreatedOn = file.CreationTimeUtc };
+    }
+
     /// <summary>The files under a local folder (all depths when <paramref name="recursive"/>); nothing when it does not exist.</summary>
     public static IEnumerable<string> List(string folder, bool recursive) =>
         Directory.Exists(folder)
@@ -37,7 +49,7 @@ internal static class LocalFiles
             var relative = Path.GetRelativePath(info.FullName, item.FullName).Replace('\\', '/');
             if (item is FileInfo file)
             {
-                yield return new FileEntry(display + relative, isFolder: false, file.Length, file.LastWriteTimeUtc, contentMd5: null);
+                yield return new FileEntry(display + relative, isFolder: false, file.Length, file.LastWriteTimeUtc, contentMd5: null) { CreatedOn = file.CreationTimeUtc };
             }
             else if (!recursive)
             {

@@ -39,6 +39,40 @@ internal sealed class LocalWrite : IWriteTarget
     /// <summary>Opens <paramref name="path"/> for writing with <see cref="File.Open(string, FileMode, FileAccess)"/>'s semantics.</summary>
     public static AzFuseWriteStream Open(string path, FileMode mode, FileAccess access, bool requireCommit, bool async, ILogger logger)
     {
+        var (target, exists) = Check(path, mode);
+        if (mode == FileMode.Append)
+        {
+            var appendedFrom = exists ? new FileInfo(target).Length : -1;
+            var stream = new FileStream(target, FileMode.Append, access, FileShare.Read, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
+            return new AzFuseWriteStream(stream, new LocalWrite(path, target, target, overwrite: true, appendedFrom), original: null, requireCommit, logger);
+        }
+
+        var (write, startFrom) = Begin(path, target, exists, mode);
+        return PrivateWrite.Open(write, startFrom, mode, access, requireCommit, async, logger);
+    }
+
+    /// <summary>
+    /// Starts a write whose private file (not created yet) the caller fills itself (a local-path
+    /// lease, an upload), with <see cref="File.Open(string, FileMode, FileAccess)"/>'s semantics
+    /// for any mode but Append: the write, and the file it builds on (or <see langword="null"/>).
+    /// </summary>
+    public static (LocalWrite Write, string? StartFrom) Begin(string path, FileMode mode)
+    {
+        var (target, exists) = Check(path, mode);
+        return Begin(path, target, exists, mode);
+    }
+
+    private static (LocalWrite Write, string? StartFrom) Begin(string path, string target, bool exists, FileMode mode)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.azfuse-writing-{Guid.NewGuid():N}");
+        var write = new LocalWrite(path, target, temp, overwrite: mode != FileMode.CreateNew, appendedFrom: null);
+        var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate;
+        return (write, keepsContent && exists ? target : null);
+    }
+
+    /// <summary>The file the write replaces, and whether it exists, checked against the mode.</summary>
+    private static (string Target, bool Exists) Check(string path, FileMode mode)
+    {
         // Through a link at the path to its final target, as File.Open writes through it: the link stays a link.
         var full = Path.GetFullPath(path);
         var target = NativeFiles.StatusOf(full) is { Kind: FileKind.Link } ? File.ResolveLinkTarget(full, returnFinalTarget: true)!.FullName : full;
@@ -58,17 +92,7 @@ internal sealed class LocalWrite : IWriteTarget
             throw new FileNotFoundException($"Could not find file '{target}'.", target);
         }
 
-        if (mode == FileMode.Append)
-        {
-            var appendedFrom = exists ? new FileInfo(target).Length : -1;
-            var stream = new FileStream(target, FileMode.Append, access, FileShare.Read, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
-            return new AzFuseWriteStream(stream, new LocalWrite(path, target, target, overwrite: true, appendedFrom), original: null, requireCommit, logger);
-        }
-
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.azfuse-writing-{Guid.NewGuid():N}");
-        var write = new LocalWrite(path, target, temp, overwrite: mode != FileMode.CreateNew, appendedFrom: null);
-        var keepsContent = mode is FileMode.Open or FileMode.OpenOrCreate;
-        return PrivateWrite.Open(write, keepsContent && exists ? target : null, mode, access, requireCommit, async, logger);
+        return (target, exists);
     }
 
     public ValueTask CommitAsync(bool async, CancellationToken cancellationToken)

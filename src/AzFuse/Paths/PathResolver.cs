@@ -72,6 +72,11 @@ internal sealed class PathResolver
             throw Errors.ReservedPath(logicalPath, rest[^1]);
         }
 
+        if (rest.Length > 0 && CacheFileNames.IsOtherToolsName(rest[^1]))
+        {
+            throw Errors.PythonToolsPath(logicalPath, rest[^1]);
+        }
+
         var cacheRoot = mapping.CacheRoot;
         var cachePath = rest.Length == 0 ? cacheRoot : Path.GetFullPath(Path.Combine(cacheRoot, Path.Combine(rest)));
 

@@ -7,7 +7,9 @@ namespace AzFuse.Remote;
 /// <param name="LastModified">When it was last written.</param>
 /// <param name="ContentMd5">The stored Content-MD5, when it has one.</param>
 /// <param name="IsFolder">A directory entry of a hierarchical namespace (see <see cref="BlobProperties.IsFolder"/>).</param>
-internal readonly record struct BlobItem(string Name, long Length, string? ETag = null, DateTimeOffset? LastModified = null, byte[]? ContentMd5 = null, bool IsFolder = false)
+/// <param name="CreatedOn">When it was created.</param>
+/// <param name="AccessTier">Its access tier, or a rehydration in progress out of Archive.</param>
+internal readonly record struct BlobItem(string Name, long Length, string? ETag = null, DateTimeOffset? LastModified = null, byte[]? ContentMd5 = null, bool IsFolder = false, DateTimeOffset? CreatedOn = null, string? AccessTier = null)
 {
     /// <summary>What a HEAD of the blob would have said, for code that compares either.</summary>
     public BlobProperties ToProperties() => new(Length, ContentMd5, ETag, LastModified, IsFolder);

@@ -50,6 +50,15 @@ internal sealed partial class BlobService
 
     /// <summary>The blob's properties, or <see langword="null"/> when the blob does not exist.</summary>
     public ValueTask<BlobProperties?> GetPropertiesAsync(BlobLocation blob, bool async, CancellationToken cancellationToken) =>
+        HeadAsync(
+            blob,
+            p => new BlobProperties(p.ContentLength, NullIfEmpty(p.ContentHash), Quoted(p.ETag), p.LastModified, BlobProperties.IsFolderMetadata(p.Metadata)),
+            async,
+            cancellationToken);
+
+    /// <summary>One HEAD of the blob (Get Blob Properties, retried), mapped by <paramref name="map"/>; <see langword="null"/> when the blob does not exist.</summary>
+    private ValueTask<T?> HeadAsync<T>(BlobLocation blob, Func<Azure.Storage.Blobs.Models.BlobProperties, T> map, bool async, CancellationToken cancellationToken)
+        where T : class =>
         RunAsync(
             blob.Account,
             blob.DisplayName,
@@ -61,8 +70,7 @@ internal sealed partial class BlobService
                     var properties = isAsync
                         ? await client.GetPropertiesAsync(cancellationToken: ct).ConfigureAwait(false)
                         : client.GetProperties(cancellationToken: ct);
-                    var p = properties.Value;
-                    return new BlobProperties(p.ContentLength, NullIfEmpty(p.ContentHash), Quoted(p.ETag), p.LastModified, BlobProperties.IsFolderMetadata(p.Metadata));
+                    return (T?)map(properties.Value);
                 }
                 catch (RequestFailedException ex) when (StorageFailures.IsBlobNotFound(ex))
                 {
@@ -290,7 +298,13 @@ internal sealed partial class BlobService
         blob.Properties.ETag is { } etag ? Quoted(etag) : null,
         blob.Properties.LastModified,
         NullIfEmpty(blob.Properties.ContentHash),
-        BlobProperties.IsFolderMetadata(blob.Metadata));
+        BlobProperties.IsFolderMetadata(blob.Metadata),
+        blob.Properties.CreatedOn,
+        TierOf(blob.Properties));
+
+    // As the Python tool lists it: an archived blob being rehydrated shows the rehydration.
+    private static string? TierOf(BlobItemProperties properties) =>
+        properties.ArchiveStatus is { } status && !string.IsNullOrEmpty(status.ToString()) ? status.ToString() : NullIfEmpty(properties.AccessTier);
 
     private static async ValueTask<Page<T>> FirstAsync<T>(IAsyncEnumerable<Page<T>> pages)
         where T : notnull

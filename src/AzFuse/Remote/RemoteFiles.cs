@@ -8,7 +8,7 @@ using AzFuse.Upload;
 namespace AzFuse.Remote;
 
 /// <summary>
-/// The operations on remote files that are not transfers (exists, length, list, delete, URL),
+/// The operations on remote files that are not transfers (exists, length, list, delete, URL, service-side copy),
 /// for mapped paths. Content not uploaded yet counts as the file's current state: a file written
 /// in an <see cref="AzFuseClient.AsyncUpload(bool, bool)"/> scope exists, has its new length, and is listed.
 /// </summary>
@@ -100,19 +100,40 @@ internal sealed class RemoteFiles
     {
         // Deleting the blob under a queued upload would be undone by that upload a moment later,
         // and deleting the pending content would lose the only copy of a write.
-        if (_pending.PendingRecords(path.CacheRoot).Any(r => r.BlobName == path.Blob.BlobName && r.StorageAccount == path.Mapping.StorageAccount))
+        if (HasPendingWrite(path))
         {
             throw Errors.DeleteOfPendingWrite(path.LogicalPath);
         }
 
         await _blobs.DeleteAsync(path.Blob, async, cancellationToken).ConfigureAwait(false);
+        DropCachedCopy(path);
+    }
 
-        // Only a copy inside the cache folder itself: never through a linked folder.
-        if (ContainedFolders.Holds(path.CacheRoot, path.CachePath))
+    /// <summary>
+    /// Copies <paramref name="source"/>'s blob (of this client or another, whose parts are given)
+    /// over <paramref name="destination"/>'s, service-side: the service reads the source through a
+    /// read SAS, and no byte passes through this machine. The destination's cached copy goes.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The source blob does not exist.</exception>
+    /// <exception cref="IOException">The destination has a write not uploaded yet.</exception>
+    public async ValueTask CopyAsync(ResolvedPath source, BlobService sourceBlobs, SasProvider sourceSas, ResolvedPath destination, bool async, CancellationToken cancellationToken)
+    {
+        var sourceAccount = source.Blob.Account;
+        var destinationAccount = destination.Blob.Account;
+        if (sourceAccount.ContainerUri == destinationAccount.ContainerUri && source.Blob.BlobName == destination.Blob.BlobName)
         {
-            CacheCommit.DeleteQuietly(path.CachePath);
-            CacheRecords.Delete(path.CachePath);
+            return; // the same blob (the Python tool says so too, and copies nothing)
         }
+
+        if (HasPendingWrite(destination))
+        {
+            throw Errors.CopyOverPendingWrite(destination.LogicalPath);
+        }
+
+        var sourceUri = await sourceSas.AuthorizeAsync(sourceBlobs.Clients.Blob(source.Blob).Uri, sourceAccount, "r", async, cancellationToken).ConfigureAwait(false);
+        _ = await _blobs.CopyAsync(source.Blob, sourceUri, destination.Blob, async, cancellationToken).ConfigureAwait(false)
+            ?? throw Errors.BlobNotFound(source.LogicalPath, source.Blob);
+        DropCachedCopy(destination);
     }
 
     /// <summary>A URL that reads the blob until <paramref name="expiry"/> from now, and nothing else.</summary>
@@ -125,6 +146,19 @@ internal sealed class RemoteFiles
     }
 
     private static bool IsRoot(ResolvedPath path) => path.CachePath == path.CacheRoot;
+
+    private bool HasPendingWrite(ResolvedPath path) =>
+        _pending.PendingRecords(path.CacheRoot).Any(r => r.BlobName == path.Blob.BlobName && r.StorageAccount == path.Mapping.StorageAccount);
+
+    /// <summary>The cached copy of a blob that changed here: only one inside the cache folder itself, never through a linked folder.</summary>
+    private static void DropCachedCopy(ResolvedPath path)
+    {
+        if (ContainedFolders.Holds(path.CacheRoot, path.CachePath))
+        {
+            CacheCommit.DeleteQuietly(path.CachePath);
+            CacheRecords.Delete(path.CachePath);
+        }
+    }
 
     /// <summary>The cache file, or the copy staged in shared memory, that holds the file's newest content.</summary>
     private FileInfo? LocalCopy(ResolvedPath path)

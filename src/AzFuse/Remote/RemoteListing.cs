@@ -92,7 +92,11 @@ internal static class RemoteListing
         {
             if (!blob.IsFolder && Logical(blob.Name, prefix, display) is { } path)
             {
-                yield return new FileEntry(path, isFolder: false, blob.Length, blob.LastModified, blob.ContentMd5 is { } md5 ? Convert.ToBase64String(md5) : null);
+                yield return new FileEntry(path, isFolder: false, blob.Length, blob.LastModified, blob.ContentMd5 is { } md5 ? Convert.ToBase64String(md5) : null)
+                {
+                    CreatedOn = blob.CreatedOn,
+                    AccessTier = blob.AccessTier,
+                };
             }
         }
     }

@@ -28,6 +28,8 @@ internal static class StorageFailures
         RequestFailedException { Status: 404, ErrorCode: "ContainerNotFound" } => Errors.ContainerNotFound(account),
         RequestFailedException { Status: 0 } rf when IsCertificateFailure(rf) => Errors.CertificateNotTrusted(account.Endpoint, rf.InnerException ?? rf),
         RequestFailedException { Status: 0 } rf => Errors.ServiceUnreachable(account.Endpoint, rf.InnerException ?? rf),
+        RequestFailedException { Status: 409, ErrorCode: "BlobArchived" } => Errors.BlobArchived(what),
+        RequestFailedException { Status: 412, ErrorCode: "LeaseIdMissing" or "LeaseIdMismatchWithBlobOperation" } => Errors.BlobLeased(what),
         RequestFailedException rf => Errors.ServiceError(account, what, rf.Status, rf.ErrorCode),
         OperationCanceledException when !cancellationToken.IsCancellationRequested => Errors.RequestTimedOut(account.Endpoint, stallTimeout, ex),
         AggregateException { InnerExceptions.Count: 1 } aggregate => Translate(aggregate.InnerException!, account, what, stallTimeout, cancellationToken),

@@ -14,7 +14,8 @@ namespace AzFuse.Upload;
 internal readonly record struct WritePolicy(AsyncUploadScope? Scope, bool ShmAsTmp);
 
 /// <summary>One open write of a mapped path: where its bytes go now, and where they go when it is committed.</summary>
-internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy, FileWriter Writer) : IWriteTarget
+/// <remarks>With <paramref name="OwnFolder"/>, <paramref name="TempPath"/> is alone in a private folder (a local-path lease, whose writer may add files beside it), removed when the write ends.</remarks>
+internal sealed record WriteSession(ResolvedPath Path, string TempPath, string DataPath, string DataRoot, bool Staged, WritePolicy Policy, FileWriter Writer, bool OwnFolder = false) : IWriteTarget
 {
     public string LogicalPath => Path.LogicalPath;
 
@@ -25,6 +26,10 @@ internal sealed record WriteSession(ResolvedPath Path, string TempPath, string D
     public ValueTask CommitAsync(bool async, CancellationToken cancellationToken) => Writer.CommitAsync(this, async, cancellationToken);
 
     public void Discard() => Writer.Abandon(this);
+
+    public bool InSharedMemory => Staged;
+
+    public (FileStream Stream, IWriteTarget Target) MoveToDisk(FileStream inner, long position, bool async) => Writer.MoveToDisk(this, inner, position, async);
 }
 
 /// <summary>
@@ -43,10 +48,12 @@ internal sealed class FileWriter : IProcessExitCleanup
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly long _maxPendingUploadBytes;
     private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
 
-    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger, long maxPendingUploadBytes)
     {
+        _maxPendingUploadBytes = maxPendingUploadBytes;
         _logger = logger;
         _space = space;
         _lockTimeout = lockTimeout;
@@ -77,6 +84,33 @@ internal sealed class FileWriter : IProcessExitCleanup
     /// </summary>
     /// <exception cref="IOException">The cache file's folder is reached through a link (nothing is written through one).</exception>
     public async ValueTask<AzFuseWriteStream> OpenAsync(ResolvedPath path, FileMode mode, FileAccess access, WritePolicy policy, bool requireCommit, bool async, CancellationToken cancellationToken)
+    {
+        var (session, startFrom) = await BeginAsync(path, mode, policy, ownFolder: false, async, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return PrivateWrite.Open(session, startFrom, mode, access, requireCommit, async, _logger);
+        }
+        catch (DiskFullException) when (session.Staged)
+        {
+            // The copy of the content it builds on did not fit in shared memory: on disk, then.
+            Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, session.DataRoot);
+            return PrivateWrite.Open(NewSession(path, stagingRoot: null, policy, ownFolder: false), startFrom, mode, access, requireCommit, async, _logger);
+        }
+    }
+
+    /// <summary>
+    /// Starts a write of <paramref name="path"/> with <see cref="File.Open(string, FileMode, FileAccess)"/>'s
+    /// mode semantics: the session, whose private file does not exist yet, and the local copy the
+    /// write builds on (Append, OpenOrCreate, Open), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="mode">How it is opened.</param>
+    /// <param name="policy">How it is uploaded when committed.</param>
+    /// <param name="ownFolder">Put the private file alone in a folder of its own, named as the file (with a leading '.'): for a caller that writes the path itself.</param>
+    /// <param name="async">Whether to run asynchronously.</param>
+    /// <param name="cancellationToken">Cancels a download the write builds on.</param>
+    /// <exception cref="IOException">The cache file's folder is reached through a link (nothing is written through one).</exception>
+    public async ValueTask<(WriteSession Session, string? StartFrom)> BeginAsync(ResolvedPath path, FileMode mode, WritePolicy policy, bool ownFolder, bool async, CancellationToken cancellationToken)
     {
         // Refused now rather than when committed: the commit would put the file outside the cache.
         ContainedFolders.Check(path.CacheRoot, Path.GetDirectoryName(path.CachePath)!);
@@ -130,12 +164,64 @@ internal sealed class FileWriter : IProcessExitCleanup
             throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
         }
 
+        var startFrom = keepsContent ? current : null;
         var stagingRoot = policy.ShmAsTmp ? _shm.CreateRoot(path.CacheRoot) : null;
+        if (stagingRoot is not null && !HasRoomToStage(stagingRoot, startFrom))
+        {
+            // Staged in shared memory only while there is room: a full /dev/shm (64 MiB in a
+            // container by default) must not fail writes that the disk can take.
+            Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, stagingRoot);
+            stagingRoot = null;
+        }
+
+        return (NewSession(path, stagingRoot, policy, ownFolder), startFrom);
+    }
+
+    private WriteSession NewSession(ResolvedPath path, string? stagingRoot, WritePolicy policy, bool ownFolder)
+    {
         var dataRoot = stagingRoot ?? path.CacheRoot;
         var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
-        var temp = Path.Combine(WritingFolder(dataRoot), Guid.NewGuid().ToString("N"));
-        var session = new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this);
-        return PrivateWrite.Open(session, keepsContent ? current : null, mode, access, requireCommit, async, _logger);
+        // A leading '.': the Python tool's collector skips it in a shared cache (see CacheLayout).
+        var temp = Path.Combine(WritingFolder(dataRoot), "." + Guid.NewGuid().ToString("N"));
+        if (ownFolder)
+        {
+            // Named as the file, for tools that go by its extension; a writer's own files beside
+            // it (SQLite's journal) stay in this folder and go with it.
+            Directory.CreateDirectory(temp);
+            temp = Path.Combine(temp, "." + Path.GetFileName(path.CachePath));
+        }
+
+        return new WriteSession(path, temp, dataPath, dataRoot, stagingRoot is not null, policy, this, ownFolder);
+    }
+
+    // Room for the content a write starts from, and 1 MiB more; the rest is found out by writing
+    // (a write that hits the end of shared memory moves to disk: MoveToDisk).
+    private static bool HasRoomToStage(string stagingRoot, string? startFrom) =>
+        DiskSpace.FreeBytes(stagingRoot) is not { } free || free >= (startFrom is null ? 0 : new FileInfo(startFrom).Length) + (1L << 20);
+
+    /// <summary>
+    /// Moves a write staged in shared memory that ran out of room to the cache folder (see
+    /// <see cref="IWriteTarget.MoveToDisk"/>): the user's write goes on, nothing written is lost.
+    /// </summary>
+    public (FileStream Stream, WriteSession Session) MoveToDisk(WriteSession staged, FileStream inner, long position, bool async)
+    {
+        var path = staged.Path;
+        var temp = Path.Combine(WritingFolder(path.CacheRoot), "." + Guid.NewGuid().ToString("N"));
+        var canRead = inner.CanRead;
+        inner.Dispose();
+        using (var source = new FileStream(staged.TempPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
+        using (var copy = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            source.CopyTo(copy, 1 << 20);
+        }
+
+        CacheCommit.DeleteQuietly(staged.TempPath);
+        Log.SharedMemoryFullMovedToDisk(_logger, path.LogicalPath, staged.DataRoot);
+        var stream = new FileStream(temp, FileMode.Open, canRead ? FileAccess.ReadWrite : FileAccess.Write, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None)
+        {
+            Position = position,
+        };
+        return (stream, staged with { TempPath = temp, DataPath = path.CachePath, DataRoot = path.CacheRoot, Staged = false });
     }
 
     /// <summary>
@@ -184,6 +270,7 @@ internal sealed class FileWriter : IProcessExitCleanup
                 }
 
                 File.Move(session.TempPath, session.DataPath, overwrite: true);
+                RemoveOwnFolder(session);
 
                 // Exactly one local copy holds the newest content, and reads find it: a staged
                 // write removes the older cache file; a cached write removes an older staged copy.
@@ -210,6 +297,10 @@ internal sealed class FileWriter : IProcessExitCleanup
         if (session.Policy.Scope is { } scope && scope.TryTrack(ticket))
         {
             _uploader.Enqueue(record.Key);
+
+            // Back-pressure: a writer that got too far ahead of the uploads waits here for room.
+            // The write itself is recorded and queued already, so waiting (or being cancelled) loses nothing.
+            await _uploader.WaitForRoomAsync(_maxPendingUploadBytes, async, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -221,13 +312,36 @@ internal sealed class FileWriter : IProcessExitCleanup
     }
 
     /// <summary>Drops a write: discarded, unchanged, or failed before it was recorded.</summary>
-    public void Abandon(WriteSession session) => CacheCommit.DeleteQuietly(session.TempPath);
+    public void Abandon(WriteSession session)
+    {
+        CacheCommit.DeleteQuietly(session.TempPath);
+        RemoveOwnFolder(session);
+    }
 
     /// <summary>The newest local content of <paramref name="path"/>: a staged copy not yet uploaded, else the cache file.</summary>
     public string? LocalCopyOf(ResolvedPath path)
     {
         var staged = _shm.StagedPathOf(path.CacheRoot, path.CachePath);
         return staged is not null && CacheFileNames.IsCachedFile(staged) ? staged : CacheFileNames.IsCachedFile(path.CachePath) ? path.CachePath : null;
+    }
+
+    /// <summary>The private folder of a write that has one, with whatever its writer left beside the file (it lies inside this process's writing folder).</summary>
+    private static void RemoveOwnFolder(WriteSession session)
+    {
+        if (!session.OwnFolder)
+        {
+            return;
+        }
+
+        try
+        {
+            // Links inside are removed, never followed.
+            Directory.Delete(Path.GetDirectoryName(session.TempPath)!, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the writing folder's removal at exit.
+        }
     }
 
     private string WritingFolder(string dataRoot) =>

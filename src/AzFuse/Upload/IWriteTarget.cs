@@ -24,4 +24,15 @@ internal interface IWriteTarget
 
     /// <summary>Drops the private file; nothing else changes.</summary>
     void Discard();
+
+    /// <summary>Whether the private file is in shared memory (<c>shmAsTmp</c>), which can fill up long before a disk.</summary>
+    bool InSharedMemory => false;
+
+    /// <summary>
+    /// Moves a write whose shared memory is full to the cache folder's disk: its private file so far
+    /// is copied there and deleted from shared memory, and the write goes on from <paramref name="position"/>.
+    /// </summary>
+    /// <returns>The stream over the new private file, and the target it now has.</returns>
+    (FileStream Stream, IWriteTarget Target) MoveToDisk(FileStream inner, long position, bool async) =>
+        throw new InvalidOperationException("Only a write staged in shared memory moves to disk.");
 }

@@ -23,28 +23,48 @@ internal static class PrivateWrite
         FileStream? original = null;
         try
         {
-            if (startFrom is not null)
-            {
-                // Kept open until the write ends: a handle on the content it started from, to tell
-                // at the end whether anything changed. (Cache files are replaced by renames, never
-                // changed in place, so the handle keeps these bytes whatever happens at the path.)
-                original = new FileStream(startFrom, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-                using var copy = new FileStream(target.TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
-                original.CopyTo(copy);
-            }
-
+            original = CopyOriginal(target, startFrom);
             var privateMode = mode switch
             {
                 FileMode.Append => FileMode.Append,
                 FileMode.Open or FileMode.OpenOrCreate => FileMode.OpenOrCreate,
                 _ => FileMode.CreateNew,
             };
-            var stream = new FileStream(target.TempPath, privateMode, access, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
+            // Unbuffered in shared memory: when it fills up, what is in the file is exactly what was
+            // written, so the write can move to disk without losing buffered bytes (MoveToDisk).
+            var stream = new FileStream(target.TempPath, privateMode, access, FileShare.None, target.InSharedMemory ? 0 : 4096, async ? FileOptions.Asynchronous : FileOptions.None);
             return new AzFuseWriteStream(stream, target, original, requireCommit, logger);
         }
         catch (Exception ex) when (Dropped(original, target) && DiskSpace.IsFull(ex))
         {
             throw Errors.DiskFull(target.Folder, target.LogicalPath, neededBytes: original?.Length, ex);
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="target"/>'s private file as a copy of <paramref name="startFrom"/>, and
+    /// returns a handle on the original, to be kept open until the write ends: it tells at the end
+    /// whether anything changed. (Cache files are replaced by renames, never changed in place, so
+    /// the handle keeps these bytes whatever happens at the path.) <see langword="null"/> without one.
+    /// </summary>
+    public static FileStream? CopyOriginal(IWriteTarget target, string? startFrom)
+    {
+        if (startFrom is null)
+        {
+            return null;
+        }
+
+        var original = new FileStream(startFrom, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        try
+        {
+            using var copy = new FileStream(target.TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            original.CopyTo(copy);
+            return original;
+        }
+        catch
+        {
+            original.Dispose();
+            throw;
         }
     }
 

@@ -7,7 +7,7 @@ namespace AzFuse.Upload;
 
 /// <summary>
 /// One process's write-ahead log of pending uploads under one cache root
-/// (<c>.azfuse/pending/&lt;id&gt;.journal</c>): one JSON line per closed write, fsync'd before the
+/// (<c>.azfuse/pending/.&lt;id&gt;.journal</c>): one JSON line per closed write, fsync'd before the
 /// write's Dispose returns, and one line per confirmed upload. The process holds the journal's
 /// lock file for as long as it lives; once it is gone, even by <c>kill -9</c>, another process
 /// can take the lock, adopt the journal's pending records and upload them. This is the
@@ -35,7 +35,10 @@ internal sealed class UploadJournal : IDisposable
     public static UploadJournal Create(string folder, TimeProvider time)
     {
         Directory.CreateDirectory(folder);
-        var path = System.IO.Path.Combine(folder, $"{time.GetUtcNow():yyyyMMddTHHmmss}-{Environment.ProcessId}-{Guid.NewGuid():N}{Extension}");
+        // Named with a leading '.', as every file of the work folder, so that the Python tool's
+        // garbage collector leaves it alone in a shared cache (see CacheLayout); journals of
+        // earlier versions, without it, are still read and adopted.
+        var path = System.IO.Path.Combine(folder, $".{time.GetUtcNow():yyyyMMddTHHmmss}-{Environment.ProcessId}-{Guid.NewGuid():N}{Extension}");
 
         // The lock exists before the journal, so no one can adopt a journal whose owner lives.
         var owner = FileLock.TryAcquire(LockPathOf(path)) ?? throw new IOException($"Could not lock the new upload journal '{path}'.");

@@ -22,15 +22,23 @@ internal sealed class Uploader
     private readonly UploadTransfers _transfers;
     private readonly ILogger _logger;
     private readonly Action<PendingUpload> _uploaded;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly ShutdownDrain _drain;
     private Task? _loop;
+
+    // The bytes of the newest content of every blob with a write not uploaded yet, and who waits
+    // for that to shrink (writers held back by MaxPendingUploadBytes). Both under _gate.
+    private long _pendingBytes;
+    private TaskCompletionSource? _room;
 
     // uploaded: told of each confirmed upload (the newest write it covered), so that the cache
     // file's record can stop saying "not uploaded".
-    public Uploader(UploadTransfers transfers, ILogger logger, Action<PendingUpload> uploaded)
+    public Uploader(UploadTransfers transfers, ILogger logger, Action<PendingUpload> uploaded, TimeSpan shutdownDeadline, TimeProvider time)
     {
         _transfers = transfers;
         _logger = logger;
         _uploaded = uploaded;
+        _drain = new ShutdownDrain(this, shutdownDeadline, time, logger);
     }
 
     /// <summary>
@@ -53,18 +61,22 @@ internal sealed class Uploader
 
     private void Register(PendingItem item, UploadTicket? ticket)
     {
+        var length = LengthOf(item);
         lock (_gate)
         {
             if (!_states.TryGetValue(item.Key, out var state))
             {
-                state = new KeyState(item);
+                state = new KeyState(item) { Bytes = length };
                 _states.Add(item.Key, state);
+                _pendingBytes += length;
             }
             else if (state.Records.Count == 0 || item.IsNewerThan(state.Latest))
             {
                 // Latest is always one of the pending records: an older record adopted after the
                 // newest was uploaded is the newest pending content then.
                 state.Latest = item;
+                _pendingBytes += length - (state.Records.Count == 0 ? 0 : state.Bytes);
+                state.Bytes = length;
             }
 
             state.Records.Add(item);
@@ -73,6 +85,110 @@ internal sealed class Uploader
                 state.Tickets.Add(ticket);
             }
         }
+    }
+
+    /// <summary>Whether any write of this process is not uploaded yet.</summary>
+    public bool HasPending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _states.Values.Any(s => s.Records.Count > 0);
+            }
+        }
+    }
+
+    /// <summary>The bytes of content written and not uploaded yet (the newest of each blob).</summary>
+    public long PendingBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pendingBytes;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits while more than <paramref name="limit"/> bytes wait for upload and uploads are under way
+    /// that can make room: a writer that outruns the uploads is held back instead of filling the
+    /// disk or shared memory. Returns at once when nothing queued or running could make room (the
+    /// rest failed and waits for a resume).
+    /// </summary>
+    public async ValueTask WaitForRoomAsync(long limit, bool async, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task room;
+            lock (_gate)
+            {
+                if (_pendingBytes <= limit || !_states.Values.Any(s => s.Queued || s.InFlight))
+                {
+                    return;
+                }
+
+                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = _room.Task;
+            }
+
+            if (async)
+            {
+                await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                room.Wait(cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Uploads every write of this process not uploaded yet (queued, running, or failed before) and
+    /// waits for them, at most <paramref name="deadline"/>. With <paramref name="stopAfterDeadline"/>
+    /// (the process is ending), what still runs then is stopped: its content and records stay.
+    /// </summary>
+    /// <returns>How many were uploaded, and the logical paths of those that were not (still recorded for a resume).</returns>
+    public async ValueTask<UploadFlushResult> FlushAsync(TimeSpan deadline, bool stopAfterDeadline, bool async, CancellationToken cancellationToken)
+    {
+        if (deadline < TimeSpan.Zero && deadline != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(deadline), deadline, "The deadline must not be negative (Timeout.InfiniteTimeSpan waits for all).");
+        }
+
+        var tickets = QueueAllPending();
+        var all = Task.WhenAll(tickets.Select(t => t.Completion));
+        try
+        {
+            if (async)
+            {
+                await all.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                all.Wait(deadline, cancellationToken);
+            }
+        }
+        catch (TimeoutException)
+        {
+            // Reported below, by name.
+        }
+
+        if (stopAfterDeadline && !all.IsCompleted)
+        {
+            if (async)
+            {
+                await _shutdown.CancelAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                _shutdown.Cancel();
+            }
+        }
+
+        var notUploaded = tickets.Where(t => !t.Completion.IsCompletedSuccessfully || t.Completion.Result is not null).Select(t => t.Item.Record.LogicalPath).ToList();
+        return new UploadFlushResult(tickets.Count - notUploaded.Count, notUploaded);
     }
 
     /// <summary>Hands the blob's pending content to the background loop.</summary>
@@ -89,6 +205,7 @@ internal sealed class Uploader
             _loop ??= Task.Run(RunLoopAsync);
         }
 
+        _drain.EnsureRegistered();
         _signal.Release();
     }
 
@@ -236,7 +353,7 @@ internal sealed class Uploader
         Dictionary<PendingItem, Exception?> outcomes;
         try
         {
-            outcomes = await _transfers.UploadManyAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            outcomes = await _transfers.UploadManyAsync(batch, _shutdown.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -302,12 +419,20 @@ internal sealed class Uploader
                 if (settled)
                 {
                     state.Records.RemoveAll(r => !r.IsNewerThan(uploaded));
+                    if (state.Records.Count == 0)
+                    {
+                        _pendingBytes -= state.Bytes;
+                    }
                     var stillUsed = state.Records.Select(r => r.Record.DataPath).ToHashSet(StringComparer.Ordinal);
                     staleData.AddRange(done.Where(d => d.Record.Staged && !stillUsed.Contains(d.Record.DataPath)).Select(d => d.Record.DataPath).Distinct());
                 }
 
                 RemoveIfIdle(key, state);
                 wakeLoop = state.Queued;
+
+                // Room made, or a running upload ended (so a held-back writer may stop waiting).
+                _room?.TrySetResult();
+                _room = null;
             }
 
             // Under the blob's lock, so no writer can rename new content into a path being removed.
@@ -347,5 +472,20 @@ internal sealed class Uploader
         public bool InFlight { get; set; }
 
         public TaskCompletionSource? Idle { get; set; }
+
+        /// <summary>The length of <see cref="Latest"/>'s content, counted in <c>_pendingBytes</c> while records remain.</summary>
+        public long Bytes { get; set; }
+    }
+
+    private static long LengthOf(PendingItem item)
+    {
+        try
+        {
+            return new FileInfo(item.Record.DataPath).Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0; // gone: an upload will say so
+        }
     }
 }

@@ -33,11 +33,14 @@ public sealed class CliListAndUrlTests(AzuriteFixture azurite) : CliTest(azurite
 
         Assert.Equal(0, result.ExitCode);
         var rows = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => Regex.Split(r.Trim(), @"\s+")).ToList();
-        Assert.Equal(["-", "-", "data/set/sub/"], rows[0]);
+        Assert.Equal(["-", "-", "-", "-", "data/set/sub/"], rows[0]);
         Assert.Equal("1234", rows[1][0]);
         Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), rows[1][1]);
         Assert.Matches(@"^\d\d:\d\d:\d\d$", rows[1][2]);
-        Assert.Equal("data/set/a.txt", rows[1][3]);
+        Assert.Equal(rows[1][1], rows[1][3]); // created today too
+        Assert.Matches(@"^\d\d:\d\d:\d\d$", rows[1][4]);
+        Assert.Equal("Hot", rows[1][5]);
+        Assert.Equal("data/set/a.txt", rows[1][6]);
     }
 
     [Fact]
@@ -49,7 +52,7 @@ public sealed class CliListAndUrlTests(AzuriteFixture azurite) : CliTest(azurite
         var missing = await AzFuseAsync("ls", "data/set/none");
 
         Assert.Equal(0, file.ExitCode);
-        Assert.Matches(@"^\s*42 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d data/set/a.txt\s*$", file.Stdout);
+        Assert.Matches(@"^\s*42 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Hot\s+data/set/a.txt\s*$", file.Stdout);
         Assert.Contains("data/set/none", AssertOneErrorLine(missing, 1), StringComparison.Ordinal);
     }
 

@@ -63,7 +63,7 @@ public static class CliProcess
         }
 
         // Only what the test sets: nothing of the machine's own AzFuse setup leaks in.
-        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("AZFUSE_", StringComparison.Ordinal) || k == "EDITOR").ToList())
+        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("AZFUSE_", StringComparison.Ordinal) || k.StartsWith("QD_", StringComparison.Ordinal) || k == "EDITOR").ToList())
         {
             startInfo.Environment.Remove(name);
         }

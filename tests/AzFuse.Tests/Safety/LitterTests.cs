@@ -50,10 +50,14 @@ public sealed class LitterTests(AzuriteFixture azurite) : SandboxTest(azurite)
         const int Rounds = 20;
         await Sandbox.UploadManyAsync(Enumerable.Range(0, Files).Select(i => ($"race/{i}.bin", TestContent.ForFile(i))));
 
+        // The three processes overlap however the machine schedules their starts: the clearer
+        // begins once a filler has cached a file, and the fillers go on until the clearer is done.
+        // (Run independently, the fillers once finished all their rounds before the clearer began.)
+        var done = Path.Combine(Sandbox.Root, "clearer-done");
         var fillers = Enumerable.Range(0, 2)
-            .Select(_ => HelperProcess.Start(Sandbox.EnvironmentVariables, Sandbox.Root, "fill-rounds", Rounds.ToString(CultureInfo.InvariantCulture), "data/race", Files.ToString(CultureInfo.InvariantCulture)))
+            .Select(_ => HelperProcess.Start(Sandbox.EnvironmentVariables, Sandbox.Root, "fill-rounds", Rounds.ToString(CultureInfo.InvariantCulture), "data/race", Files.ToString(CultureInfo.InvariantCulture), done))
             .ToList();
-        var clearer = HelperProcess.Start(Sandbox.EnvironmentVariables, Sandbox.Root, "clear-rounds", Rounds.ToString(CultureInfo.InvariantCulture), "data/race");
+        var clearer = HelperProcess.Start(Sandbox.EnvironmentVariables, Sandbox.Root, "clear-rounds", Rounds.ToString(CultureInfo.InvariantCulture), "data/race", "data/race/0.bin", done);
         var results = await Task.WhenAll(fillers.Append(clearer).Select(h => HelperProcess.CompleteAsync(h, TimeSpan.FromMinutes(4))));
 
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Stderr));

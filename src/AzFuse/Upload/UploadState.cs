@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace AzFuse.Cli.Commands;
+namespace AzFuse.Upload;
 
 /// <summary>
 /// The local state folder of an upload, as CLFSLoad keeps one: the MD5 of every local file this
@@ -33,7 +33,8 @@ internal sealed class UploadState : IDisposable
     /// <summary>
     /// Opens the state of uploading <paramref name="source"/> to <paramref name="target"/> under
     /// <paramref name="stateRoot"/> (default <c>$XDG_STATE_HOME/azfuse/upload</c>, else
-    /// <c>~/.local/state/azfuse/upload</c>): one folder per pair of source and target.
+    /// <c>~/.local/state/azfuse/upload</c>): one folder per pair of source and target. Never in a
+    /// cache folder: it describes the local tree, not the cache.
     /// </summary>
     public static UploadState Open(string? stateRoot, string source, string target)
     {
@@ -70,7 +71,7 @@ internal sealed class UploadState : IDisposable
     {
         var entry = new Entry(relativePath, length, lastWriteTicks, md5);
         _known[relativePath] = entry;
-        _writer.WriteLine(JsonSerializer.Serialize(entry));
+        _writer.WriteLine(JsonSerializer.Serialize(entry, UploadStateJson.Default.Entry));
     }
 
     /// <summary>Makes what was recorded durable before the next batch starts.</summary>
@@ -82,7 +83,7 @@ internal sealed class UploadState : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<Entry>(line);
+            return JsonSerializer.Deserialize(line, UploadStateJson.Default.Entry);
         }
         catch (JsonException)
         {
@@ -90,5 +91,10 @@ internal sealed class UploadState : IDisposable
         }
     }
 
-    private sealed record Entry(string Path, long Length, long Ticks, string Md5);
+    internal sealed record Entry(string Path, long Length, long Ticks, string Md5);
 }
+
+// The library is trimming-friendly: JSON through a source-generated context, as the journal's. The
+// property names are those the tool wrote before this moved into the library.
+[System.Text.Json.Serialization.JsonSerializable(typeof(UploadState.Entry))]
+internal sealed partial class UploadStateJson : System.Text.Json.Serialization.JsonSerializerContext;
