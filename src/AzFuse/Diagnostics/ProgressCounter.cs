@@ -46,14 +46,14 @@ internal sealed class ProgressCounter
 
     private void Change(Action change)
     {
-        TransferProgress snapshot;
+        // Reported under the lock: two threads reporting outside it could deliver their snapshots
+        // in the other order, and a sink that keeps the latest (PrefetchOperation.Progress, the
+        // CLI's bar) would end on the older one, short of what was done.
         lock (_gate)
         {
             change();
-            snapshot = new TransferProgress(_filesDone, _filesTotal, _bytesDone, _bytesTotal, _filesFailed);
+            _sink.Report(new TransferProgress(_filesDone, _filesTotal, _bytesDone, _bytesTotal, _filesFailed));
         }
-
-        _sink.Report(snapshot);
     }
 }
 
