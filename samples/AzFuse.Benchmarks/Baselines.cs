@@ -43,6 +43,16 @@ internal sealed class Baselines
         return response.StatusCode == System.Net.HttpStatusCode.NotFound ? -1 : response.EnsureSuccessStatusCode().Content.Headers.ContentLength ?? -1;
     }
 
+    private Dictionary<string, string> AzCopyEnvironment()
+    {
+        var work = _bench.NewScratchFolder();
+        return new Dictionary<string, string>
+        {
+            ["AZCOPY_JOB_PLAN_LOCATION"] = Path.Combine(work, "plans"),
+            ["AZCOPY_LOG_LOCATION"] = Path.Combine(work, "logs"),
+        };
+    }
+
     /// <summary><c>curl -s -f -o FILE URL?SAS</c>; returns the file's length.</summary>
     public static long Curl(Uri signedBlobUrl, string file)
     {
@@ -78,6 +88,37 @@ internal sealed class Baselines
         });
         return Directory.EnumerateFiles(destination, "*", SearchOption.AllDirectories).Count();
     }
+
+    /// <summary>One GET of <paramref name="count"/> bytes at <paramref name="offset"/> with a plain HttpClient (a Range header); returns the bytes received.</summary>
+    public static long BareRangedGet(Uri signedBlobUrl, long offset, int count)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, signedBlobUrl);
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, offset + count - 1);
+        using var response = s_http.Send(request);
+        return response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync().GetAwaiter().GetResult().LongLength;
+    }
+
+    /// <summary>The real azcopy, run directly, downloading one blob to <paramref name="file"/> as a job (<c>--from-to BlobLocal</c>, MD5 checked: azcopy's default).</summary>
+    public long AzCopyDownload(Uri signedBlobUrl, string file)
+    {
+        ChildProcess.Run(RepositoryTools.AzCopy, ["copy", signedBlobUrl.AbsoluteUri, file, "--from-to", "BlobLocal", "--overwrite", "true", "--output-type", "json", "--log-level", "WARNING", "--skip-version-check"], AzCopyEnvironment());
+        return new FileInfo(file).Length;
+    }
+
+    /// <summary>The real azcopy in pipe mode (<c>--from-to BlobPipe</c>, no job and no 2 s completion poll), its stdout written to <paramref name="file"/>.</summary>
+    public long AzCopyPipeDownload(Uri signedBlobUrl, string file)
+    {
+        ChildProcess.Run(RepositoryTools.AzCopy, ["copy", signedBlobUrl.AbsoluteUri, "--from-to", "BlobPipe", "--log-level", "WARNING", "--skip-version-check"], AzCopyEnvironment(), stdinFrom: null, stdoutTo: file);
+        return new FileInfo(file).Length;
+    }
+
+    /// <summary>The real azcopy uploading <paramref name="file"/> as a job, storing its MD5 (<c>--put-md5</c>, as the library does).</summary>
+    public void AzCopyUpload(string file, Uri signedBlobUrl) =>
+        ChildProcess.Run(RepositoryTools.AzCopy, ["copy", file, signedBlobUrl.AbsoluteUri, "--from-to", "LocalBlob", "--overwrite", "true", "--put-md5", "--output-type", "json", "--log-level", "WARNING", "--skip-version-check"], AzCopyEnvironment());
+
+    /// <summary>The real azcopy uploading <paramref name="file"/> in pipe mode (<c>--from-to PipeBlob</c>, stdin), asked to store the MD5.</summary>
+    public void AzCopyPipeUpload(string file, Uri signedBlobUrl) =>
+        ChildProcess.Run(RepositoryTools.AzCopy, ["copy", signedBlobUrl.AbsoluteUri, "--from-to", "PipeBlob", "--put-md5", "--log-level", "WARNING", "--skip-version-check"], AzCopyEnvironment(), stdinFrom: file, stdoutTo: null);
 
     /// <summary>Deletes a folder a baseline filled (untimed, between runs).</summary>
     public static void Remove(string path)

@@ -6,19 +6,27 @@ namespace AzFuse.Benchmarks;
 internal sealed class BenchmarkArguments
 {
     public const string Usage =
-        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]\n" +
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...]\n" +
         "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
         "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
         "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
         "  cache       cache hits under each cache policy, and misses into a full bounded cache\n" +
         "  wire        one small miss and a Prepare of many against a bare HttpClient; peak memory of a --big-mb download\n" +
         "  training    8 processes preparing the same files against one; exiting on SIGTERM with queued uploads\n" +
-        "  (no set named: all six)\n" +
+        "  large       large files on loopback and through a link profile (10 ms each way, 25 MB/s per connection): download and upload\n" +
+        "              against azcopy, curl and one HTTP stream; a streamed read; peak memory; ReadRange of an uncached blob\n" +
+        "  chunks      ChunkSize x ChunksInFlight through the link profile (download and upload of --large-mb)\n" +
+        "  (no set named: the first six; large and chunks run only when named)\n" +
         "  --files N   files in the write benchmark and in read's Prepare batch (default 1000)\n" +
         "  --big-mb N  size of read's big file in MiB (default 256)\n" +
         "  --repeat N  timed repetitions of each measurement; the median is reported (default 5)\n" +
         "  --counts    the sweep's Prepare batch counts (default 100,300,1000,3000,10000)\n" +
-        "  --sizes     the sweep's file sizes, with K or M suffix (default 4K,1M,16M,64M,256M)";
+        "  --sizes     the sweep's file sizes, with K or M suffix (default 4K,1M,16M,64M,256M)\n" +
+        "  --link      run the sweep through the link profile\n" +
+        "  --large-mb N    the large file in MiB (default 1024)\n" +
+        "  --range-mb N    the blob ReadRange reads from, in MiB (default 4096)\n" +
+        "  --chunk-mb N, --in-flight N    ChunkSize and ChunksInFlight of the library in these runs (default: the options' defaults)\n" +
+        "  --chunk-sizes, --in-flights    what the chunks set tries (default 4M,8M,16M and 4,8,16,32)";
 
     public bool Read { get; private set; }
 
@@ -31,6 +39,24 @@ internal sealed class BenchmarkArguments
     public bool Wire { get; private set; }
 
     public bool Training { get; private set; }
+
+    public bool Large { get; private set; }
+
+    public bool Chunks { get; private set; }
+
+    public bool Link { get; private set; }
+
+    public long LargeSize { get; private set; } = 1L << 30;
+
+    public long RangeBlobSize { get; private set; } = 4L << 30;
+
+    public long? ChunkSize { get; private set; }
+
+    public int? InFlight { get; private set; }
+
+    public IReadOnlyList<long> ChunkSizes { get; private set; } = [4L << 20, 8L << 20, 16L << 20];
+
+    public IReadOnlyList<int> InFlights { get; private set; } = [4, 8, 16, 32];
 
     public int Files { get; private set; } = 1000;
 
@@ -58,6 +84,15 @@ internal sealed class BenchmarkArguments
                     case "cache": parsed.Cache = true; break;
                     case "wire": parsed.Wire = true; break;
                     case "training": parsed.Training = true; break;
+                    case "large": parsed.Large = true; break;
+                    case "chunks": parsed.Chunks = true; break;
+                    case "--link": parsed.Link = true; break;
+                    case "--large-mb": parsed.LargeSize = (long)Positive(args, ++i) << 20; break;
+                    case "--range-mb": parsed.RangeBlobSize = (long)Positive(args, ++i) << 20; break;
+                    case "--chunk-mb": parsed.ChunkSize = (long)Positive(args, ++i) << 20; break;
+                    case "--in-flight": parsed.InFlight = Positive(args, ++i); break;
+                    case "--chunk-sizes": parsed.ChunkSizes = List(args, ++i).Select(ParseSize).ToList(); break;
+                    case "--in-flights": parsed.InFlights = List(args, ++i).Select(c => Positive([c], 0)).ToList(); break;
                     case "--files": parsed.Files = Positive(args, ++i); break;
                     case "--big-mb": parsed.BigSize = (long)Positive(args, ++i) << 20; break;
                     case "--repeat": parsed.Repeat = Positive(args, ++i); break;
@@ -74,12 +109,34 @@ internal sealed class BenchmarkArguments
             return null;
         }
 
-        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training)
+        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks)
         {
             parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = parsed.Training = true;
         }
 
         return parsed;
+    }
+
+    /// <summary>Sets the chunking the command line asks for (and nothing else) on <paramref name="options"/>.</summary>
+    public void Configure(AzFuseOptions options)
+    {
+        if (ChunkSize is { } chunk)
+        {
+            options.ChunkSize = chunk;
+        }
+
+        if (InFlight is { } inFlight)
+        {
+            options.ChunksInFlight = inFlight;
+        }
+    }
+
+    /// <summary>Default options with <see cref="Configure"/> applied: what the library runs with here.</summary>
+    public AzFuseOptions Options()
+    {
+        var options = new AzFuseOptions();
+        Configure(options);
+        return options;
     }
 
     private static int Positive(string[] args, int i) =>

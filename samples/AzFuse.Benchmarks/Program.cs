@@ -2,7 +2,7 @@
 // Azurite and the real azcopy, and prints wall times and their ratios. Timings on shared
 // machines are noisy; the ratio of two things measured side by side is what to quote.
 //
-//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [training] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...]
+//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [options: see BenchmarkArguments.cs]
 //
 //   read    one 4 KB file against a bare GET; Prepare of --files (1000) x 4 KB against azcopy run
 //           directly as one job; Prepare of 20 x 4 KB against azcopy's 2 s floor; one --big-mb
@@ -17,7 +17,12 @@
 //   training  8 processes preparing the same 2,000 x 64 KB against one process (time, bytes
 //           fetched); exiting on SIGTERM with 300 queued uploads against ending the scope
 //           (TrainingBenchmark.cs).
-//   (none)  all six.
+//   large   large files (LargeFileBenchmark.cs): --large-mb (1024) MiB download and upload on loopback
+//           and through a link profile (a throttling proxy in this process: 10 ms each way, 25 MB/s
+//           per connection) against azcopy, curl and one HTTP stream; a streamed read; peak memory;
+//           a 4 KiB ReadRange of an uncached --range-mb (4096) MiB blob against a bare ranged GET.
+//   chunks  ChunkSize x ChunksInFlight through the link profile: the measurements behind the defaults.
+//   (none)  the first six (large and chunks take minutes and disk: only when named).
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
@@ -41,34 +46,21 @@ if (arguments.Write)
     await WriteBenchmark.RunAsync(azurite, arguments.Files);
 }
 
-if (arguments.Read)
+// Each set in its own sandbox (container, YAML files, cache) on the shared Azurite, in this order.
+(bool Named, Func<Workbench, Task> Run)[] sets =
+[
+    (arguments.Read, bench => ReadBenchmarks.RunAsync(bench, arguments)),
+    (arguments.Sweep, bench => SweepBenchmark.RunAsync(bench, arguments)),
+    (arguments.Wire, bench => WireBenchmark.RunAsync(bench, arguments)),
+    (arguments.Large, bench => LargeFileBenchmark.RunAsync(bench, arguments)),
+    (arguments.Chunks, bench => LargeFileBenchmark.ChunksAsync(bench, arguments)),
+    (arguments.Cache, CacheBenchmark.RunAsync),
+    (arguments.Training, TrainingBenchmark.RunAsync),
+];
+foreach (var set in sets.Where(s => s.Named))
 {
     using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await ReadBenchmarks.RunAsync(bench, arguments);
-}
-
-if (arguments.Sweep)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await SweepBenchmark.RunAsync(bench, arguments);
-}
-
-if (arguments.Wire)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await WireBenchmark.RunAsync(bench, arguments);
-}
-
-if (arguments.Cache)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await CacheBenchmark.RunAsync(bench);
-}
-
-if (arguments.Training)
-{
-    using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
-    await TrainingBenchmark.RunAsync(bench);
+    await set.Run(bench);
 }
 
 return 0;

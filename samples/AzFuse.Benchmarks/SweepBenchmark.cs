@@ -1,3 +1,5 @@
+using AzFuse.Testing;
+
 namespace AzFuse.Benchmarks;
 
 /// <summary>
@@ -10,6 +12,10 @@ internal static class SweepBenchmark
 {
     private const int Small = 4 << 10;
 
+    // A batch of large files (shards): few files, each cut into ranges by the in-process engine.
+    private const int LargeBatch = 8;
+    private const int LargeBatchSize = 32 << 20;
+
     public static async Task RunAsync(Workbench bench, BenchmarkArguments arguments)
     {
         var maxCount = arguments.Counts.Max();
@@ -21,6 +27,16 @@ internal static class SweepBenchmark
 
         await bench.SeedManyAsync("sweep/many", maxCount, Small);
         await bench.SeedManyAsync("sweep/warm", 2, Small);
+        await bench.SeedManyAsync("sweep/large", LargeBatch, LargeBatchSize);
+
+        // With --link, the library and its azcopy runs go through the link profile (before any client exists).
+        await using var proxy = arguments.Link ? LinkProxy.Start(bench.Sandbox.Server, LinkProfile.OtherRegion) : null;
+        if (proxy is not null)
+        {
+            bench.Sandbox.RouteThrough(proxy);
+            Console.WriteLine($"Through the link profile: {proxy.Profile}");
+        }
+
         WarmUp(bench);
 
         var defaults = new AzFuseOptions();
@@ -47,6 +63,13 @@ internal static class SweepBenchmark
             uploads.Add(AddRow(upload, Table.Size(size), timings));
         }
 
+        // Printed now: the batches that follow can take many minutes through the link profile.
+        var repeat = bench.Measurement.Repeat;
+        download.Print($"5a. Download of one file (cache-miss Open + read), forced http against forced azcopy pipe: median of {repeat} runs");
+        PrintCrossover(downloads, $"AzCopyMinFileSize default: {Table.Size(defaults.AzCopyMinFileSize)}");
+        upload.Print($"5a. Upload of one file (WriteAllBytes), forced http against forced azcopy pipe: median of {repeat} runs");
+        PrintCrossover(uploads, $"AzCopyMinFileSize applies to uploads too");
+
         var batch = new Table("files", "http ms", "azcopy job ms", "azcopy / http", "<faster");
         var batches = new List<(string, double)>();
         foreach (var count in arguments.Counts)
@@ -58,15 +81,21 @@ internal static class SweepBenchmark
                 ReadBenchmarks.Prepare(bench, "azcopy", AzFuseTransferEngine.AzCopy, "sweep/many", relatives),
             ]);
             batches.Add(AddRow(batch, count.ToString(System.Globalization.CultureInfo.InvariantCulture), timings));
+            Console.WriteLine($"           {count} files: http {Table.Ms(timings[0].Median)} ms, azcopy job {Table.Ms(timings[1].Median)} ms");
         }
 
-        var repeat = bench.Measurement.Repeat;
-        download.Print($"5a. Download of one file (cache-miss Open + read), forced http against forced azcopy pipe: median of {repeat} runs");
-        PrintCrossover(downloads, $"AzCopyMinFileSize default: {Table.Size(defaults.AzCopyMinFileSize)}");
-        upload.Print($"5a. Upload of one file (WriteAllBytes), forced http against forced azcopy pipe: median of {repeat} runs");
-        PrintCrossover(uploads, $"AzCopyMinFileSize applies to uploads too");
         batch.Print($"5b. Prepare of N x 4 KB, empty cache, forced http against forced azcopy job: median of {repeat} runs");
         PrintCrossover(batches, $"AzCopyMinBatchCount default: {defaults.AzCopyMinBatchCount}");
+
+        var shards = Enumerable.Range(0, LargeBatch).Select(i => $"sweep/large/{i}.bin").ToList();
+        var large = bench.Measurement.Compare($"Prepare of {LargeBatch} x {Table.Size(LargeBatchSize)}", warmUp: false, candidates:
+        [
+            ReadBenchmarks.Prepare(bench, "http", AzFuseTransferEngine.Http, "sweep/large", shards),
+            ReadBenchmarks.Prepare(bench, "azcopy", AzFuseTransferEngine.AzCopy, "sweep/large", shards),
+        ]);
+        var shardTable = new Table("files", "http ms", "azcopy job ms", "azcopy / http", "<faster");
+        AddRow(shardTable, $"{LargeBatch} x {Table.Size(LargeBatchSize)}", large);
+        shardTable.Print($"5c. Prepare of a batch of large files, empty cache, forced http (each file in parallel ranges) against forced azcopy job: median of {repeat} runs");
     }
 
     private static string DownloadName(long size) => $"sweep/down/{size}.bin";

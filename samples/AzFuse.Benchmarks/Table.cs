@@ -40,6 +40,7 @@ internal sealed class Table
 
     public static string Size(long bytes) => bytes switch
     {
+        long.MaxValue => "never",
         >= 1L << 20 when bytes % (1L << 20) == 0 => $"{bytes >> 20} MB",
         >= 1L << 10 when bytes % (1L << 10) == 0 => $"{bytes >> 10} KB",
         _ => $"{bytes} B",

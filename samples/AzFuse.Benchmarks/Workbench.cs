@@ -12,6 +12,7 @@ internal sealed class Workbench : IDisposable
 {
     private readonly Dictionary<AzFuseTransferEngine, AzFuseClient> _clients = [];
     private readonly string _sas;
+    private readonly string _writeSas;
     private int _scratchCounter;
 
     private Workbench(AzFuseSandbox sandbox, AzCopyCounter counter, int repeat)
@@ -24,6 +25,7 @@ internal sealed class Workbench : IDisposable
         ScratchRoot = Path.Combine(sandbox.Root, "scratch");
         Directory.CreateDirectory(ScratchRoot);
         _sas = sandbox.ContainerSas("rl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
+        _writeSas = sandbox.ContainerSas("racwl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
     }
 
     public AzFuseSandbox Sandbox { get; }
@@ -75,6 +77,16 @@ internal sealed class Workbench : IDisposable
     /// <summary>The blob's URL with the same read SAS (what curl and a bare GET take).</summary>
     public Uri SignedBlobUrl(string relative) =>
         new($"{Sandbox.Server.Endpoint.AbsoluteUri.TrimEnd('/')}/{Sandbox.ContainerName}/{BlobName(relative)}?{_sas}");
+
+    /// <summary>
+    /// The blob's URL with a SAS, straight to Azurite or through <paramref name="via"/>: one that may
+    /// read, or (<paramref name="write"/>) also create and write (what azcopy uploads take).
+    /// </summary>
+    public Uri SignedBlobUrl(string relative, LinkProxy? via, bool write = false)
+    {
+        var endpoint = via?.EndpointFor(Sandbox.Server) ?? Sandbox.Server.Endpoint;
+        return new($"{endpoint.AbsoluteUri.TrimEnd('/')}/{Sandbox.ContainerName}/{BlobName(relative)}?{(write ? _writeSas : _sas)}");
+    }
 
     /// <summary>A new, empty folder under the sandbox.</summary>
     public string NewScratchFolder()

@@ -176,6 +176,14 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.GetLiveStats"/>
     public static IReadOnlyList<ProcessStats> GetLiveStats() => Default.GetLiveStats();
 
+    // ----- large files
+
+    /// <inheritdoc cref="AzFuseClient.ReadRange(string, long, Memory{byte})"/>
+    public static int ReadRange(string path, long offset, Memory<byte> buffer) => Default.ReadRange(path, offset, buffer);
+
+    /// <inheritdoc cref="AzFuseClient.ReadRangeAsync(string, long, Memory{byte}, CancellationToken)"/>
+    public static ValueTask<int> ReadRangeAsync(string path, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) => Default.ReadRangeAsync(path, offset, buffer, cancellationToken);
+
     // ----- python parity: local paths, uploads of local files, properties, leases, copies ----
 
     /// <inheritdoc cref="AzFuseClient.GetLocalFile"/>

@@ -71,7 +71,7 @@ public sealed partial class AzFuseClient
     public Stream Open(string path, FileMode mode, OpenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: false, CancellationToken.None).EnsureCompleted();
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: false, CancellationToken.None, options.Streaming).EnsureCompleted();
     }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
@@ -89,7 +89,7 @@ public sealed partial class AzFuseClient
     public ValueTask<Stream> OpenAsync(string path, FileMode mode, OpenOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: true, cancellationToken);
+        return OpenCoreAsync(path, mode, DefaultAccess(mode), options.Revalidate, options.RequireCommit, async: true, cancellationToken, options.Streaming);
     }
 
     /// <inheritdoc cref="Open(string, FileMode)"/>
@@ -269,7 +269,7 @@ public sealed partial class AzFuseClient
         }
     }
 
-    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool forceCheck, bool? requireCommit, bool async, CancellationToken cancellationToken)
+    private async ValueTask<Stream> OpenCoreAsync(string path, FileMode mode, FileAccess access, bool forceCheck, bool? requireCommit, bool async, CancellationToken cancellationToken, bool streaming = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (string.IsNullOrWhiteSpace(path))
@@ -283,7 +283,7 @@ public sealed partial class AzFuseClient
         }
 
         return _options.Enabled
-            ? await _engine.Value.Reader.OpenAsync(path, forceCheck, async, cancellationToken).ConfigureAwait(false)
+            ? await _engine.Value.Reader.OpenAsync(path, forceCheck, streaming, async, cancellationToken).ConfigureAwait(false)
             : new FileStream(path, mode, access, FileShare.Read, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
     }
 

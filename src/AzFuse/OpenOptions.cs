@@ -18,4 +18,16 @@ public sealed class OpenOptions
     /// <see cref="AzFuseOptions.RequireCommit"/> (itself <see langword="false"/> by default).
     /// </summary>
     public bool? RequireCommit { get; init; }
+
+    /// <summary>
+    /// For reading: return a read-only, seekable stream over the blob that fetches blocks on demand
+    /// instead of downloading the whole file before the first byte can be read, so that a Parquet
+    /// footer or a safetensors header of a file larger than the cache costs a block or two. Blocks
+    /// land in a block cache under the cache folder, shared by every process of the machine and
+    /// counted against the mapping's <c>max_cache_size</c>; sequential reads fetch ahead, up to
+    /// <see cref="AzFuseOptions.ChunksInFlight"/> blocks. The length comes from one HEAD. A file that
+    /// is already cached is simply opened. If the blob changes while it is streamed, a read fails
+    /// with an <see cref="AzFuseException"/> instead of mixing versions. Default <see langword="false"/>.
+    /// </summary>
+    public bool Streaming { get; init; }
 }

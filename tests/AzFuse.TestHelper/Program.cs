@@ -42,13 +42,34 @@ using AzFuse;
 //     Prints "sleeping" and waits to be told to stop: the exit code a signal gives a process.
 //   write LOGICAL_PATH TEXT
 //     Writes TEXT to LOGICAL_PATH through AzFile and exits normally.
+//   write-file LOGICAL_PATH SOURCE_FILE
+//     Writes the bytes of SOURCE_FILE to LOGICAL_PATH through AzFile (uploaded before it returns).
+//   stream LOGICAL_PATH BARRIER_FILE OFFSET...
+//     Waits until BARRIER_FILE exists, opens LOGICAL_PATH with OpenOptions.Streaming, reads the whole
+//     stream from the start, then 4 KB at each OFFSET; prints "<length> <sha256>" and, per offset,
+//     "<offset> <sha256 of the bytes read>".
 //   lease LOGICAL_PATH
 //     Acquires a lease on LOGICAL_PATH's blob (15 s, renewed in the background), prints "leased",
 //     then, when a line arrives on stdin, releases it, prints "released" and exits.
 //
+// AZFUSE_TEST_CHUNK_SIZE (bytes), when set, configures AzFile.Default's ChunkSize, and
+// AZFUSE_TEST_CHUNKS_IN_FLIGHT its ChunksInFlight: the library reads neither from the environment.
+//
 // Exit 0 on success; 1 and the exception on stderr otherwise; 2 for bad arguments.
 try
 {
+    if (Environment.GetEnvironmentVariable("AZFUSE_TEST_CHUNK_SIZE") is { Length: > 0 } chunkSize)
+    {
+        var chunked = AzFuseOptions.FromEnvironment();
+        chunked.ChunkSize = long.Parse(chunkSize, System.Globalization.CultureInfo.InvariantCulture);
+        if (Environment.GetEnvironmentVariable("AZFUSE_TEST_CHUNKS_IN_FLIGHT") is { Length: > 0 } inFlight)
+        {
+            chunked.ChunksInFlight = int.Parse(inFlight, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        AzFile.Default = new AzFuseClient(chunked);
+    }
+
     switch (args)
     {
         case ["open", var path, .. var rest]:
@@ -233,8 +254,32 @@ try
             AzFile.WriteAllText(path, text);
             return 0;
 
+        case ["write-file", var path, var source]:
+            AzFile.WriteAllBytes(path, File.ReadAllBytes(source));
+            return 0;
+
+        case ["stream", var path, var streamBarrier, .. var offsets]:
+            while (!File.Exists(streamBarrier))
+            {
+                Thread.Sleep(1);
+            }
+
+            using (var stream = AzFile.Open(path, FileMode.Open, new OpenOptions { Streaming = true }))
+            {
+                Console.WriteLine($"{stream.Length} {Convert.ToHexString(SHA256.HashData(stream))}");
+                var piece = new byte[4096];
+                foreach (var offset in offsets.Select(o => long.Parse(o, System.Globalization.CultureInfo.InvariantCulture)))
+                {
+                    stream.Position = offset;
+                    var read = stream.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false);
+                    Console.WriteLine($"{offset} {Convert.ToHexString(SHA256.HashData(piece.AsSpan(0, read)))}");
+                }
+            }
+
+            return 0;
+
         default:
-            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES [UNTIL_FILE] | clear-rounds ROUNDS FOLDER [FIRST_PATH DONE_FILE] | prepare FOLDER FROM TO [BARRIER_FILE] | queue COUNT FOLDER DEADLINE_MS | checkpoint FOLDER RANK WORLD_SIZE FILES | sleep | write LOGICAL_PATH TEXT");
+            Console.Error.WriteLine("usage: AzFuse.TestHelper open LOGICAL_PATH [BARRIER_FILE] | write-async COUNT FOLDER [SHM_FOLDER] | hold LOGICAL_PATH... | churn OPENS FOLDER FILES SEED | fill-rounds ROUNDS FOLDER FILES [UNTIL_FILE] | clear-rounds ROUNDS FOLDER [FIRST_PATH DONE_FILE] | prepare FOLDER FROM TO [BARRIER_FILE] | queue COUNT FOLDER DEADLINE_MS | checkpoint FOLDER RANK WORLD_SIZE FILES | sleep | lease LOGICAL_PATH | write LOGICAL_PATH TEXT | write-file LOGICAL_PATH SOURCE_FILE | stream LOGICAL_PATH BARRIER_FILE OFFSET...");
             return 2;
     }
 }

@@ -49,12 +49,16 @@ public sealed class AzFuseSandbox : IDisposable
             new Uri(server.Endpoint.AbsoluteUri.TrimEnd('/') + "/" + container),
             new StorageSharedKeyCredential(AzuriteServer.AccountName, AzuriteServer.AccountKey),
             server.CreateBlobClientOptions());
+        Endpoint = server.Endpoint;
         CacheRoot = Path.Combine(root, "cache", "data");
         AccountFolder = Path.Combine(root, "storage_account");
         MappingFile = Path.Combine(root, "azfuse.yaml");
     }
 
     public AzuriteServer Server { get; }
+
+    /// <summary>The endpoint the storage account file names: the server's, or a <see cref="LinkProxy"/>'s in front of it (<see cref="RouteThrough"/>).</summary>
+    public Uri Endpoint { get; private set; }
 
     public string Root { get; }
 
@@ -160,6 +164,25 @@ public sealed class AzFuseSandbox : IDisposable
         await UploadStreamAsync(blobName, stream);
     }
 
+    /// <summary>
+    /// Uploads a blob under <see cref="RemotePrefix"/> with no Content-MD5 stored (staged as blocks
+    /// and committed without one, as some tools write blobs): the service computes one only for a
+    /// single Put Blob.
+    /// </summary>
+    public async Task UploadWithoutMd5Async(string relative, byte[] content)
+    {
+        var blob = _container.GetBlockBlobClient(RemotePrefix + "/" + relative);
+        var ids = new List<string>();
+        for (var offset = 0; offset < content.Length || ids.Count == 0; offset += 1 << 20)
+        {
+            var id = Convert.ToBase64String(Encoding.ASCII.GetBytes($"block-{ids.Count:D6}"));
+            await blob.StageBlockAsync(id, new MemoryStream(content, offset, Math.Min(1 << 20, content.Length - offset)));
+            ids.Add(id);
+        }
+
+        await blob.CommitBlockListAsync(ids);
+    }
+
     /// <summary>Uploads a file (streamed, not held in memory) under <see cref="RemotePrefix"/>.</summary>
     public async Task UploadFileAsync(string relative, string localFile)
     {
@@ -187,6 +210,19 @@ public sealed class AzFuseSandbox : IDisposable
     /// <summary>How many committed blocks the blob under <see cref="RemotePrefix"/> has (0 for one sent by a single Put Blob).</summary>
     public async Task<int> CommittedBlockCountAsync(string relative) =>
         (await _container.GetBlockBlobClient(RemotePrefix + "/" + relative).GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.Count();
+
+    /// <summary>How many blocks are staged for the blob under <see cref="RemotePrefix"/> and not committed (0 when there is no blob).</summary>
+    public async Task<int> UncommittedBlockCountAsync(string relative)
+    {
+        try
+        {
+            return (await _container.GetBlockBlobClient(RemotePrefix + "/" + relative).GetBlockListAsync(BlockListTypes.Uncommitted)).Value.UncommittedBlocks.Count();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
+    }
 
     /// <summary>A SAS for the sandbox's container, signed with Azurite's key.</summary>
     public string ContainerSas(string permissions, DateTimeOffset start, DateTimeOffset expiry)
@@ -247,6 +283,23 @@ public sealed class AzFuseSandbox : IDisposable
     public async Task DeleteRemoteAsync(string relative) =>
         await _container.GetBlobClient(RemotePrefix + "/" + relative).DeleteIfExistsAsync();
 
+    /// <summary>
+    /// Sends the library's requests (and azcopy's) through <paramref name="proxy"/>: the storage
+    /// account file's endpoint becomes the proxy's. Seeding and checking here still go straight to the server.
+    /// </summary>
+    public void RouteThrough(LinkProxy proxy) => UseEndpoint(proxy.EndpointFor(Server));
+
+    /// <summary>Sends the library's requests straight to the server again (after <see cref="RouteThrough"/>).</summary>
+    public void RouteDirect() => UseEndpoint(Server.Endpoint);
+
+    private void UseEndpoint(Uri endpoint)
+    {
+        var file = Path.Combine(AccountFolder, "azurite.yaml");
+        var previous = Endpoint;
+        Endpoint = endpoint;
+        File.WriteAllText(file, File.ReadAllText(file).Replace($"endpoint: {previous}", $"endpoint: {Endpoint}", StringComparison.Ordinal));
+    }
+
     /// <summary>Adds cache policy keys (e.g. <c>revalidate_after: 2s</c>) to the sandbox's mapping, as a user would in the YAML.</summary>
     public void SetCachePolicy(string? revalidateAfter = null, string? maxCacheSize = null)
     {
@@ -269,7 +322,7 @@ public sealed class AzFuseSandbox : IDisposable
     {
         var sas = ContainerSas("rl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
-            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
+            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Endpoint}\n");
     }
 
     /// <summary>Options whose SAS has expired, as a user's stale storage account file would.</summary>
@@ -277,7 +330,7 @@ public sealed class AzFuseSandbox : IDisposable
     {
         var sas = ContainerSas("racwdl", DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddHours(-1));
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
-            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
+            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Endpoint}\n");
     }
 
     /// <summary>
@@ -286,14 +339,14 @@ public sealed class AzFuseSandbox : IDisposable
     /// </summary>
     public void WriteAccountFile(string credentialLines) =>
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
-            $"account_name: {AzuriteServer.AccountName}\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n{credentialLines}");
+            $"account_name: {AzuriteServer.AccountName}\ncontainer_name: {ContainerName}\nendpoint: {Endpoint}\n{credentialLines}");
 
     /// <summary>A storage account file with a fresh SAS granting everything, as a script rotating tokens would write it.</summary>
     public void WriteFreshSas()
     {
         var sas = ContainerSas("racwdl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12));
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
-            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
+            $"account_name: {AzuriteServer.AccountName}\naccount_key: null\nsas_token: '?{sas}'\ncontainer_name: {ContainerName}\nendpoint: {Endpoint}\n");
     }
 
     public void Dispose()
@@ -318,7 +371,7 @@ public sealed class AzFuseSandbox : IDisposable
             _ => $"account_key: null\nsas_token: '?{ContainerSas("racwdl", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12))}'\n",
         };
         File.WriteAllText(Path.Combine(AccountFolder, "azurite.yaml"),
-            $"account_name: {AzuriteServer.AccountName}\n{secret}container_name: {ContainerName}\nendpoint: {Server.Endpoint}\n");
+            $"account_name: {AzuriteServer.AccountName}\n{secret}container_name: {ContainerName}\nendpoint: {Endpoint}\n");
         File.WriteAllText(MappingFile,
             $"- cache: {CacheRoot}\n  local: {LocalPrefix}\n  remote: {RemotePrefix}\n  storage_account: azurite\n");
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
 
 namespace AzFuse.Tests;
@@ -78,7 +79,16 @@ public sealed class CrossProcessTests(AzuriteFixture azurite) : SandboxTest(azur
         var cachePath = Sandbox.CachePathOf("big.bin");
         var partial = Path.Combine(Sandbox.CacheRoot, ".big.bin.azfuse-partial");
 
-        var helper = HelperProcess.Start(Sandbox.EnvironmentVariables, Sandbox.Root, "open", "data/big.bin");
+        // Paced, one range at a time: on loopback the parallel download of 200 MiB can end before
+        // the kill lands (the helper then finishes first, and the test proves nothing).
+        await using var proxy = LinkProxy.Start(Server, new LinkProfile(TimeSpan.Zero, 100_000_000));
+        Sandbox.RouteThrough(proxy);
+        var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
+        {
+            ["AZFUSE_TRANSFER_ENGINE"] = "http",
+            ["AZFUSE_TEST_CHUNKS_IN_FLIGHT"] = "1",
+        };
+        var helper = HelperProcess.Start(environment, Sandbox.Root, "open", "data/big.bin");
         var deadline = DateTime.UtcNow.AddSeconds(60);
         // The partial file has its full length from the start (sparse); what the helper has written
         // so far is what the kernel counts for it.

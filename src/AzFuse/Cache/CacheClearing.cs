@@ -29,6 +29,10 @@ internal sealed class CacheClearing
         var root = path.CacheRoot;
         var target = path.CachePath;
         var isRoot = target == root;
+
+        // The blocks of streamed reads of the path (or under it) go too, whatever the cache file is.
+        _space.Adjust(root, -BlockCache.Clear(path));
+
         var status = NativeFiles.StatusOf(target);
         if (!isRoot && (!ContainedFolders.Holds(root, target) || status?.Kind == FileKind.Link))
         {

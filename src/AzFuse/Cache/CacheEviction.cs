@@ -191,6 +191,7 @@ internal sealed class CacheEviction
     {
         CacheRecords.Delete(cachePath);
         CacheCommit.DeleteQuietly(CacheFileNames.PartialPath(cachePath));
+        CacheCommit.DeleteQuietly(CacheFileNames.RangesPath(cachePath));
         CacheCommit.DeleteQuietly(CacheFileNames.RecordTempPath(cachePath));
     }
 }

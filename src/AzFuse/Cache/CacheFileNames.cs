@@ -12,6 +12,7 @@ internal static class CacheFileNames
     private const string PartialSuffix = ".azfuse-partial";
     private const string RecordSuffix = ".azfuse-record";
     private const string RecordTempSuffix = ".azfuse-record-new";
+    private const string RangesSuffix = ".azfuse-ranges";
 
     /// <summary>The lock file that serialises fills of <paramref name="cachePath"/> across processes.</summary>
     public static string LockPath(string cachePath) => Beside(cachePath, LockSuffix);
@@ -29,6 +30,9 @@ internal static class CacheFileNames
     /// <summary>Where a new record is written before it is renamed over the old one (by the lock holder only).</summary>
     public static string RecordTempPath(string cachePath) => Beside(cachePath, RecordTempSuffix);
 
+    /// <summary>The ranges of a parallel download that are in its partial file (<c>RangeRecord</c>): what a resumed download need not fetch again.</summary>
+    public static string RangesPath(string cachePath) => Beside(cachePath, RangesSuffix);
+
     /// <summary>
     /// Whether a cached copy is at <paramref name="cachePath"/>: a regular file, not a link (which is
     /// never read as the logical file, even when it points at one) and not a folder.
@@ -42,7 +46,8 @@ internal static class CacheFileNames
         fileName.EndsWith(LockSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(PartialSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(RecordSuffix, StringComparison.Ordinal) ||
-        fileName.EndsWith(RecordTempSuffix, StringComparison.Ordinal);
+        fileName.EndsWith(RecordTempSuffix, StringComparison.Ordinal) ||
+        fileName.EndsWith(RangesSuffix, StringComparison.Ordinal);
 
     /// <summary>
     /// Whether <paramref name="fileName"/> is one of the Python tool's own files in a cache folder it
@@ -56,7 +61,7 @@ internal static class CacheFileNames
     /// <summary>The name of the cache file that the reserved name <paramref name="fileName"/> belongs to (<c>.NAME.azfuse-lock</c> → <c>NAME</c>).</summary>
     public static string CacheNameOf(string fileName)
     {
-        var suffix = new[] { LockSuffix, PartialSuffix, RecordSuffix, RecordTempSuffix }.First(s => fileName.EndsWith(s, StringComparison.Ordinal));
+        var suffix = new[] { LockSuffix, PartialSuffix, RecordSuffix, RecordTempSuffix, RangesSuffix }.First(s => fileName.EndsWith(s, StringComparison.Ordinal));
         var name = fileName[..^suffix.Length];
         return name.StartsWith('.') ? name[1..] : name;
     }

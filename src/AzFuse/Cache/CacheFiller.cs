@@ -89,9 +89,11 @@ internal sealed class CacheFiller
         var started = _time.GetTimestamp();
         Log.DownloadStarted(_logger, path.LogicalPath);
 
-        // Only the lock holder writes the partial file, so one fixed name suffices; a leftover
-        // from a killed holder is truncated here and never looks cached (it is not at the cache path).
+        // Only the lock holder writes the partial file, so one fixed name suffices; a leftover from
+        // a killed holder never looks cached (it is not at the cache path): a large one whose ranges
+        // are recorded is completed, anything else is replaced.
         var partial = CacheFileNames.PartialPath(path.CachePath);
+        var ranges = CacheFileNames.RangesPath(path.CachePath);
         long reserved = 0;
         async ValueTask Reserve(BlobProperties blob, bool isAsync, CancellationToken ct)
         {
@@ -106,7 +108,7 @@ internal sealed class CacheFiller
         long replaced;
         try
         {
-            properties = await _downloader.DownloadAsync(path.Blob, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken, Reserve).ConfigureAwait(false)
+            properties = await _downloader.DownloadAsync(path.Blob, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken, Reserve, ranges).ConfigureAwait(false)
                 ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
             if (properties.IsFolder)
             {
@@ -117,7 +119,17 @@ internal sealed class CacheFiller
         }
         catch (Exception ex)
         {
-            CacheCommit.DeleteQuietly(partial);
+            if (IsWorthResuming(ex) && File.Exists(ranges))
+            {
+                // What arrived stays for the next Open (or Prepare) to complete, under this lock.
+                Log.PartialKept(_logger, path.LogicalPath, partial, ex.Message);
+            }
+            else
+            {
+                CacheCommit.DeleteQuietly(partial);
+                CacheCommit.DeleteQuietly(ranges);
+            }
+
             _space.Adjust(path.CacheRoot, -reserved);
             if (ex is FileNotFoundException && File.Exists(path.CachePath))
             {
@@ -129,9 +141,17 @@ internal sealed class CacheFiller
             throw;
         }
 
+        CacheCommit.DeleteQuietly(ranges);
         _space.Adjust(path.CacheRoot, -replaced);
         Log.Downloaded(_logger, path.LogicalPath, properties.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
     }
+
+    /// <summary>
+    /// Whether a failed download's partial file is kept to be completed later: after an outage that
+    /// outlasted the retries, or a cancelled Open, not after a failure that fetching again would
+    /// repeat (a full disk, an MD5 mismatch, a missing blob).
+    /// </summary>
+    private static bool IsWorthResuming(Exception ex) => ex is AzFuseException { IsTransient: true } or OperationCanceledException;
 
     private FileStream OpenLocked(ResolvedPath path, bool async)
     {

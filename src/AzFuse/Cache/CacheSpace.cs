@@ -139,8 +139,10 @@ internal sealed class CacheSpace
 
     private long MakeRoom(string cacheRoot, CacheBound bound, long incoming, string? ownStaging)
     {
+        // Cache files and the blocks of streamed reads share the limit, and are evicted by one order.
         var files = CacheEviction.Scan(cacheRoot);
-        var used = files.Sum(f => f.Length) + CacheEviction.InFlightBytes(cacheRoot, ownStaging);
+        var blocks = BlockCache.Scan(cacheRoot);
+        var used = files.Sum(f => f.Length) + blocks.Sum(f => f.Length) + CacheEviction.InFlightBytes(cacheRoot, ownStaging) + BlockCache.InFlightBytes(cacheRoot);
         var limit = bound.LimitFor(cacheRoot, used);
         if (used + incoming <= limit)
         {
@@ -150,14 +152,15 @@ internal sealed class CacheSpace
         var target = Math.Max(0, (limit / 100 * KeepPercent) - incoming);
         var pending = _eviction.PendingSnapshot(cacheRoot);
         var evicted = 0;
-        foreach (var file in files.OrderBy(f => f.LastOpenedUtc))
+        foreach (var file in files.Concat(blocks).OrderBy(f => f.LastOpenedUtc))
         {
             if (used <= target)
             {
                 break;
             }
 
-            if (_eviction.TryRemove(cacheRoot, file.Path, pending, onlyIfClosed: true) is { } freed)
+            var removed = BlockCache.Holds(cacheRoot, file.Path) ? BlockCache.TryEvict(file.Path) : _eviction.TryRemove(cacheRoot, file.Path, pending, onlyIfClosed: true);
+            if (removed is { } freed)
             {
                 used -= freed;
                 evicted++;

@@ -399,6 +399,32 @@ internal static partial class Errors
     public static AzFuseConfigurationException YamlAliasesTooLarge(string path, int line, int limit) => new(
         $"{path}:{line}: the aliases (*name) in this file would add more than {limit.ToString(CultureInfo.InvariantCulture)} nodes, which AzFuse refuses so that no file takes long to load (an alias of an alias multiplies the nodes at every level). Write the values out instead of aliasing them.", path, line);
 
+    // ----- large files ---------------------------------------------------------------------
+
+    public static BlobChangedException BlobChanged(BlobLocation blob, string etag) => new(
+        $"'{blob.DisplayName}' changed while it was being read: it is no longer the version {etag} that the read started from. No bytes of two versions were mixed; open it again to read the new version.");
+
+    public static AzFuseException RangeMd5Mismatch(BlobLocation blob, long offset, long length) => new(
+        $"Bytes {offset.ToString(CultureInfo.InvariantCulture)} to {(offset + length - 1).ToString(CultureInfo.InvariantCulture)} of '{blob.DisplayName}' do not match the MD5 the service sent with them: damaged on the way. They are fetched again; if this repeats, check the network path (a proxy that rewrites bodies?).")
+    {
+        IsTransient = true,
+    };
+
+    public static AzFuseException RangeMd5Missing(BlobLocation blob) => new(
+        $"The storage service sent a range of '{blob.DisplayName}' without the MD5 that was asked for, so it cannot be verified. Check the endpoint in the storage account file: it should be an Azure Blob endpoint (or Azurite).");
+
+    public static AzFuseException BlockDamaged(BlobLocation blob) => new(
+        $"A block of '{blob.DisplayName}' reached the service damaged (its MD5 differs from the file's); it is sent again. If this repeats, check the network path.")
+    {
+        IsTransient = true,
+    };
+
+    public static AzFuseException TooLargeToUpload(BlobLocation blob, long length, long largest) => new(
+        $"'{blob.DisplayName}' has {length.ToString(CultureInfo.InvariantCulture)} bytes, more than a block blob can hold ({largest.ToString(CultureInfo.InvariantCulture)} bytes: 50,000 blocks of 4,000 MiB). Split the file.");
+
+    public static ArgumentOutOfRangeException OffsetNegative(long offset) => new(
+        "offset", offset, "The offset must not be negative.");
+
     // ----- training jobs -------------------------------------------------------------------
 
     public static ArgumentException CommitNeedsMapping(string folder, bool enabled) => new(

@@ -130,6 +130,29 @@ internal static partial class Log
     [LoggerMessage(46, LogLevel.Warning, "Skipped line {Line} of the upload journal {Journal}: {Reason}. The other records are resumed. The line: {Text}")]
     public static partial void JournalLineSkipped(ILogger logger, string journal, int line, string reason, string text);
 
+    // ----- large files (events 60-79) ----------------------------------------------------
+
+    [LoggerMessage(60, LogLevel.Debug, "Downloading {Blob} as {Ranges} range(s) of up to {RangeSize} bytes, {InFlight} at a time")]
+    public static partial void RangedDownload(ILogger logger, string blob, int ranges, long rangeSize, int inFlight);
+
+    [LoggerMessage(61, LogLevel.Information, "Resuming the download of {Blob}: {Done} of its {Ranges} ranges were already on disk")]
+    public static partial void DownloadResumed(ILogger logger, string blob, int done, int ranges);
+
+    [LoggerMessage(62, LogLevel.Information, "{Blob} changed while it was being downloaded; downloading the new version from the start")]
+    public static partial void DownloadRestarted(ILogger logger, string blob);
+
+    [LoggerMessage(63, LogLevel.Debug, "Uploading {Blob} as {Blocks} block(s) of up to {BlockSize} bytes, {InFlight} at a time; {Staged} were staged already")]
+    public static partial void BlockUpload(ILogger logger, string blob, int blocks, long blockSize, int inFlight, int staged);
+
+    [LoggerMessage(64, LogLevel.Information, "Kept the partial download of {LogicalPath} ({Path}) to resume it: {Reason}")]
+    public static partial void PartialKept(ILogger logger, string logicalPath, string path, string reason);
+
+    [LoggerMessage(65, LogLevel.Debug, "Streaming {LogicalPath}: {Length} bytes in blocks of {BlockSize}")]
+    public static partial void Streaming(ILogger logger, string logicalPath, long length, long blockSize);
+
+    [LoggerMessage(66, LogLevel.Debug, "Read {Count} bytes at {Offset} of {LogicalPath} from the blob (not cached)")]
+    public static partial void RangeReadRemote(ILogger logger, string logicalPath, long offset, int count);
+
     // ----- training jobs (events 100-119) ------------------------------------------------
 
     [LoggerMessage(100, LogLevel.Debug, "Prepare: {Waiting} of {Count} file(s) were being fetched by another thread or process; waiting for those")]

@@ -46,9 +46,9 @@ internal sealed class ProgressCounter
 
     private void Change(Action change)
     {
-        // Reported under the lock: two transfer threads that reported after it could deliver their
-        // snapshots out of order, and a sink that keeps the latest (PrefetchOperation.Progress) could
-        // end on an older count. Handlers are documented as quick, so holding the lock through one costs little.
+        // Reported under the lock: two threads reporting outside it could deliver their snapshots
+        // in the other order, and a sink that keeps the latest (PrefetchOperation.Progress, the
+        // CLI's bar) would end on the older one, short of what was done.
         lock (_gate)
         {
             change();

@@ -41,7 +41,10 @@ internal sealed class AzFuseEngine : IObservedClient
         var locator = new AzCopyLocator(options.AzCopyPath);
         Planner = new TransferPlanner(options, locator, logger);
         var runner = new AzCopyRunner(locator, options.AzCopyEnvironment, loggerFactory.CreateLogger("AzFuse.AzCopy"));
-        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), Planner, retry);
+        var chunks = ChunkSettings.From(options);
+        Chunks = chunks;
+        Fetcher = new RangeFetcher(Blobs, retry);
+        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), new RangedDownloader(Fetcher, chunks, logger), Planner, retry, chunks, logger);
         var revalidation = new Revalidation(eviction, Space, time, logger);
         Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
         Batch = new BatchFiller(
@@ -63,6 +66,7 @@ internal sealed class AzFuseEngine : IObservedClient
             new PipeUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
             new JobUploader(runner, Sas, Blobs, options.TransferStallTimeout, time),
             Blobs,
+            new BlockUploader(Blobs, chunks, logger),
             Planner,
             retry,
             time,
@@ -86,6 +90,9 @@ internal sealed class AzFuseEngine : IObservedClient
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
         Commits = new CommitProtocol(Blobs, Resolver, Remote, time, logger);
         Reader = new CacheReader(this, logger);
+        var blocks = new BlockCache(Fetcher, Space, chunks);
+        Streams = new StreamOpener(Blobs, blocks, Space, chunks.InFlight, logger);
+        Ranges = new RangeReader(Reader, Blobs, Fetcher, chunks, logger);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
         Telemetry.Track(this);
         StatsFile = StatsFiles.Start(options.StatsFolder, GetProcessStats, time);
@@ -117,6 +124,18 @@ internal sealed class AzFuseEngine : IObservedClient
     }
 
     public PathResolver Resolver { get; }
+
+    /// <summary>How large transfers are cut into chunks.</summary>
+    public ChunkSettings Chunks { get; }
+
+    /// <summary>Fetches one verified range of a blob (the piece of every ranged read).</summary>
+    public RangeFetcher Fetcher { get; }
+
+    /// <summary>Streamed reads (<see cref="OpenOptions.Streaming"/>).</summary>
+    public StreamOpener Streams { get; }
+
+    /// <summary>ReadRange.</summary>
+    public RangeReader Ranges { get; }
 
     /// <summary>Open for reading, and Prepare.</summary>
     public CacheReader Reader { get; }

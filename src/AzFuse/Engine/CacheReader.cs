@@ -21,8 +21,12 @@ internal sealed class CacheReader
         _logger = logger;
     }
 
-    /// <summary>Opens <paramref name="path"/> for reading: the cache file, downloaded first when missing (or due and changed); a path outside every mapping as a local file.</summary>
-    public async ValueTask<FileStream> OpenAsync(string path, bool forceCheck, bool async, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading: the cache file, downloaded first when missing (or due
+    /// and changed), or with <paramref name="streaming"/> a stream over the blob's blocks when it is
+    /// not cached; a path outside every mapping as a local file.
+    /// </summary>
+    public async ValueTask<Stream> OpenAsync(string path, bool forceCheck, bool streaming, bool async, CancellationToken cancellationToken)
     {
         var engine = _engine;
         if (engine.Resolver.Resolve(path) is not { } resolved)
@@ -34,6 +38,40 @@ internal sealed class CacheReader
         {
             throw Errors.NotAFile(path, resolved.CachePath);
         }
+
+        if (TryOpenCurrent(resolved, forceCheck, async) is { } current)
+        {
+            return Hit(path, current);
+        }
+
+        if (streaming)
+        {
+            return await engine.Streams.OpenAsync(resolved, async, cancellationToken).ConfigureAwait(false);
+        }
+
+        var started = engine.Time.GetTimestamp();
+        using var activity = Telemetry.Start("azfuse.open", path);
+        var (file, downloaded) = await engine.Filler.OpenAsync(resolved, forceCheck, async, cancellationToken).ConfigureAwait(false);
+        Telemetry.Succeeded(activity, downloaded ? "downloaded" : "cached");
+        if (!downloaded)
+        {
+            return Hit(path, file);
+        }
+
+        engine.Statistics.Miss(engine.Time.GetElapsedTime(started));
+        Log.CacheMiss(_logger, path);
+        return file;
+    }
+
+    /// <summary>
+    /// The cache file of <paramref name="resolved"/> when it can be read as it is (cached, and not due
+    /// for a check against its blob), or its staged copy when a write not uploaded yet is newest;
+    /// <see langword="null"/> when the blob must be asked.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The path is a folder in the cache.</exception>
+    public FileStream? TryOpenCurrent(ResolvedPath resolved, bool forceCheck, bool async)
+    {
+        var engine = _engine;
 
         // Without revalidate_after (the default) and a size limit, a hit is one open() and nothing
         // else: no lock, no network, no process. A revalidating mapping reads the record first.
@@ -49,32 +87,21 @@ internal sealed class CacheReader
         if (!due && TryOpenCached(resolved.CachePath, async) is { } cached)
         {
             engine.Space.MarkOpened(resolved.CacheRoot, cached);
-            return Hit(path, cached);
+            return cached;
         }
 
         if (Directory.Exists(resolved.CachePath))
         {
-            throw Errors.NotAFile(path, resolved.CachePath);
+            throw Errors.NotAFile(resolved.LogicalPath, resolved.CachePath);
         }
 
         // Written in an AsyncUpload(shmAsTmp: true) scope and not uploaded yet: the staged copy is the newest content.
         if (engine.Staging.StagedPathOf(resolved.CacheRoot, resolved.CachePath) is { } stagedPath && TryOpenCached(stagedPath, async) is { } staged)
         {
-            return Hit(path, staged);
+            return staged;
         }
 
-        var started = engine.Time.GetTimestamp();
-        using var activity = Telemetry.Start("azfuse.open", path);
-        var (file, downloaded) = await engine.Filler.OpenAsync(resolved, forceCheck, async, cancellationToken).ConfigureAwait(false);
-        Telemetry.Succeeded(activity, downloaded ? "downloaded" : "cached");
-        if (!downloaded)
-        {
-            return Hit(path, file);
-        }
-
-        engine.Statistics.Miss(engine.Time.GetElapsedTime(started));
-        Log.CacheMiss(_logger, path);
-        return file;
+        return null;
     }
 
     /// <summary>Resolves <paramref name="paths"/> and fills what is missing; paths outside every mapping are ignored (and counted in a log event).</summary>

@@ -8,36 +8,20 @@ namespace AzFuse.Transfer;
 internal static class HttpDownloader
 {
     /// <summary>
-    /// Writes <paramref name="download"/>'s body to <paramref name="destinationPath"/> (created or
-    /// truncated) and flushes it to disk. Throws when the body breaks off, stalls, or does not match
-    /// the blob's length or MD5; the caller removes the file then.
+    /// Writes <paramref name="download"/>'s body, the whole blob, to <paramref name="destinationPath"/>
+    /// (created or truncated) and flushes it to disk. Throws when the body breaks off, stalls, or does
+    /// not match the blob's length, its MD5 or the MD5 the service sent with it; the caller removes
+    /// the file then.
     /// </summary>
     public static async ValueTask ReceiveAsync(BlobDownload download, BlobLocation blob, string destinationPath, bool async, CancellationToken cancellationToken)
     {
-        using var file = new VerifiedFile(destinationPath, blob, download.Properties, async);
+        using var file = new VerifiedFile(destinationPath, blob, download.Properties, async, download.RangeMd5);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(download.Properties.Length, 1, 1 << 20));
         try
         {
-            while (true)
+            int read;
+            while ((read = await ReadBodyAsync(download, blob, buffer, async, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                int read;
-                try
-                {
-                    read = async ? await download.Content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) : download.Content.Read(buffer);
-                }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    // Only the reading side is a broken transfer; a write that fails (a full disk) is not retried as one.
-                    throw ex is OperationCanceledException
-                        ? Errors.RequestTimedOut(blob.Uri, download.StallTimeout, ex)
-                        : Errors.DownloadInterrupted(blob, ex);
-                }
-
-                if (read == 0)
-                {
-                    break;
-                }
-
                 await file.WriteAsync(buffer, read, async, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -47,5 +31,24 @@ internal static class HttpDownloader
         }
 
         file.Complete();
+    }
+
+    /// <summary>
+    /// Reads the next bytes of a GET's body into <paramref name="buffer"/>; 0 at its end. A body that
+    /// breaks off or stalls is a transient failure naming the blob (a write that fails, such as a full
+    /// disk, is the caller's and is not retried as one).
+    /// </summary>
+    public static async ValueTask<int> ReadBodyAsync(BlobDownload download, BlobLocation blob, Memory<byte> buffer, bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return async ? await download.Content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) : download.Content.Read(buffer.Span);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw ex is OperationCanceledException
+                ? Errors.RequestTimedOut(blob.Uri, download.StallTimeout, ex)
+                : Errors.DownloadInterrupted(blob, ex);
+        }
     }
 }

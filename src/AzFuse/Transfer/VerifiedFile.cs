@@ -6,9 +6,10 @@ using AzFuse.Remote;
 namespace AzFuse.Transfer;
 
 /// <summary>
-/// The receiving end of every single-file download (HTTP or azcopy's pipe): bytes are written to
-/// the file and hashed as they stream past, and <see cref="Complete"/> accepts the file only when
-/// its length, and its MD5 where the blob has one, match the blob's; then flushes it to disk.
+/// The receiving end of every single-stream download (one HTTP GET or azcopy's pipe): bytes are
+/// written in order to a <see cref="PartialFile"/> and hashed as they stream past, and
+/// <see cref="Complete"/> accepts the file only when its length, its MD5 where the blob has one,
+/// and the range MD5 the service sent where it sent one, match; then flushes it to disk.
 /// </summary>
 /// <remarks>
 /// A full disk is a <see cref="DiskFullException"/> (an IOException naming the folder and the bytes
@@ -17,33 +18,24 @@ namespace AzFuse.Transfer;
 /// </remarks>
 internal sealed class VerifiedFile : IDisposable
 {
-    private readonly FileStream _file;
+    private readonly PartialFile _file;
     private readonly IncrementalHash? _md5;
     private readonly BlobLocation _blob;
     private readonly BlobProperties _expected;
+    private readonly byte[]? _bodyMd5;
 
-    public VerifiedFile(string path, BlobLocation blob, BlobProperties expected, bool async)
+    /// <param name="path">The file to create (whatever is at the name is removed first).</param>
+    /// <param name="blob">The blob, for messages.</param>
+    /// <param name="expected">The blob's length and stored MD5.</param>
+    /// <param name="async">Whether writes are asynchronous.</param>
+    /// <param name="bodyMd5">The MD5 the service sent with a ranged GET of the whole blob, checked as well.</param>
+    public VerifiedFile(string path, BlobLocation blob, BlobProperties expected, bool async, byte[]? bodyMd5 = null)
     {
         _blob = blob;
         _expected = expected;
-
-        // A new file: whatever is at the name (a killed fill's leftover, or a link someone put
-        // there) is removed first, never written through.
-        File.Delete(path);
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
-        _md5 = expected.ContentMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-
-        // At its full length from the start (a sparse file: nothing is allocated): a bounded cache
-        // counts the fills in flight in every process by their files' lengths (CacheSpace).
-        try
-        {
-            _file.SetLength(expected.Length);
-        }
-        catch (IOException ex) when (DiskSpace.IsFull(ex))
-        {
-            _file.Dispose();
-            throw Errors.DiskFull(Path.GetDirectoryName(path)!, blob.DisplayName, expected.Length, ex);
-        }
+        _bodyMd5 = bodyMd5;
+        _file = PartialFile.Create(path, blob, expected.Length, async);
+        _md5 = expected.ContentMd5 is null && bodyMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     }
 
     public long Written { get; private set; }
@@ -51,22 +43,7 @@ internal sealed class VerifiedFile : IDisposable
     public async ValueTask WriteAsync(byte[] buffer, int count, bool async, CancellationToken cancellationToken)
     {
         _md5?.AppendData(buffer, 0, count);
-        try
-        {
-            if (async)
-            {
-                await _file.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                _file.Write(buffer, 0, count);
-            }
-        }
-        catch (IOException ex) when (DiskSpace.IsFull(ex))
-        {
-            throw DiskFull(ex);
-        }
-
+        await _file.WriteAsync(Written, buffer.AsMemory(0, count), async, cancellationToken).ConfigureAwait(false);
         Written += count;
     }
 
@@ -78,25 +55,22 @@ internal sealed class VerifiedFile : IDisposable
             throw Errors.LengthMismatch(_blob, _expected.Length, Written);
         }
 
-        if (_md5 is not null && !_md5.GetHashAndReset().AsSpan().SequenceEqual(_expected.ContentMd5))
+        if (_md5 is not null)
         {
-            throw Errors.Md5Mismatch(_blob);
+            var md5 = _md5.GetHashAndReset();
+            if (_bodyMd5 is not null && !md5.AsSpan().SequenceEqual(_bodyMd5))
+            {
+                throw Errors.RangeMd5Mismatch(_blob, 0, Written);
+            }
+
+            if (_expected.ContentMd5 is not null && !md5.AsSpan().SequenceEqual(_expected.ContentMd5))
+            {
+                throw Errors.Md5Mismatch(_blob);
+            }
         }
 
-        // Durable before it is renamed into place: after a power loss, a renamed but unflushed
-        // file can come back empty, and an empty file at the cache path looks cached.
-        try
-        {
-            _file.Flush(flushToDisk: true);
-        }
-        catch (IOException ex) when (DiskSpace.IsFull(ex))
-        {
-            throw DiskFull(ex);
-        }
+        _file.Flush();
     }
-
-    private IOException DiskFull(IOException ex) =>
-        Errors.DiskFull(Path.GetDirectoryName(_file.Name)!, _blob.DisplayName, _expected.Length - Written, ex);
 
     public void Dispose()
     {

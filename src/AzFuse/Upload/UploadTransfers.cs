@@ -10,7 +10,8 @@ namespace AzFuse.Upload;
 
 /// <summary>
 /// Moves pending uploads to the service by the route the <see cref="TransferPlanner"/> picks: a file
-/// through one Put Blob request or azcopy's pipe mode (by size), a large batch of one container
+/// through one Put Blob request, parallel blocks (<see cref="BlockUploader"/>) or azcopy's pipe mode
+/// (by size), a large batch of one container
 /// through one azcopy job over hard-linked snapshots; each retried with backoff while the cause
 /// may pass. Never throws for a file's failure: it reports one outcome per file.
 /// </summary>
@@ -19,16 +20,18 @@ internal sealed class UploadTransfers
     private readonly PipeUploader _pipe;
     private readonly JobUploader _job;
     private readonly BlobService _blobs;
+    private readonly BlockUploader _blocks;
     private readonly TransferPlanner _planner;
     private readonly RetryPolicy _retry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public UploadTransfers(PipeUploader pipe, JobUploader job, BlobService blobs, TransferPlanner planner, RetryPolicy retry, TimeProvider time, ILogger logger)
+    public UploadTransfers(PipeUploader pipe, JobUploader job, BlobService blobs, BlockUploader blocks, TransferPlanner planner, RetryPolicy retry, TimeProvider time, ILogger logger)
     {
         _pipe = pipe;
         _job = job;
         _blobs = blobs;
+        _blocks = blocks;
         _planner = planner;
         _retry = retry;
         _time = time;
@@ -56,13 +59,18 @@ internal sealed class UploadTransfers
             var workFolder = CacheLayout.AzCopyFolder(item.Record.CacheRoot);
             try
             {
-                // A Put Blob is confirmed by its own response (the service checked the MD5); a pipe
-                // upload is confirmed by a HEAD afterwards.
+                // A Put Blob or a Put Block List is confirmed by its own response (the service checked
+                // every body's MD5, and stores the file's); a pipe upload is confirmed by a HEAD afterwards.
                 var route = _planner.ForFile(source.Length);
                 async ValueTask Attempt(bool isAsync, CancellationToken ct)
                 {
                     source.Position = 0;
-                    if (route == TransferRoute.Http)
+                    if (route == TransferRoute.Http && _blocks.Takes(source.Length))
+                    {
+                        // A retry, like a resumed upload after a crash, stages only the blocks not staged yet.
+                        await _blocks.UploadAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
+                    }
+                    else if (route == TransferRoute.Http)
                     {
                         await _blobs.UploadAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
                     }

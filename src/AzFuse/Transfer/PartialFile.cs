@@ -1,0 +1,134 @@
+using AzFuse.Diagnostics;
+using AzFuse.IO;
+using AzFuse.Remote;
+
+namespace AzFuse.Transfer;
+
+/// <summary>
+/// The file a download writes before it is renamed into place, at the blob's full length from the
+/// start and written at any offset. A full disk is a <see cref="DiskFullException"/> naming the
+/// folder and the bytes still needed, never a transient failure (see <see cref="VerifiedFile"/>).
+/// </summary>
+/// <remarks>
+/// It has its full length before a byte arrives (a sparse file: nothing is allocated) because a
+/// bounded cache counts the fills in flight in every process by their files' lengths (CacheSpace).
+/// </remarks>
+internal sealed class PartialFile : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly BlobLocation _blob;
+    private long _written;
+
+    private PartialFile(FileStream file, BlobLocation blob)
+    {
+        _file = file;
+        _blob = blob;
+    }
+
+    public string Path => _file.Name;
+
+    public long Length => _file.Length;
+
+    /// <summary>
+    /// A new file of <paramref name="length"/> bytes at <paramref name="path"/>. Whatever was at the
+    /// name (a killed fill's leftover, or a link someone put there) is removed first, never written through.
+    /// </summary>
+    public static PartialFile Create(string path, BlobLocation blob, long length, bool async)
+    {
+        File.Delete(path);
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
+        try
+        {
+            file.SetLength(length);
+        }
+        catch (IOException ex) when (DiskSpace.IsFull(ex))
+        {
+            file.Dispose();
+            throw Errors.DiskFull(System.IO.Path.GetDirectoryName(path)!, blob.DisplayName, length, ex);
+        }
+
+        return new PartialFile(file, blob);
+    }
+
+    /// <summary>
+    /// The file a killed download left at <paramref name="path"/>, to be completed: only a regular
+    /// file (a link at the name is never written through) of exactly <paramref name="length"/> bytes.
+    /// </summary>
+    /// <returns>The open file, or <see langword="null"/> when there is none to resume.</returns>
+    public static PartialFile? OpenExisting(string path, BlobLocation blob, long length, bool async)
+    {
+        if (NativeFiles.StatusOf(path) is not { Kind: FileKind.File })
+        {
+            return null;
+        }
+
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            return null;
+        }
+
+        // The name may have been swapped for a link between the look and the open: then what was
+        // opened is not the file at the name, and it is left alone.
+        if (file.Length != length || (NativeFiles.HasIdentity && !(NativeFiles.StatusOf(path) is { Kind: FileKind.File } now && now.IsSameFile(NativeFiles.StatusOf(file.SafeFileHandle)))))
+        {
+            file.Dispose();
+            return null;
+        }
+
+        return new PartialFile(file, blob);
+    }
+
+    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>; safe to call from several threads at once.</summary>
+    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (async)
+            {
+                await RandomAccess.WriteAsync(_file.SafeFileHandle, data, offset, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                RandomAccess.Write(_file.SafeFileHandle, data.Span, offset);
+            }
+        }
+        catch (IOException ex) when (DiskSpace.IsFull(ex))
+        {
+            throw DiskFull(ex);
+        }
+
+        Interlocked.Add(ref _written, data.Length);
+    }
+
+    /// <summary>Reads what was written at <paramref name="offset"/> (to verify it).</summary>
+    public async ValueTask<int> ReadAsync(long offset, Memory<byte> into, bool async, CancellationToken cancellationToken) =>
+        async
+            ? await RandomAccess.ReadAsync(_file.SafeFileHandle, into, offset, cancellationToken).ConfigureAwait(false)
+            : RandomAccess.Read(_file.SafeFileHandle, into.Span, offset);
+
+    /// <summary>
+    /// Makes what was written durable. Before a rename into place: after a power loss, a renamed but
+    /// unflushed file can come back empty, and an empty file at the cache path looks cached.
+    /// </summary>
+    public void Flush()
+    {
+        try
+        {
+            _file.Flush(flushToDisk: true);
+        }
+        catch (IOException ex) when (DiskSpace.IsFull(ex))
+        {
+            throw DiskFull(ex);
+        }
+    }
+
+    private IOException DiskFull(IOException ex) =>
+        Errors.DiskFull(System.IO.Path.GetDirectoryName(_file.Name)!, _blob.DisplayName, Length - Volatile.Read(ref _written), ex);
+
+    public void Dispose() => _file.Dispose();
+}

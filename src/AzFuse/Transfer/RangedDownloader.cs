@@ -1,0 +1,178 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using AzFuse.Diagnostics;
+using AzFuse.Remote;
+using Microsoft.Extensions.Logging;
+
+namespace AzFuse.Transfer;
+
+/// <summary>
+/// Downloads a large blob as ranges, several at a time, each written at its offset into a file of
+/// the blob's full length, and each retried alone when it fails. Over a real network one connection
+/// is bound by its round-trip time, so this is what moves a large file at the link's speed (as
+/// azcopy, blobfuse2 and rclone do).
+/// </summary>
+/// <remarks>
+/// Integrity: a blob with a stored Content-MD5 is verified as a whole (<see cref="OrderedHasher"/>
+/// hashes the file in order while the ranges arrive); one without is fetched in ranges of at most
+/// 4 MiB, each checked against the MD5 the service sends with it. Every range asks for the version
+/// the download started with (If-Match), so a blob rewritten meanwhile fails with
+/// <see cref="BlobChangedException"/> instead of mixing versions. Memory: one buffer of
+/// <see cref="ChunkSettings.BufferSize"/> per range in flight, whatever the chunk size.
+/// With a <see cref="RangeRecord"/> path, the ranges on disk are recorded so that a download killed
+/// midway resumes (see <see cref="RangeRecord"/>).
+/// </remarks>
+internal sealed class RangedDownloader
+{
+    private readonly RangeFetcher _fetcher;
+    private readonly ChunkSettings _chunks;
+    private readonly ILogger _logger;
+
+    public RangedDownloader(RangeFetcher fetcher, ChunkSettings chunks, ILogger logger)
+    {
+        _fetcher = fetcher;
+        _chunks = chunks;
+        _logger = logger;
+    }
+
+    /// <summary>The ranges a blob of these properties is cut into.</summary>
+    public RangeLayout LayoutOf(BlobProperties blob) => _chunks.DownloadLayout(blob.Length, blob.ContentMd5 is not null);
+
+    /// <summary>
+    /// Writes the blob to <paramref name="path"/>, verified and flushed to disk. With
+    /// <paramref name="recordPath"/>, a download that a killed process left there (same version) is
+    /// completed rather than started again, and progress is recorded for the next one.
+    /// </summary>
+    /// <param name="blob">The blob.</param>
+    /// <param name="properties">Its properties, from the response that started the download (or a HEAD).</param>
+    /// <param name="path">The partial file.</param>
+    /// <param name="recordPath">Where the ranges on disk are recorded; <see langword="null"/> for a download that is not resumed.</param>
+    /// <param name="first">The open GET of the first range (see <see cref="ChunkSettings.VerifiedRange"/>), consumed and disposed here; or none.</param>
+    /// <param name="async">Whether to run asynchronously.</param>
+    /// <param name="cancellationToken">Stops the download.</param>
+    /// <exception cref="BlobChangedException">The blob changed during the download.</exception>
+    public async ValueTask DownloadAsync(BlobLocation blob, BlobProperties properties, string path, string? recordPath, BlobDownload? first, bool async, CancellationToken cancellationToken)
+    {
+        using var firstRange = first;
+        var layout = LayoutOf(properties);
+        var (file, record, done) = await OpenAsync(blob, properties, layout, path, recordPath, async, cancellationToken).ConfigureAwait(false);
+        using (file)
+        using (record)
+        using (var hasher = properties.ContentMd5 is null ? null : new OrderedHasher(file, layout))
+        {
+            var missing = new ConcurrentQueue<int>(Enumerable.Range(0, layout.Count).Where(i => !done.Contains(i)));
+            foreach (var index in done)
+            {
+                hasher?.Done(index);
+            }
+
+            if (done.Count > 0)
+            {
+                Log.DownloadResumed(_logger, blob.DisplayName, done.Count, layout.Count);
+            }
+
+            Log.RangedDownload(_logger, blob.DisplayName, layout.Count - done.Count, layout.Size, _chunks.InFlight);
+            var opened = done.Contains(0) ? null : firstRange;
+            var workers = Math.Min(_chunks.InFlight, missing.Count);
+            byte[]? md5 = null;
+            await ParallelWorkers.RunAsync(
+                workers + (hasher is null ? 0 : 1),
+                async (worker, isAsync, ct) =>
+                {
+                    if (worker == workers)
+                    {
+                        md5 = await hasher!.RunAsync(isAsync, ct).ConfigureAwait(false);
+                        return;
+                    }
+
+                    while (missing.TryDequeue(out var index))
+                    {
+                        var offset = layout.Offset(index);
+                        var rangeMd5 = await _fetcher.FetchAsync(
+                            blob,
+                            properties.ETag!,
+                            offset,
+                            layout.LengthOf(index),
+                            withMd5: properties.ContentMd5 is null,
+                            (at, bytes, a, c) => file.WriteAsync(offset + at, bytes, a, c),
+                            index == 0 ? Interlocked.Exchange(ref opened, null) : null,
+                            isAsync,
+                            ct).ConfigureAwait(false);
+                        record?.Add(index, rangeMd5);
+                        hasher?.Done(index);
+                    }
+                },
+                async,
+                cancellationToken).ConfigureAwait(false);
+
+            if (md5 is not null && !md5.AsSpan().SequenceEqual(properties.ContentMd5))
+            {
+                throw Errors.Md5Mismatch(blob);
+            }
+
+            file.Flush();
+        }
+    }
+
+    /// <summary>The partial file and record to work with: a killed download's to resume, or new ones; and the ranges already on disk.</summary>
+    private async ValueTask<(PartialFile File, RangeRecord? Record, HashSet<int> Done)> OpenAsync(BlobLocation blob, BlobProperties properties, RangeLayout layout, string path, string? recordPath, bool async, CancellationToken cancellationToken)
+    {
+        if (recordPath is not null && RangeRecord.TryResume(recordPath, properties, layout) is { } record)
+        {
+            if (PartialFile.OpenExisting(path, blob, properties.Length, async) is { } file)
+            {
+                var done = properties.ContentMd5 is not null
+                    ? record.Done.Keys.ToHashSet()
+                    : await StillIntactAsync(file, layout, record.Done, async, cancellationToken).ConfigureAwait(false);
+                return (file, record, done);
+            }
+
+            record.Dispose();
+        }
+
+        var created = PartialFile.Create(path, blob, properties.Length, async);
+        return (created, recordPath is null ? null : RangeRecord.Create(recordPath, properties, layout), []);
+    }
+
+    /// <summary>
+    /// The recorded ranges whose bytes on disk still have the MD5 the service sent for them: where the
+    /// blob has no MD5 of its own, this is what verifies a resumed download. Ranges without one (or
+    /// damaged) are fetched again.
+    /// </summary>
+    private static async ValueTask<HashSet<int>> StillIntactAsync(PartialFile file, RangeLayout layout, IReadOnlyDictionary<int, byte[]?> recorded, bool async, CancellationToken cancellationToken)
+    {
+        var intact = new HashSet<int>();
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSettings.BufferSize);
+        try
+        {
+            foreach (var (index, expected) in recorded)
+            {
+                if (expected is null)
+                {
+                    continue;
+                }
+
+                using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+                var (offset, length) = (layout.Offset(index), layout.LengthOf(index));
+                for (long at = 0; at < length;)
+                {
+                    var read = await file.ReadAsync(offset + at, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - at)), async, cancellationToken).ConfigureAwait(false);
+                    md5.AppendData(buffer, 0, read);
+                    at += read;
+                }
+
+                if (md5.GetHashAndReset().AsSpan().SequenceEqual(expected))
+                {
+                    intact.Add(index);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return intact;
+    }
+}

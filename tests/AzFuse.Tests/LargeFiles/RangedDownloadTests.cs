@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using AzFuse.Testing;
+using AzFuse.Tests.Infrastructure;
+
+namespace AzFuse.Tests.LargeFiles;
+
+/// <summary>
+/// Parallel ranged downloads: byte-exact at every boundary of the range layout, each range asked
+/// for once (through a proxy that lists them), a broken range fetched again alone, a blob that
+/// changes midway downloaded again from the start.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandboxTest(azurite)
+{
+    private const int Chunk = 64 << 10;
+
+    public static TheoryData<int, bool> Sizes
+    {
+        get
+        {
+            var data = new TheoryData<int, bool>();
+            foreach (var size in new[] { 0, 1, Chunk - 1, Chunk, Chunk + 1, (3 * Chunk) + 7 })
+            {
+                data.Add(size, true);
+                data.Add(size, false);
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public async Task A_blob_of_any_size_around_the_chunk_boundaries_arrives_byte_exact_in_ranges_of_the_chunk_size(int size, bool storedMd5)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        await (storedMd5 ? Sandbox.UploadAsync("blob.bin", content) : Sandbox.UploadWithoutMd5Async("blob.bin", content));
+        var client = Client();
+
+        Assert.Equal(content, client.ReadAllBytes("data/blob.bin"));
+
+        var ranges = GetRanges();
+        var expected = size == 0
+            ? new List<string?> { $"bytes=0-{Chunk - 1}", null } // no range of an empty blob exists: then the whole of it
+            // The first GET asks for a whole chunk: it learns the size from the answer.
+            : Enumerable.Range(0, (size + Chunk - 1) / Chunk).Select(i => (string?)$"bytes={i * Chunk}-{(i == 0 ? Chunk : Math.Min((i * Chunk) + Chunk, size)) - 1}").ToList();
+        Assert.Equal(expected.Order(), ranges.Order());
+
+        client.ClearCache("data/blob.bin");
+        client.Prepare(["data/blob.bin"]);
+        Assert.Equal(content, File.ReadAllBytes(Sandbox.CachePathOf("blob.bin")));
+    }
+
+    [Theory]
+    [InlineData(100)] // in the response's headers: the request fails, and is tried again
+    [InlineData(20_000)] // in its body: the rest of the body is asked for again
+    public async Task A_connection_reset_in_the_middle_of_one_range_fetches_that_range_again_and_no_other(int afterBytes)
+    {
+        var content = RandomNumberGenerator.GetBytes((5 * Chunk) + 100);
+        await Sandbox.UploadAsync("reset.bin", content);
+        Proxy.ResetOnce(head => head.Contains($"x-ms-range: bytes={2 * Chunk}-", StringComparison.OrdinalIgnoreCase), afterBytes);
+
+        Assert.Equal(content, Client().ReadAllBytes("data/reset.bin"));
+
+        Assert.True(Proxy.HasReset, "the proxy cut the range's response");
+
+        // The cut range is asked for again (from where it broke: the SDK resumes a broken body with
+        // the same ETag), and no other range is.
+        var ranges = GetRanges();
+        var again = ranges.Where(r => r!.EndsWith($"-{(3 * Chunk) - 1}", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, again.Count);
+        Assert.Equal($"bytes={2 * Chunk}-{(3 * Chunk) - 1}", again[0]);
+        Assert.Equal(6 + 1, ranges.Count);
+    }
+
+    [Fact]
+    public async Task A_blob_rewritten_while_it_downloads_is_downloaded_again_from_the_start_never_mixed()
+    {
+        var old = RandomNumberGenerator.GetBytes(40 * Chunk);
+        var replacement = RandomNumberGenerator.GetBytes(30 * Chunk);
+        await Sandbox.UploadAsync("moving.bin", old);
+        Proxy.Profile = new LinkProfile(TimeSpan.Zero, 1_000_000);
+        var logs = new CapturingLoggerFactory();
+        var options = Options();
+        options.ChunksInFlight = 2;
+        var client = new AzFuseClient(options, logs);
+
+        var reading = Task.Run(() => client.ReadAllBytes("data/moving.bin"));
+        while (Proxy.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal)) < 4)
+        {
+            Assert.False(reading.IsCompleted, "the download finished before the blob could be rewritten");
+            await Task.Delay(5);
+        }
+
+        await Sandbox.UploadAsync("moving.bin", replacement);
+        Proxy.Profile = LinkProfile.Loopback;
+
+        Assert.Equal(replacement, await reading);
+        Assert.Contains(logs.Lines, l => l.Contains("[62]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_range_whose_bytes_do_not_match_the_stored_md5_of_the_blob_leaves_nothing_cached()
+    {
+        await Sandbox.UploadAsync("bad.bin", RandomNumberGenerator.GetBytes((3 * Chunk) + 1));
+        await Sandbox.CorruptStoredMd5Async("bad.bin");
+
+        var ex = Assert.Throws<AzFuseException>(() => Client().ReadAllBytes("data/bad.bin"));
+
+        Assert.Contains("azfuse_data/bad.bin", ex.Message);
+        Assert.Contains("MD5", ex.Message);
+        Assert.DoesNotContain(Directory.EnumerateFiles(Sandbox.CacheRoot, "*bad.bin*", SearchOption.AllDirectories), f => !f.EndsWith(".azfuse-lock", StringComparison.Ordinal));
+    }
+
+    private AzFuseOptions Options()
+    {
+        var options = Sandbox.CreateOptions();
+        options.ChunkSize = Chunk;
+        options.ChunksInFlight = 3;
+        options.TransferEngine = AzFuseTransferEngine.Http;
+        return options;
+    }
+
+    private AzFuseClient Client() => new(Options());
+}
