@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace AzFuse.Benchmarks;
 
 /// <summary>
@@ -40,6 +42,19 @@ internal static class CacheBenchmark
         Table.PrintRatio("revalidate_after 1h / default", timings[3].Median, timings[0].Median);
         Table.PrintRatio("revalidate_after 0 / default", timings[4].Median, timings[0].Median);
 
+        // The cost of the "AzFuse" meter on the hit path: the same hits with a listener taking
+        // every measurement (as dotnet-counters or OpenTelemetry would) and with none. The listener
+        // is switched on and off by each case's setup, so the two interleave run by run.
+        using var meter = new MeterSwitch();
+        timings = bench.Measurement.Compare($"{Hits} cache hits with and without a MeterListener on the AzFuse meter",
+        [
+            new("default, nobody listening", () => ReadAll(plain, hits), Setup: meter.Off, Route: "no request"),
+            new("default, a MeterListener taking every measurement", () => ReadAll(plain, hits), Setup: meter.On, Route: "no request"),
+        ]);
+        meter.Off();
+        Measurement.Print($"7b. {Hits} cache hits of 4 KB files, metrics listened to or not: median of {bench.Measurement.Repeat} runs ({meter.Measurements} measurements taken)", timings);
+        Table.PrintRatio("listened / not listened (target <= 1.05)", timings[1].Median, timings[0].Median);
+
         // Half the files fit: the second half of every run evicts (down to 90% at each pass).
         var misses = Enumerable.Range(0, Misses).Select(i => Workbench.Logical($"cache/misses/{i}.bin")).ToList();
         var full = Client(bench, o => o.MaxCacheSize = Misses / 2 * Small);
@@ -52,6 +67,47 @@ internal static class CacheBenchmark
         var perRun = full.GetCacheStats().Evictions / (bench.Measurement.Repeat + 1);
         Measurement.Print($"8. {Misses} cache misses of 4 KB files into an empty cache: median of {bench.Measurement.Repeat} runs (bounded: {perRun} evictions a run)", timings);
         Table.PrintRatio("evicting / unbounded", timings[1].Median, timings[0].Median);
+    }
+
+    /// <summary>A MeterListener on the "AzFuse" meter whose measurement events are turned on and off.</summary>
+    private sealed class MeterSwitch : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<Instrument> _instruments = [];
+        private long _measurements;
+
+        public MeterSwitch()
+        {
+            _listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == "AzFuse")
+                {
+                    lock (_instruments)
+                    {
+                        _instruments.Add(instrument);
+                    }
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _measurements, 1));
+            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => Interlocked.Add(ref _measurements, 1));
+            _listener.Start();
+        }
+
+        public long Measurements => Interlocked.Read(ref _measurements);
+
+        public void On() => Each(i => _listener.EnableMeasurementEvents(i));
+
+        public void Off() => Each(i => _listener.DisableMeasurementEvents(i));
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Each(Action<Instrument> action)
+        {
+            lock (_instruments)
+            {
+                _instruments.ForEach(action);
+            }
+        }
     }
 
     private static AzFuseClient Client(Workbench bench, Action<AzFuseOptions> policy)

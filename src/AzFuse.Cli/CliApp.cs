@@ -38,13 +38,15 @@ internal static class CliApp
         root.Options.Add(verbose);
         root.Options.Add(configFile);
         root.Options.Add(configName);
+        var usage = UsageReport.CreateOption();
+        root.Options.Add(usage);
 
-        var app = new CommandSetup(console, verbose, configFile, configName);
+        var app = new CommandSetup(console, verbose, configFile, configName, usage);
         foreach (var command in new[]
                  {
                      ReadCommands.Cat(app), ReadCommands.Head(app), ReadCommands.Tail(app), ListCommand.Create(app), UrlCommand.Create(app),
                      RemoveCommand.Create(app), UpdateCommand.Create(app), PrepareCommand.Create(app), UploadCommand.Create(app),
-                     ResumeCommand.Create(app), CacheCommands.Create(app), DoctorCommand.Create(app),
+                     ResumeCommand.Create(app), CacheCommands.Create(app), DoctorCommand.Create(app), StatsCommand.Create(app),
                      PathCommands.Path(app), PathCommands.Display(app), TierCommand.Tier(app), TierCommand.Cold(app), MetaCommand.Meta(app), MetaCommand.ClearMeta(app),
                      LeaseCommand.Lease(app), LeaseCommand.Break(app), CopyCommands.Cp(app), CopyCommands.U(app),
                  })

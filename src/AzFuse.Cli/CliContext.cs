@@ -29,6 +29,9 @@ internal sealed class CliContext
 
     public AzFuseClient Client => _client.Value;
 
+    /// <summary>The client if the command used one; <see langword="null"/> when it never needed it.</summary>
+    public AzFuseClient? ClientIfCreated => _client.IsValueCreated ? _client.Value : null;
+
     private static AzFuseOptions CreateOptions(string? configFile, string? configName)
     {
         var options = AzFuseOptions.FromEnvironment();

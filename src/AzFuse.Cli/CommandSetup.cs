@@ -2,8 +2,8 @@ using System.CommandLine;
 
 namespace AzFuse.Cli;
 
-/// <summary>What every command's builder needs: the console and the shared options (--verbose, --config, -c), and one way to attach an action.</summary>
-internal sealed class CommandSetup(CliConsole console, Option<bool> verbose, Option<string?> configFile, Option<string?> configName)
+/// <summary>What every command's builder needs: the console and the shared options (--verbose, --config, -c, --usage), and one way to attach an action.</summary>
+internal sealed class CommandSetup(CliConsole console, Option<bool> verbose, Option<string?> configFile, Option<string?> configName, Option<bool> usage)
 {
     public CliConsole Console => console;
 
@@ -19,6 +19,13 @@ internal sealed class CommandSetup(CliConsole console, Option<bool> verbose, Opt
             catch (Exception ex)
             {
                 return ErrorReport.Write(context, ex);
+            }
+            finally
+            {
+                if (parse.GetValue(usage))
+                {
+                    UsageReport.Write(context);
+                }
             }
         });
 }

@@ -170,6 +170,12 @@ public static class AzFile
     /// <inheritdoc cref="AzFuseClient.GetCacheStats"/>
     public static CacheStats GetCacheStats() => Default.GetCacheStats();
 
+    /// <inheritdoc cref="AzFuseClient.GetUsage"/>
+    public static AzFuseUsage GetUsage() => Default.GetUsage();
+
+    /// <inheritdoc cref="AzFuseClient.GetLiveStats"/>
+    public static IReadOnlyList<ProcessStats> GetLiveStats() => Default.GetLiveStats();
+
     // ----- large files
 
     /// <inheritdoc cref="AzFuseClient.ReadRange(string, long, Memory{byte})"/>

@@ -325,6 +325,15 @@ public sealed class AzFuseOptions
             : throw new ArgumentOutOfRangeException(nameof(MaxPendingUploadBytes), value, "MaxPendingUploadBytes must be at least 1 MiB.");
     }
 
+    /// <summary>
+    /// Where the client publishes its live counters for <c>azfuse stats</c> (and
+    /// <see cref="AzFuseClient.GetLiveStats"/>) in other processes: one small file per client,
+    /// rewritten every 2 seconds while the numbers change, deleted when the process exits.
+    /// Default a private folder per user under the temporary folder (<c>/tmp/azfuse-stats-USER</c>);
+    /// <see langword="null"/> publishes nothing. Environment: <c>AZFUSE_STATS_FOLDER</c> (<c>none</c> for null).
+    /// </summary>
+    public string? StatsFolder { get; set; } = DefaultStatsFolder;
+
     /// <summary>The clock used for SAS expiry and lock timeouts. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider
     {
@@ -336,6 +345,8 @@ public sealed class AzFuseOptions
     internal IDictionary<string, string> AzCopyEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     internal const string DefaultStorageAccountFolder = "./aux_data/storage_account";
+
+    internal static string DefaultStatsFolder { get; } = Path.Combine(Path.GetTempPath(), "azfuse-stats-" + Environment.UserName);
 
     /// <summary>
     /// Reads the options from the environment variables named on each property, as the Python tool
@@ -362,6 +373,12 @@ public sealed class AzFuseOptions
             TransferEngine = ParseEngine(environment.Get("TRANSFER_ENGINE").Value),
             MaxCacheSize = collectBytes,
             MaxCacheDiskFraction = collectFraction,
+            StatsFolder = environment.Get("STATS_FOLDER").Value switch
+            {
+                null => DefaultStatsFolder,
+                var folder when string.Equals(folder.Trim(), "none", StringComparison.OrdinalIgnoreCase) => null,
+                var folder => folder,
+            },
         };
     }
 

@@ -106,6 +106,7 @@ public sealed class AzFuseSandbox : IDisposable
             TransferAttempts = 4,
         };
 #if !AZFUSE_OLD_API // compare-builds.sh builds this file against libraries that predate these options
+        options.StatsFolder = StatsFolder;
         if (Server.Certificate is { } certificate)
         {
             options.Transport = certificate.CreateTransport();
@@ -134,6 +135,7 @@ public sealed class AzFuseSandbox : IDisposable
                 ["AZFUSE_STORAGE_ACCOUNT_CONFIG_FOLDER"] = AccountFolder,
                 ["AZFUSE_AZCOPY_PATH"] = AzCopyPath,
                 ["AZFUSE_TRANSFER_ENGINE"] = Engine.ToString().ToLowerInvariant(),
+                ["AZFUSE_STATS_FOLDER"] = StatsFolder,
             };
             foreach (var (name, value) in Server.Certificate?.AzCopyEnvironment ?? new Dictionary<string, string>())
             {
@@ -143,6 +145,9 @@ public sealed class AzFuseSandbox : IDisposable
             return variables;
         }
     }
+
+    /// <summary>Where clients of this sandbox (in this process and its children) publish their live counters: not the user's shared folder.</summary>
+    public string StatsFolder => Path.Combine(Root, "stats");
 
     /// <summary>The cache file of a path under <see cref="LocalPrefix"/>, e.g. "a/b.txt".</summary>
     public string CachePathOf(string relative) => Path.Combine(CacheRoot, relative);

@@ -214,6 +214,7 @@ internal sealed class BatchFiller
         {
             JobOutcome outcome;
             var job = counter?.ForJob();
+            var jobStarted = _time.GetTimestamp();
             try
             {
                 var names = batch.Select(p => p.Blob.BlobName).ToList();
@@ -222,6 +223,7 @@ internal sealed class BatchFiller
             }
             catch (AzFuseException ex)
             {
+                Telemetry.Failed(upload: false, ex, claims.Mine.Count);
                 return claims.Mine.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
             }
 
@@ -255,6 +257,7 @@ internal sealed class BatchFiller
 
             // azcopy's last progress message may come before its last file: settle on what arrived.
             job?.Update(arrived.Count, sizes.Sum());
+            Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Job, sizes.Sum(), _time.GetElapsedTime(jobStarted));
             Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
             failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
         }

@@ -112,6 +112,31 @@ internal sealed class CacheSpace
         }
     }
 
+    /// <summary>
+    /// What each bounded root's ledger says it holds, read without its lock (a torn read is
+    /// skipped): cheap enough for a metric collected every few seconds, where a walk is not.
+    /// </summary>
+    public IEnumerable<(string CacheRoot, long Bytes)> LedgerSizes()
+    {
+        foreach (var root in _limits.Keys)
+        {
+            long? used;
+            try
+            {
+                used = ReadLedger(root);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                used = null; // not created yet, or being rewritten
+            }
+
+            if (used is { } bytes)
+            {
+                yield return (root, bytes);
+            }
+        }
+    }
+
     private long MakeRoom(string cacheRoot, CacheBound bound, long incoming, string? ownStaging)
     {
         // Cache files and the blocks of streamed reads share the limit, and are evicted by one order.

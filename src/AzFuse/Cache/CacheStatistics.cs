@@ -1,6 +1,8 @@
+using AzFuse.Diagnostics;
+
 namespace AzFuse.Cache;
 
-/// <summary>This process's cache counters since the client was created.</summary>
+/// <summary>This process's cache counters since the client was created; each also moves the matching instrument of the "AzFuse" meter.</summary>
 internal sealed class CacheStatistics
 {
     private long _hits;
@@ -13,9 +15,22 @@ internal sealed class CacheStatistics
 
     public long Evictions => Interlocked.Read(ref _evictions);
 
-    public void Hit() => Interlocked.Increment(ref _hits);
+    public void Hit()
+    {
+        Interlocked.Increment(ref _hits);
+        Telemetry.CacheHit();
+    }
 
-    public void Miss() => Interlocked.Increment(ref _misses);
+    /// <param name="elapsed">How long the Open took, download included.</param>
+    public void Miss(TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref _misses);
+        Telemetry.CacheMiss(elapsed);
+    }
 
-    public void Evicted() => Interlocked.Increment(ref _evictions);
+    public void Evicted()
+    {
+        Interlocked.Increment(ref _evictions);
+        Telemetry.Evicted();
+    }
 }

@@ -52,6 +52,7 @@ internal sealed class CommitProtocol
     /// <returns>Whether the folder is committed now; <see langword="false"/> while other ranks' parts are still to come.</returns>
     public async ValueTask<bool> CompleteAsync(CommitRequest request, IReadOnlyList<BlobLocation> written, bool async, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.Start("azfuse.commit", request.LogicalFolder);
         var account = request.Folder.Blob.Account;
         var (prefix, display) = RemoteListing.Prefixes(request.Folder, request.LogicalFolder);
         var stored = await ListAsync(account, prefix, async, cancellationToken).ConfigureAwait(false);
@@ -69,6 +70,7 @@ internal sealed class CommitProtocol
         }
 
         files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        Telemetry.SetFiles(activity, files.Count);
         var part = new CommitManifest(1, request.Rank, request.WorldSize, request.Attempt, _time.GetUtcNow(), files);
         var partBlob = new BlobLocation(account, prefix + CommitNames.Part(request.Rank, request.WorldSize, request.Attempt));
         await _blobs.WriteSmallAsync(partBlob, Serialize(part), async, cancellationToken).ConfigureAwait(false);
@@ -80,10 +82,13 @@ internal sealed class CommitProtocol
         if (missing > 0)
         {
             Log.CommitPartWritten(_logger, request.Rank, request.WorldSize, request.LogicalFolder, files.Count, missing);
+            Telemetry.Succeeded(activity, "part_written");
             return false;
         }
 
-        return await CommitAsync(request, prefix, partNames, async, cancellationToken).ConfigureAwait(false);
+        var committed = await CommitAsync(request, prefix, partNames, async, cancellationToken).ConfigureAwait(false);
+        Telemetry.Succeeded(activity, committed ? "committed" : "part_written");
+        return committed;
     }
 
     /// <summary>The newest folder under <paramref name="parent"/> that has a manifest its files match, or <see langword="null"/>.</summary>

@@ -14,7 +14,7 @@ namespace AzFuse.Engine;
 /// The parts an enabled client works with, wired once from its options when first needed:
 /// configuration is read on first use, never when AzFuse is disabled.
 /// </summary>
-internal sealed class AzFuseEngine
+internal sealed class AzFuseEngine : IObservedClient
 {
     public AzFuseEngine(AzFuseOptions options, ILoggerFactory loggerFactory)
     {
@@ -94,6 +94,8 @@ internal sealed class AzFuseEngine
         Streams = new StreamOpener(Blobs, blocks, Space, chunks.InFlight, logger);
         Ranges = new RangeReader(Reader, Blobs, Fetcher, chunks, logger);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
+        Telemetry.Track(this);
+        StatsFile = StatsFiles.Start(options.StatsFolder, GetProcessStats, time);
 
         foreach (var root in cacheRoots)
         {
@@ -180,6 +182,27 @@ internal sealed class AzFuseEngine
     public SharedMemoryStaging Staging { get; }
 
     public UploadResumer Resumer { get; }
+
+    /// <summary>Where this client publishes its counters for other processes; null when off.</summary>
+    public StatsFiles? StatsFile { get; }
+
+    (long Files, long Bytes) IObservedClient.PendingUploads => (Uploader.PendingFiles, Uploader.PendingBytes);
+
+    IEnumerable<(string CacheFolder, long Bytes)> IObservedClient.CacheSizes => Space.LedgerSizes();
+
+    /// <summary>This client's counters, as <see cref="StatsFiles"/> publishes them.</summary>
+    public ProcessStats GetProcessStats() => new()
+    {
+        ProcessId = Environment.ProcessId,
+        ProcessName = StatsFiles.ProcessName,
+        UpdatedAt = Time.GetUtcNow(),
+        Hits = Statistics.Hits,
+        Misses = Statistics.Misses,
+        Evictions = Statistics.Evictions,
+        PendingUploads = Uploader.PendingFiles,
+        PendingUploadBytes = Uploader.PendingBytes,
+        Usage = Blobs.Clients.Usage.Snapshot(),
+    };
 
     /// <summary>See <see cref="AzFuseClient.GetCacheStats"/>: the cache folders walked, and this client's counters.</summary>
     public CacheStats GetCacheStats()

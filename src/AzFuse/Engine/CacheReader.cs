@@ -49,13 +49,16 @@ internal sealed class CacheReader
             return await engine.Streams.OpenAsync(resolved, async, cancellationToken).ConfigureAwait(false);
         }
 
+        var started = engine.Time.GetTimestamp();
+        using var activity = Telemetry.Start("azfuse.open", path);
         var (file, downloaded) = await engine.Filler.OpenAsync(resolved, forceCheck, async, cancellationToken).ConfigureAwait(false);
+        Telemetry.Succeeded(activity, downloaded ? "downloaded" : "cached");
         if (!downloaded)
         {
             return Hit(path, file);
         }
 
-        engine.Statistics.Miss();
+        engine.Statistics.Miss(engine.Time.GetElapsedTime(started));
         Log.CacheMiss(_logger, path);
         return file;
     }
@@ -123,7 +126,9 @@ internal sealed class CacheReader
             Log.UnmappedIgnored(_logger, unmapped);
         }
 
+        using var activity = Telemetry.Start("azfuse.prepare", files: resolved.Count);
         await _engine.Batch.PrepareAsync(resolved, progress, async, cancellationToken).ConfigureAwait(false);
+        Telemetry.Succeeded(activity);
     }
 
     private FileStream Hit(string path, FileStream file)

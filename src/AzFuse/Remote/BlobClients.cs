@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using AzFuse.Configuration;
+using AzFuse.Diagnostics;
 using Azure;
+using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -69,7 +71,11 @@ internal sealed class BlobClients
         _options.Retry.MaxRetries = 0;
         _options.Retry.NetworkTimeout = options.TransferStallTimeout;
         _options.Diagnostics.ApplicationId = "AzFuse";
+        _options.AddPolicy(new UsagePolicy(Usage = new UsageCounters(options.TimeProvider)), HttpPipelinePosition.PerRetry);
     }
+
+    /// <summary>What the clients asked of the service since they were created (see <see cref="UsagePolicy"/>).</summary>
+    public UsageCounters Usage { get; }
 
     /// <summary>The account as requests use it now (after any reload).</summary>
     public StorageAccount Current(StorageAccount account) => _accounts.Current(account);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AzFuse.Diagnostics;
 using AzFuse.Remote;
 using Microsoft.Extensions.Logging;
@@ -57,11 +58,16 @@ internal sealed class FileDownloader
     /// <remarks>On an exception the file may hold part of the blob: the caller deletes it (or keeps it, with its record, to resume).</remarks>
     public async ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, BeforeWrite? beforeWrite = null, string? rangeRecordPath = null)
     {
+        var started = Stopwatch.GetTimestamp(); // real time for the duration metric, whatever clock the client was given
         for (var restart = 0; ; restart++)
         {
             try
             {
-                return await _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, rangeRecordPath, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
+                return await _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, rangeRecordPath, started, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when ((ex is not BlobChangedException || restart >= RestartsForChanges) && Telemetry.Failed(upload: false, ex))
+            {
+                throw; // not reached: the filter only counts
             }
             catch (BlobChangedException) when (restart < RestartsForChanges)
             {
@@ -75,7 +81,7 @@ internal sealed class FileDownloader
         }
     }
 
-    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, BeforeWrite? beforeWrite, string? rangeRecordPath, bool async, CancellationToken cancellationToken)
+    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, BeforeWrite? beforeWrite, string? rangeRecordPath, long started, bool async, CancellationToken cancellationToken)
     {
         if (!_planner.StartsWithHttp || (rangeRecordPath is not null && File.Exists(rangeRecordPath)))
         {
@@ -103,6 +109,7 @@ internal sealed class FileDownloader
                 await _pipe.DownloadAsync(blob, properties, destinationPath, azCopyWorkFolder, async, cancellationToken).ConfigureAwait(false);
             }
 
+            Telemetry.Transferred(_blobs.Clients.Usage, upload: false, route, properties.Length, Stopwatch.GetElapsedTime(started));
             return properties;
         }
 
@@ -115,7 +122,13 @@ internal sealed class FileDownloader
         if (first is null)
         {
             // An empty blob: no range of it can be asked for, so the whole of it.
-            return await WholeAsync(blob, destinationPath, beforeWrite, async, cancellationToken).ConfigureAwait(false);
+            var whole = await WholeAsync(blob, destinationPath, beforeWrite, async, cancellationToken).ConfigureAwait(false);
+            if (whole is { IsFolder: false })
+            {
+                Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Http, whole.Length, Stopwatch.GetElapsedTime(started));
+            }
+
+            return whole;
         }
 
         using (first)
@@ -142,12 +155,14 @@ internal sealed class FileDownloader
                     await _ranged.DownloadAsync(blob, properties, destinationPath, rangeRecordPath, first, async, cancellationToken).ConfigureAwait(false);
                 }
 
+                Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Http, properties.Length, Stopwatch.GetElapsedTime(started));
                 return properties;
             }
 
             // Handed to azcopy: leaving the using closes the first range's GET.
             first.Dispose();
             await _pipe.DownloadAsync(blob, properties, destinationPath, azCopyWorkFolder, async, cancellationToken).ConfigureAwait(false);
+            Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Pipe, properties.Length, Stopwatch.GetElapsedTime(started));
             return properties;
         }
     }

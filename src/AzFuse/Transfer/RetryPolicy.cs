@@ -59,6 +59,7 @@ internal sealed class RetryPolicy
                 OnRetry = args =>
                 {
                     Log.Retrying(logger, args.AttemptNumber + 1, (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? string.Empty);
+                    Telemetry.Retried();
                     return default;
                 },
             })

@@ -50,6 +50,7 @@ internal sealed class UploadResumer
     /// <exception cref="AzFuseTransferException">Some could not be uploaded (they stay pending), or journal lines were skipped (they are reported once).</exception>
     public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken, bool reportSkipped = true)
     {
+        using var activity = Telemetry.Start("azfuse.resume");
         var failures = new List<TransferFailure>();
         var skipped = new List<TransferFailure>();
         List<UploadTicket> tickets;
@@ -81,6 +82,7 @@ internal sealed class UploadResumer
             ? await Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false)
             : Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).GetAwaiter().GetResult();
         failures.AddRange(outcomes.OfType<TransferFailure>());
+        Telemetry.SetFiles(activity, tickets.Count);
         if (skipped.Count > 0)
         {
             throw Errors.ResumeSkippedRecords(tickets.Count - failures.Count, failures, skipped);
@@ -91,6 +93,7 @@ internal sealed class UploadResumer
             throw Errors.UploadsFailed(failures);
         }
 
+        Telemetry.Succeeded(activity);
         return tickets.Count;
     }
 

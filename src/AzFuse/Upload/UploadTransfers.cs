@@ -81,9 +81,11 @@ internal sealed class UploadTransfers
                 }
 
                 await _retry.RunAsync(Attempt, async, cancellationToken).ConfigureAwait(false);
+                Telemetry.Transferred(_blobs.Clients.Usage, upload: true, route, source.Length, _time.GetElapsedTime(started));
             }
             catch (Exception ex) when (ex is AzFuseException or IOException)
             {
+                Telemetry.Failed(upload: true, ex);
                 return ex;
             }
 
@@ -155,6 +157,7 @@ internal sealed class UploadTransfers
             return outcomes;
         }
 
+        var lengths = remaining.ToDictionary(r => r.Item, r => new FileInfo(r.Snapshot).Length); // for the metrics: the snapshots go with the job
         var causes = new Dictionary<PendingItem, Exception>();
         try
         {
@@ -195,6 +198,8 @@ internal sealed class UploadTransfers
             }
         }
 
+        Telemetry.Transferred(_blobs.Clients.Usage, upload: true, TransferRoute.Job, lengths.Where(l => outcomes.GetValueOrDefault(l.Key) is null).Sum(l => l.Value), _time.GetElapsedTime(started));
+        Telemetry.Failed(upload: true, outcomes.Count(o => o.Value is not null));
         Log.BatchUploaded(_logger, group.Count - remaining.Count, account.ContainerName, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         return outcomes;
     }

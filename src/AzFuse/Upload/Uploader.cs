@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AzFuse.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -95,6 +96,18 @@ internal sealed class Uploader
             lock (_gate)
             {
                 return _states.Values.Any(s => s.Records.Count > 0);
+            }
+        }
+    }
+
+    /// <summary>How many blobs have written content not uploaded yet.</summary>
+    public long PendingFiles
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _states.Values.Count(s => s.Records.Count > 0);
             }
         }
     }
@@ -278,9 +291,14 @@ internal sealed class Uploader
             }
 
             Exception? outcome;
+            using var activity = Telemetry.Start("azfuse.upload", latest!.Record.LogicalPath, files: 1);
             try
             {
                 outcome = await _transfers.UploadOneAsync(latest!, async, cancellationToken).ConfigureAwait(false);
+                if (outcome is null)
+                {
+                    Telemetry.Succeeded(activity);
+                }
             }
             catch (Exception ex)
             {
@@ -296,6 +314,9 @@ internal sealed class Uploader
 
     private async Task RunLoopAsync()
     {
+        // The loop serves every writer: its batches' activities are roots, not children of whatever
+        // activity was current when the first write happened to start it (Task.Run flows that).
+        Activity.Current = null;
         while (true)
         {
             await _signal.WaitAsync().ConfigureAwait(false);
@@ -351,9 +372,11 @@ internal sealed class Uploader
         }
 
         Dictionary<PendingItem, Exception?> outcomes;
+        using var activity = Telemetry.Start("azfuse.upload", files: batch.Count);
         try
         {
             outcomes = await _transfers.UploadManyAsync(batch, _shutdown.Token).ConfigureAwait(false);
+            Telemetry.Succeeded(activity, outcomes.Values.Any(o => o is not null) ? "partial" : "ok");
         }
         catch (Exception ex)
         {

@@ -34,6 +34,30 @@ public abstract class SandboxTest(AzuriteFixture azurite) : IAsyncLifetime
         return (options, release);
     }
 
+    /// <summary>
+    /// Runs a child that writes <paramref name="count"/> files FOLDER/i.txt ("content i") in an
+    /// AsyncUpload scope and kills it (-9) once every stream is closed. The child's azcopy hangs
+    /// (a fake: the real one cannot be made to hang on demand), so its uploads are still pending.
+    /// </summary>
+    protected async Task KillWriterWithUploadsQueuedAsync(int count, string folder, string? shmFolder = null)
+    {
+        var environment = new Dictionary<string, string>(Sandbox.EnvironmentVariables)
+        {
+            ["AZFUSE_AZCOPY_PATH"] = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "hang"), "exec sleep 600"),
+
+            // Every upload through the hanging azcopy: over HTTP they would simply succeed.
+            ["AZFUSE_TRANSFER_ENGINE"] = "azcopy",
+        };
+        string[] arguments = shmFolder is null
+            ? ["write-async", count.ToString(System.Globalization.CultureInfo.InvariantCulture), folder]
+            : ["write-async", count.ToString(System.Globalization.CultureInfo.InvariantCulture), folder, shmFolder];
+
+        using var child = HelperProcess.Start(environment, Sandbox.Root, arguments);
+        Assert.Equal("written", await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+        child.Kill(entireProcessTree: true);
+        await child.WaitForExitAsync();
+    }
+
     public Task DisposeAsync()
     {
         Sandbox.Dispose();

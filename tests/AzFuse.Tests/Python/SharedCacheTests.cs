@@ -81,7 +81,7 @@ public sealed class SharedCacheTests(AzuriteFixture azurite) : SandboxTest(azuri
 
         Assert.False(File.Exists(Path.Combine(work, "cache-size")), "the old ledger is removed");
         Assert.True(File.Exists(Path.Combine(work, ".cache-size")));
-        Assert.Equal(1, resumed);
+        Assert.InRange(resumed, 0, 1); // the start-up resume runs in the background and may have uploaded it already
         Assert.Equal("left pending by an earlier version", await Sandbox.DownloadTextAsync("old/pending.txt"));
     }
 
