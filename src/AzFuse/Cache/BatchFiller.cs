@@ -209,57 +209,59 @@ internal sealed class BatchFiller
             claims.Dispose();
         }
         else
-        using (claims)
-        using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
         {
-            JobOutcome outcome;
-            var job = counter?.ForJob();
-            var jobStarted = _time.GetTimestamp();
-            try
+            using (claims)
+            using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
             {
-                var names = batch.Select(p => p.Blob.BlobName).ToList();
-                var workFolder = CacheLayout.AzCopyFolder(root);
-                outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct, job is null ? null : s => job.Update(s.TransfersCompleted, s.TotalBytesTransferred)), async, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AzFuseException ex)
-            {
-                Telemetry.Failed(upload: false, ex, claims.Mine.Count);
-                return claims.Mine.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
-            }
-
-            var arrived = new List<(ResolvedPath Path, string Staged)>();
-            var absent = new List<ResolvedPath>();
-            foreach (var path in batch)
-            {
-                var staged = Path.Combine(staging.Path, path.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
-                if (File.Exists(staged))
+                JobOutcome outcome;
+                var job = counter?.ForJob();
+                var jobStarted = _time.GetTimestamp();
+                try
                 {
-                    arrived.Add((path, staged));
+                    var names = batch.Select(p => p.Blob.BlobName).ToList();
+                    var workFolder = CacheLayout.AzCopyFolder(root);
+                    outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct, job is null ? null : s => job.Update(s.TransfersCompleted, s.TotalBytesTransferred)), async, cancellationToken).ConfigureAwait(false);
                 }
-                else
+                catch (AzFuseException ex)
                 {
-                    absent.Add(path);
+                    Telemetry.Failed(upload: false, ex, claims.Mine.Count);
+                    return claims.Mine.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
                 }
-            }
 
-            Durability.FlushFiles(arrived.Select(a => a.Staged));
-
-            // A job reports sizes only once done: the room is made now, before the files count.
-            var sizes = arrived.Select(a => new FileInfo(a.Staged).Length).ToList();
-            await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken, ownStaging: staging.Path).ConfigureAwait(false);
-            for (var i = 0; i < arrived.Count; i++)
-            {
-                if (!Commit(arrived[i].Path, arrived[i].Staged, blob: null, replacing))
+                var arrived = new List<(ResolvedPath Path, string Staged)>();
+                var absent = new List<ResolvedPath>();
+                foreach (var path in batch)
                 {
-                    _space.Adjust(root, -sizes[i]);
+                    var staged = Path.Combine(staging.Path, path.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
+                    if (File.Exists(staged))
+                    {
+                        arrived.Add((path, staged));
+                    }
+                    else
+                    {
+                        absent.Add(path);
+                    }
                 }
-            }
 
-            // azcopy's last progress message may come before its last file: settle on what arrived.
-            job?.Update(arrived.Count, sizes.Sum());
-            Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Job, sizes.Sum(), _time.GetElapsedTime(jobStarted));
-            Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
-            failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
+                Durability.FlushFiles(arrived.Select(a => a.Staged));
+
+                // A job reports sizes only once done: the room is made now, before the files count.
+                var sizes = arrived.Select(a => new FileInfo(a.Staged).Length).ToList();
+                await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken, ownStaging: staging.Path).ConfigureAwait(false);
+                for (var i = 0; i < arrived.Count; i++)
+                {
+                    if (!Commit(arrived[i].Path, arrived[i].Staged, blob: null, replacing))
+                    {
+                        _space.Adjust(root, -sizes[i]);
+                    }
+                }
+
+                // azcopy's last progress message may come before its last file: settle on what arrived.
+                job?.Update(arrived.Count, sizes.Sum());
+                Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Job, sizes.Sum(), _time.GetElapsedTime(jobStarted));
+                Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
+                failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
+            }
         }
 
         // The files other jobs claimed: once those jobs are done, whatever they did not fetch.
