@@ -32,7 +32,7 @@ namespace AzFuse.Cache;
 /// (see <see cref="JobClaims"/>), and another batch leaves them to it and waits.
 /// </para>
 /// </remarks>
-internal sealed class BatchFiller
+internal sealed partial class BatchFiller
 {
     private readonly FileDownloader _downloader;
     private readonly JobDownloader _job;
@@ -185,98 +185,6 @@ internal sealed class BatchFiller
         var record = !path.Mapping.Revalidates ? null : blob is null ? new CacheRecord(ETag: null, new FileInfo(staged).Length, LastModified: null, now) : CacheRecord.Downloaded(blob, now);
         _space.Adjust(path.CacheRoot, -CacheCommit.Replace(staged, path.CachePath, record));
         return true;
-    }
-
-    private async ValueTask<IReadOnlyList<TransferFailure>> FillGroupAsync(List<ResolvedPath> group, ISet<string> replacing, ProgressCounter? counter, bool async, CancellationToken cancellationToken)
-    {
-        if (_planner.ForBatch(group.Count) == TransferRoute.Http)
-        {
-            return await FillEachAsync(group, replacing, counter, async, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Two logical paths for one blob (overlapping mappings) cannot share one staged file;
-        // the rare extra ones are filled singly afterwards.
-        var root = group[0].CacheRoot;
-        var account = group[0].Blob.Account;
-        var failures = new List<TransferFailure>();
-
-        // What another job is fetching is left to it; this job claims the rest for its whole run.
-        var claims = await JobClaims.ClaimAsync(root, group, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
-        var batch = claims.Mine.DistinctBy(p => p.Blob.BlobName, StringComparer.Ordinal).ToList();
-        var extras = claims.Mine.Except(batch).ToList();
-        if (batch.Count == 0)
-        {
-            claims.Dispose();
-        }
-        else
-        {
-            using (claims)
-            using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
-            {
-                JobOutcome outcome;
-                var job = counter?.ForJob();
-                var jobStarted = _time.GetTimestamp();
-                try
-                {
-                    var names = batch.Select(p => p.Blob.BlobName).ToList();
-                    var workFolder = CacheLayout.AzCopyFolder(root);
-                    outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct, job is null ? null : s => job.Update(s.TransfersCompleted, s.TotalBytesTransferred)), async, cancellationToken).ConfigureAwait(false);
-                }
-                catch (AzFuseException ex)
-                {
-                    Telemetry.Failed(upload: false, ex, claims.Mine.Count);
-                    return claims.Mine.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
-                }
-
-                var arrived = new List<(ResolvedPath Path, string Staged)>();
-                var absent = new List<ResolvedPath>();
-                foreach (var path in batch)
-                {
-                    var staged = Path.Combine(staging.Path, path.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
-                    if (File.Exists(staged))
-                    {
-                        arrived.Add((path, staged));
-                    }
-                    else
-                    {
-                        absent.Add(path);
-                    }
-                }
-
-                Durability.FlushFiles(arrived.Select(a => a.Staged));
-
-                // A job reports sizes only once done: the room is made now, before the files count.
-                var sizes = arrived.Select(a => new FileInfo(a.Staged).Length).ToList();
-                await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken, ownStaging: staging.Path).ConfigureAwait(false);
-                for (var i = 0; i < arrived.Count; i++)
-                {
-                    if (!Commit(arrived[i].Path, arrived[i].Staged, blob: null, replacing))
-                    {
-                        _space.Adjust(root, -sizes[i]);
-                    }
-                }
-
-                // azcopy's last progress message may come before its last file: settle on what arrived.
-                job?.Update(arrived.Count, sizes.Sum());
-                Telemetry.Transferred(_blobs.Clients.Usage, upload: false, TransferRoute.Job, sizes.Sum(), _time.GetElapsedTime(jobStarted));
-                Log.BatchDownloaded(_logger, arrived.Count, account.ContainerName, outcome.Summary.TotalBytesTransferred);
-                failures.AddRange(await ExplainAbsentAsync(absent, outcome, async, cancellationToken).ConfigureAwait(false));
-            }
-        }
-
-        // The files other jobs claimed: once those jobs are done, whatever they did not fetch.
-        if (claims.Others.Count > 0)
-        {
-            await claims.WaitForOthersAsync(_lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
-            extras.AddRange(claims.Others);
-        }
-
-        if (extras.Count > 0)
-        {
-            failures.AddRange(await FillEachAsync(extras, replacing, counter, async, cancellationToken).ConfigureAwait(false));
-        }
-
-        return failures;
     }
 
     /// <summary>
@@ -443,47 +351,4 @@ internal sealed class BatchFiller
         return failed;
     }
 
-    /// <summary>
-    /// azcopy skips a blob it cannot find and still exits 0, so each file that did not arrive is
-    /// probed with one HEAD: a 404 becomes a FileNotFoundException naming the file; anything else
-    /// keeps azcopy's own reason.
-    /// </summary>
-    private async ValueTask<IReadOnlyList<TransferFailure>> ExplainAbsentAsync(List<ResolvedPath> absent, JobOutcome outcome, bool async, CancellationToken cancellationToken)
-    {
-        if (absent.Count == 0)
-        {
-            return [];
-        }
-
-        var failures = new TransferFailure[absent.Count];
-        async ValueTask Probe(int i, CancellationToken ct)
-        {
-            var path = absent[i];
-            Exception cause;
-            try
-            {
-                var properties = await _blobs.GetPropertiesAsync(path.Blob, async, ct).ConfigureAwait(false);
-                cause = properties is null
-                    ? Errors.BlobNotFound(path.LogicalPath, path.Blob)
-                    : Errors.BlobNotTransferred(path.Blob, outcome.SkipReasons.GetValueOrDefault(path.Blob.BlobName) ?? outcome.PartialFailure);
-            }
-            catch (AzFuseException ex)
-            {
-                cause = ex;
-            }
-
-            failures[i] = new TransferFailure(path.LogicalPath, cause);
-        }
-
-        if (async)
-        {
-            await Parallel.ForAsync(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, Probe).ConfigureAwait(false);
-        }
-        else
-        {
-            Parallel.For(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, i => Probe(i, cancellationToken).EnsureCompleted());
-        }
-
-        return failures;
-    }
 }
