@@ -113,14 +113,7 @@ internal sealed class BatchRevalidator
             current[group[i].Index] = await _blobs.GetPropertiesAsync(group[i].Path.Blob, async, ct).ConfigureAwait(false);
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken };
-        if (async)
-        {
-            await Parallel.ForAsync(0, group.Count, options, Head).ConfigureAwait(false);
-        }
-        else
-        {
-            Parallel.For(0, group.Count, options, i => Head(i, cancellationToken).EnsureCompleted());
-        }
+        await ParallelLoop.ForAsync(group.Count, options, Head, async).ConfigureAwait(false);
     }
 
     /// <summary>

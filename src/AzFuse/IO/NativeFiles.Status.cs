@@ -14,6 +14,7 @@ internal static partial class NativeFiles
     private const int AtSymlinkNoFollow = 0x100;
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasics = 0x1 | 0x2 | 0x8 | 0x100; // type, mode, uid, ino
+    private const uint StatxBirthTime = 0x800;
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
     private const int ENOSYS = 38;
@@ -79,6 +80,21 @@ internal static partial class NativeFiles
         }
     }
 
+    /// <summary>
+    /// When <paramref name="path"/> was created (statx's birth time, which a rename keeps and a
+    /// write, chmod or new access time does not change), not following a link at its end;
+    /// <see langword="null"/> when nothing is there or the file system does not keep birth times.
+    /// </summary>
+    public static DateTimeOffset? BirthTimeOf(string path)
+    {
+        if (s_noStatx || Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBirthTime, out var buffer) != 0 || (buffer.Mask & StatxBirthTime) == 0)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.FromUnixTimeSeconds(buffer.BirthSeconds).AddTicks(buffer.BirthNanoseconds / 100);
+    }
+
     /// <summary>The effective user id of this process (0 where there is none).</summary>
     public static uint EffectiveUserId => OperatingSystem.IsWindows() ? 0 : Geteuid();
 
@@ -110,6 +126,9 @@ internal static partial class NativeFiles
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct StatxBuffer
     {
+        [FieldOffset(0)]
+        public uint Mask;
+
         [FieldOffset(20)]
         public uint Uid;
 
@@ -118,6 +137,12 @@ internal static partial class NativeFiles
 
         [FieldOffset(32)]
         public ulong Inode;
+
+        [FieldOffset(80)]
+        public long BirthSeconds;
+
+        [FieldOffset(88)]
+        public uint BirthNanoseconds;
 
         [FieldOffset(136)]
         public uint DeviceMajor;
