@@ -88,7 +88,7 @@ internal sealed class AzFuseEngine : IObservedClient
             options.ShutdownUploadDeadline,
             time);
         Uploader = uploader;
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, fills, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);

@@ -39,7 +39,11 @@ internal sealed class UploadTransfers
     }
 
     /// <summary>Uploads one file's current content; <see langword="null"/> once confirmed, else the final cause.</summary>
-    public async ValueTask<Exception?> UploadOneAsync(PendingItem item, bool async, CancellationToken cancellationToken)
+    public ValueTask<Exception?> UploadOneAsync(PendingItem item, bool async, CancellationToken cancellationToken) =>
+        UploadFileAsync(item.Blob, item.Record.DataPath, item.Record.CacheRoot, item.Record.LogicalPath, async, cancellationToken);
+
+    /// <summary>Uploads <paramref name="file"/> to <paramref name="blob"/>; <see langword="null"/> once confirmed, else the final cause.</summary>
+    public async ValueTask<Exception?> UploadFileAsync(BlobLocation blob, string file, string cacheRoot, string logicalPath, bool async, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         FileStream source;
@@ -47,16 +51,16 @@ internal sealed class UploadTransfers
         {
             // The open handle is the snapshot: a later write renames new content over the name
             // and leaves these bytes as they are.
-            source = new FileStream(item.Record.DataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, async ? FileOptions.Asynchronous : FileOptions.None);
+            source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, async ? FileOptions.Asynchronous : FileOptions.None);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return Errors.StagedDataMissing(item.Record.LogicalPath, item.Record.DataPath);
+            return Errors.StagedDataMissing(logicalPath, file);
         }
 
         using (source)
         {
-            var workFolder = CacheLayout.AzCopyFolder(item.Record.CacheRoot);
+            var workFolder = CacheLayout.AzCopyFolder(cacheRoot);
             try
             {
                 // A Put Blob or a Put Block List is confirmed by its own response (the service checked
@@ -68,15 +72,15 @@ internal sealed class UploadTransfers
                     if (route == TransferRoute.Http && _blocks.Takes(source.Length))
                     {
                         // A retry, like a resumed upload after a crash, stages only the blocks not staged yet.
-                        await _blocks.UploadAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
+                        await _blocks.UploadAsync(blob, source, isAsync, ct).ConfigureAwait(false);
                     }
                     else if (route == TransferRoute.Http)
                     {
-                        await _blobs.UploadAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
+                        await _blobs.UploadAsync(blob, source, isAsync, ct).ConfigureAwait(false);
                     }
                     else
                     {
-                        await _pipe.UploadAsync(item.Blob, source, workFolder, isAsync, ct).ConfigureAwait(false);
+                        await _pipe.UploadAsync(blob, source, workFolder, isAsync, ct).ConfigureAwait(false);
                     }
                 }
 
@@ -89,7 +93,7 @@ internal sealed class UploadTransfers
                 return ex;
             }
 
-            Log.Uploaded(_logger, item.Record.LogicalPath, source.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+            Log.Uploaded(_logger, logicalPath, source.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
             return null;
         }
     }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using AzFuse.Diagnostics;
 using Microsoft.Extensions.Logging;
 
+using AzFuse.Remote;
+
 namespace AzFuse.Upload;
 
 /// <summary>
@@ -87,6 +89,19 @@ internal sealed partial class Uploader
             }
         }
     }
+
+    /// <summary>Whether a write of the blob <paramref name="key"/> names is pending in this process (queued, uploading or failed).</summary>
+    public bool HasPendingFor(string key)
+    {
+        lock (_gate)
+        {
+            return _states.TryGetValue(key, out var state) && (state.Records.Count > 0 || state.InFlight || state.Queued);
+        }
+    }
+
+    /// <summary>Uploads a file no record names (a synchronous write sent before it is committed); <see langword="null"/> once confirmed, else the final cause.</summary>
+    public ValueTask<Exception?> UploadFileAsync(BlobLocation blob, string file, string cacheRoot, string logicalPath, bool async, CancellationToken cancellationToken) =>
+        _transfers.UploadFileAsync(blob, file, cacheRoot, logicalPath, async, cancellationToken);
 
     /// <summary>Whether any write of this process is not uploaded yet.</summary>
     public bool HasPending
