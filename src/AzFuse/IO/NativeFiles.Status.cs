@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace AzFuse.IO;
 
@@ -95,6 +96,40 @@ internal static partial class NativeFiles
         return DateTimeOffset.FromUnixTimeSeconds(buffer.BirthSeconds).AddTicks(buffer.BirthNanoseconds / 100);
     }
 
+    /// <summary>
+    /// Sets the access time of the file <paramref name="handle"/> has open, leaving its write time
+    /// alone: one <c>futimens</c> (Linux), where .NET's <see cref="File.SetLastAccessTimeUtc(SafeFileHandle, DateTime)"/>
+    /// first reads both times to write them back. A bounded cache marks every hit this way.
+    /// </summary>
+    /// <returns><see langword="false"/> where the call is not available or failed; the caller falls back to .NET's.</returns>
+    public static bool TrySetAccessTime(SafeFileHandle handle, DateTimeOffset time)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+            Span<TimeSpec> times =
+            [
+                new(ticks / TimeSpan.TicksPerSecond, ticks % TimeSpan.TicksPerSecond * 100),
+                new(0, UtimeOmit),
+            ];
+            return Futimens((int)handle.DangerousGetHandle(), ref times[0]) == 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>The effective user id of this process (0 where there is none).</summary>
     public static uint EffectiveUserId => OperatingSystem.IsWindows() ? 0 : Geteuid();
 
@@ -119,8 +154,17 @@ internal static partial class NativeFiles
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirFd, string path, int flags, uint mask, out StatxBuffer buffer);
 
+    [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
+    private static partial int Futimens(int fd, ref TimeSpec times);
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint Geteuid();
+
+    private const long UtimeOmit = (1L << 30) - 2;
+
+    /// <summary>A <c>struct timespec</c> on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct TimeSpec(long Seconds, long Nanoseconds);
 
     /// <summary>The fields of Linux's <c>struct statx</c> (256 bytes, the same on every architecture) that are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
