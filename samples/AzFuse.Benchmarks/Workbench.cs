@@ -63,15 +63,21 @@ internal sealed class Workbench : IDisposable
     {
         if (!_clients.TryGetValue(engine, out var client))
         {
-            var options = Sandbox.CreateOptions();
-            options.TransferEngine = engine;
-
-            // The sandbox shortens the retry delay for tests; a benchmark measures what users get.
-            options.RetryDelay = new AzFuseOptions().RetryDelay;
-            client = _clients[engine] = new AzFuseClient(options, Warnings);
+            client = _clients[engine] = NewClient(o => o.TransferEngine = engine);
         }
 
         return client;
+    }
+
+    /// <summary>A new client of the sandbox (not shared), its options changed by <paramref name="configure"/>; warnings go to <see cref="Warnings"/>.</summary>
+    public AzFuseClient NewClient(Action<AzFuseOptions> configure)
+    {
+        var options = Sandbox.CreateOptions();
+
+        // The sandbox shortens the retry delay for tests; a benchmark measures what users get.
+        options.RetryDelay = new AzFuseOptions().RetryDelay;
+        configure(options);
+        return new AzFuseClient(options, Warnings);
     }
 
     /// <summary>The blob's URL with the same read SAS (what curl and a bare GET take).</summary>
