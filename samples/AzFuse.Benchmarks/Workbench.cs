@@ -174,6 +174,24 @@ internal sealed class Workbench : IDisposable
         }
     }
 
+    /// <summary>Throws unless every listed blob (relative to the mapping) exists with <paramref name="size"/> bytes (HEADs, 16 at a time).</summary>
+    public void RequireUploaded(IReadOnlyList<string> relatives, long size)
+    {
+        var wrong = 0;
+        Parallel.ForEach(relatives, new ParallelOptions { MaxDegreeOfParallelism = 16 }, relative =>
+        {
+            if (Baselines.RemoteLength(relative) != size)
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+
+        if (wrong > 0)
+        {
+            throw new InvalidOperationException($"{wrong} of {relatives.Count} blob(s) are missing or not {size} bytes long.");
+        }
+    }
+
     public static byte[] RandomBytes(int size, int seed)
     {
         var bytes = new byte[size];
