@@ -30,7 +30,7 @@
 //           scope, and with shmAsTmp, until its Dispose returns against 200 PUTs 16 in flight (<= 1.2x);
 //           a synchronous Prepare of 1,000 x 4 KiB against PrepareAsync (<= 1.1x) and against bare
 //           GETs 16 in flight into files (<= 1.05x); a 100 MiB uncached Open + read against curl -o
-//           (<= 1.3x). Misses and writes use blobs no earlier run touched. About 3 minutes at --repeat 3.
+//           (<= 1.3x). Misses and writes use blobs no earlier run touched. 2-3.5 minutes at --repeat 3.
 //   (none)  the first six (large, chunks and hot take minutes and disk: only when named).
 using System.Globalization;
 using AzFuse.Benchmarks;
