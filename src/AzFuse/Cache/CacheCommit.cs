@@ -84,7 +84,9 @@ internal static class CacheCommit
     /// </summary>
     public static void MarkUploaded(string cachePath, Guid writeToken, DateTimeOffset now)
     {
-        if (writeToken == Guid.Empty || !CacheFileNames.IsCachedFile(cachePath))
+        // No record, no lock: a record naming this write could only have been written by its
+        // commit, which is over (mappings that neither revalidate nor bound the cache keep none).
+        if (writeToken == Guid.Empty || !File.Exists(CacheFileNames.RecordPath(cachePath)) || !CacheFileNames.IsCachedFile(cachePath))
         {
             return;
         }

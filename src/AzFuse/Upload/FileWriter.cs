@@ -256,10 +256,18 @@ internal sealed class FileWriter : IProcessExitCleanup
     public async ValueTask CommitAsync(WriteSession session, bool async, CancellationToken cancellationToken)
     {
         var path = session.Path;
-        var key = PendingUpload.KeyOf(path.Mapping.StorageAccount, path.Blob.BlobName);
+        var record = new PendingUpload(
+            _pending.NextId(),
+            path.Mapping.StorageAccount,
+            path.Blob.BlobName,
+            path.LogicalPath,
+            path.CacheRoot,
+            session.DataPath,
+            session.Staged,
+            _time.GetUtcNow(),
+            Guid.NewGuid());
         Exception? sentAndFailed = null;
         UploadTicket? ticket = null;
-        PendingUpload record;
         try
         {
             // The cache file's fill lock, which fills, revalidations and evictions hold while they
@@ -268,12 +276,23 @@ internal sealed class FileWriter : IProcessExitCleanup
             var folder = Path.GetDirectoryName(session.DataPath)!;
             ContainedFolders.Create(session.DataRoot, folder);
             using var fileLock = await FillLock.AcquireAsync(path.CacheRoot, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
-            if (session.Policy.Scope is null && !session.Staged && !_uploader.HasPendingFor(key))
+            var item = new PendingItem(record, path.Blob, _pending.JournalFor(path.CacheRoot), session.DataRoot);
+            var direct = session.Policy.Scope is null && !session.Staged && _uploader.TryStartDirect(item);
+            if (direct)
             {
                 // From here the upload goes on whatever the caller cancels, as a recorded one would.
                 using (var activity = Telemetry.Start("azfuse.upload", path.LogicalPath, files: 1))
                 {
-                    sentAndFailed = await _uploader.UploadFileAsync(path.Blob, session.TempPath, path.CacheRoot, path.LogicalPath, async, CancellationToken.None).ConfigureAwait(false);
+                    try
+                    {
+                        sentAndFailed = await _uploader.UploadFileAsync(path.Blob, session.TempPath, path.CacheRoot, path.LogicalPath, async, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        _uploader.FinishDirect(item, ex); // a bug: no waiter may be left behind
+                        throw;
+                    }
+
                     if (sentAndFailed is null)
                     {
                         Telemetry.Succeeded(activity);
@@ -282,23 +301,21 @@ internal sealed class FileWriter : IProcessExitCleanup
 
                 if (sentAndFailed is null)
                 {
-                    PlaceUploaded(session, key);
+                    try
+                    {
+                        PlaceUploaded(session, record.Key);
+                    }
+                    finally
+                    {
+                        _uploader.FinishDirect(item, null); // uploaded either way
+                    }
+
                     return;
                 }
 
                 Durability.FlushFiles([session.TempPath]); // it is to be recorded now: it must outlive a crash
             }
 
-            record = new PendingUpload(
-                _pending.NextId(),
-                path.Mapping.StorageAccount,
-                path.Blob.BlobName,
-                path.LogicalPath,
-                path.CacheRoot,
-                session.DataPath,
-                session.Staged,
-                _time.GetUtcNow(),
-                Guid.NewGuid());
             var cached = new FileInfo(path.CachePath);
             var sizeChange = -(cached.Exists ? cached.Length : 0);
             lock (_uploader.LockFor(record.Key))
@@ -310,9 +327,19 @@ internal sealed class FileWriter : IProcessExitCleanup
                 else
                 {
                     // Before the content: from now until the upload is confirmed, the record says
-                    // "a local write", which no revalidation replaces and no eviction removes.
+                    // "a local write", which no revalidation replaces and no eviction removes. A
+                    // mapping with neither has no one to tell (and a fill never replaces a file
+                    // that is there): the journal alone keeps the write.
                     var length = new FileInfo(session.TempPath).Length;
-                    CacheRecords.Write(path.CachePath, new CacheRecord(ETag: null, length, LastModified: null, record.Written, record.Token));
+                    if (path.Mapping.Revalidates || _space.IsBounded(path.CacheRoot))
+                    {
+                        CacheRecords.Write(path.CachePath, new CacheRecord(ETag: null, length, LastModified: null, record.Written, record.Token));
+                    }
+                    else
+                    {
+                        CacheRecords.Delete(path.CachePath);
+                    }
+
                     sizeChange += length;
                 }
 
@@ -321,16 +348,16 @@ internal sealed class FileWriter : IProcessExitCleanup
                 RemoveOlderCopy(session);
                 NativeFiles.FlushFolder(folder);
 
-                var journal = _pending.JournalFor(path.CacheRoot);
-                journal.Append(record);
-                var item = new PendingItem(record, path.Blob, journal, session.DataRoot);
-                if (sentAndFailed is null)
+                item.Journal.Append(record);
+                if (direct)
                 {
-                    ticket = _uploader.Register(item);
+                    // Sent and failed already: pending, as after a failed upload, and reported once.
+                    _uploader.RegisterUntracked(item);
+                    _uploader.FinishDirect(item, sentAndFailed);
                 }
                 else
                 {
-                    _uploader.RegisterUntracked(item); // failed already: pending, as after a failed upload
+                    ticket = _uploader.Register(item);
                 }
             }
 
@@ -344,7 +371,6 @@ internal sealed class FileWriter : IProcessExitCleanup
 
         if (sentAndFailed is not null)
         {
-            Log.UploadFailed(_logger, path.LogicalPath, sentAndFailed);
             throw Errors.UploadsFailed([new TransferFailure(path.LogicalPath, sentAndFailed)]);
         }
 
