@@ -243,7 +243,7 @@ internal sealed class FileWriter : IProcessExitCleanup
     /// flushed and recorded in the journal.
     /// </summary>
     /// <remarks>
-    /// A synchronous write is sent first, from its private file, and only then renamed into the
+    /// A small synchronous write (one Put Blob) is sent first, from its private file, and only then renamed into the
     /// cache, as a cached copy: once its blob is confirmed, a local fsync, a journal line and a
     /// record of the pending write would guard nothing (the cache copy is a fill like any other,
     /// see <c>UnsyncedFills</c>). That is what brings a small synchronous write close to one PUT.
@@ -277,7 +277,9 @@ internal sealed class FileWriter : IProcessExitCleanup
             ContainedFolders.Create(session.DataRoot, folder);
             using var fileLock = await FillLock.AcquireAsync(path.CacheRoot, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
             var item = new PendingItem(record, path.Blob, _pending.JournalFor(path.CacheRoot), session.DataRoot);
-            var direct = session.Policy.Scope is null && !session.Staged && _uploader.TryStartDirect(item);
+            // Only what goes up in one request: a larger file is journaled first, so that an upload
+            // killed half-way resumes with the blocks not yet staged instead of starting over.
+            var direct = session.Policy.Scope is null && !session.Staged && _uploader.IsOneRequest(new FileInfo(session.TempPath).Length) && _uploader.TryStartDirect(item);
             if (direct)
             {
                 // From here the upload goes on whatever the caller cancels, as a recorded one would.
@@ -312,8 +314,13 @@ internal sealed class FileWriter : IProcessExitCleanup
 
                     return;
                 }
+            }
 
-                Durability.FlushFiles([session.TempPath]); // it is to be recorded now: it must outlive a crash
+            if (!session.Durable)
+            {
+                // A synchronous write to be recorded (too large to send first, or sent and failed):
+                // from now on it must outlive a crash.
+                Durability.FlushFiles([session.TempPath]);
             }
 
             var cached = new FileInfo(path.CachePath);

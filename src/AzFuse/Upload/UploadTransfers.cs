@@ -38,6 +38,9 @@ internal sealed class UploadTransfers
         _logger = logger;
     }
 
+    /// <summary>Whether a file of <paramref name="length"/> bytes goes up in one request (a Put Blob: not in blocks, not through azcopy).</summary>
+    public bool IsOneRequest(long length) => _planner.ForFile(length) == TransferRoute.Http && !_blocks.Takes(length);
+
     /// <summary>Uploads one file's current content; <see langword="null"/> once confirmed, else the final cause.</summary>
     public ValueTask<Exception?> UploadOneAsync(PendingItem item, bool async, CancellationToken cancellationToken) =>
         UploadFileAsync(item.Blob, item.Record.DataPath, item.Record.CacheRoot, item.Record.LogicalPath, async, cancellationToken);

@@ -114,6 +114,9 @@ internal sealed partial class Uploader
     /// <summary>Settles an upload started by <see cref="TryStartDirect"/>, as a queued one is settled.</summary>
     public void FinishDirect(PendingItem item, Exception? failure) => Finish(item.Key, item, failure);
 
+    /// <inheritdoc cref="UploadTransfers.IsOneRequest"/>
+    public bool IsOneRequest(long length) => _transfers.IsOneRequest(length);
+
     /// <summary>Uploads a file no record names (a synchronous write sent before it is committed); <see langword="null"/> once confirmed, else the final cause.</summary>
     public ValueTask<Exception?> UploadFileAsync(BlobLocation blob, string file, string cacheRoot, string logicalPath, bool async, CancellationToken cancellationToken) =>
         _transfers.UploadFileAsync(blob, file, cacheRoot, logicalPath, async, cancellationToken);
