@@ -26,6 +26,9 @@ internal sealed class UploadTransfers
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
+    // The HTTP uploads in flight across the background loop's batches, which may overlap.
+    private readonly SemaphoreSlim _httpSlots;
+
     public UploadTransfers(PipeUploader pipe, JobUploader job, BlobService blobs, BlockUploader blocks, TransferPlanner planner, RetryPolicy retry, TimeProvider time, ILogger logger)
     {
         _pipe = pipe;
@@ -36,7 +39,15 @@ internal sealed class UploadTransfers
         _retry = retry;
         _time = time;
         _logger = logger;
+        _httpSlots = new SemaphoreSlim(planner.HttpParallelism);
     }
+
+    /// <summary>
+    /// How many batches of the background loop may run at once: as many as uploads in flight over
+    /// HTTP, or one where every batch of two or more goes to azcopy (forced), so that what is
+    /// written meanwhile gathers into the next job instead of starting a run of its own.
+    /// </summary>
+    public int BatchesAtOnce => _planner.ForBatch(2) == TransferRoute.Job ? 1 : _planner.HttpParallelism;
 
     /// <summary>Whether a file of <paramref name="length"/> bytes goes up in one request (a Put Blob: not in blocks, not through azcopy).</summary>
     public bool IsOneRequest(long length) => _planner.ForFile(length) == TransferRoute.Http && !_blocks.Takes(length);
@@ -127,7 +138,15 @@ internal sealed class UploadTransfers
         var results = new Exception?[group.Count];
         await Parallel.ForAsync(0, group.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            results[i] = await UploadOneAsync(group[i], async: true, ct).ConfigureAwait(false);
+            await _httpSlots.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                results[i] = await UploadOneAsync(group[i], async: true, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _httpSlots.Release();
+            }
         }).ConfigureAwait(false);
         return group.Select((item, i) => (item, results[i])).ToDictionary(p => p.item, p => p.Item2);
     }

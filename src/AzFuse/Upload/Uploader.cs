@@ -27,6 +27,7 @@ internal sealed partial class Uploader
     private readonly Action<PendingUpload> _uploaded;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ShutdownDrain _drain;
+    private readonly SemaphoreSlim _batchSlots;
     private Task? _loop;
 
     // The bytes of the newest content of every blob with a write not uploaded yet, and who waits
@@ -41,6 +42,7 @@ internal sealed partial class Uploader
         _transfers = transfers;
         _logger = logger;
         _uploaded = uploaded;
+        _batchSlots = new SemaphoreSlim(transfers.BatchesAtOnce);
         _drain = new ShutdownDrain(this, shutdownDeadline, time, logger);
     }
 
@@ -269,19 +271,35 @@ internal sealed partial class Uploader
     {
         // The loop serves every writer: its batches' activities are roots, not children of whatever
         // activity was current when the first write happened to start it (Task.Run flows that).
+        //
+        // Batches overlap: a writer closing one small file after another would otherwise have each
+        // wait for the whole batch before it (one upload in flight at a time, however many slots
+        // there are). A new batch starts as soon as something is queued and fewer batches than
+        // upload slots are running; UploadTransfers bounds the requests in flight across batches.
+        // What is queued while every slot is busy makes one larger batch, which may go to azcopy.
         Activity.Current = null;
         while (true)
         {
             await _signal.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                await RunBatchAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // A bug here must not end the loop: every later scope would wait for it forever.
-                Log.UploadLoopFailed(_logger, ex);
-            }
+            await _batchSlots.WaitAsync().ConfigureAwait(false);
+            _ = RunBatchInSlotAsync();
+        }
+    }
+
+    private async Task RunBatchInSlotAsync()
+    {
+        try
+        {
+            await RunBatchAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A bug here must not end the loop: every later scope would wait for it forever.
+            Log.UploadLoopFailed(_logger, ex);
+        }
+        finally
+        {
+            _batchSlots.Release();
         }
     }
 
