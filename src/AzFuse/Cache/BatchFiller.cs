@@ -289,7 +289,7 @@ internal sealed partial class BatchFiller
                 return;
             }
 
-            FileLock? claim;
+            FillLock? claim;
             try
             {
                 claim = FillLock.TryAcquireCreating(root, path.CachePath);

@@ -92,7 +92,7 @@ internal sealed class BatchRevalidator
     /// <summary>Compares one file with what the service said, under its fill lock (skipped if someone holds it: they are filling or writing it).</summary>
     private async ValueTask<Revalidated> SettleAsync(ResolvedPath path, BlobProperties? blob, bool async, CancellationToken cancellationToken)
     {
-        using var fillLock = FillLock.TryAcquireExisting(path.CachePath);
+        using var fillLock = FillLock.TryAcquireExisting(path.CacheRoot, path.CachePath);
         if (fillLock is null || !CacheFileNames.IsCachedFile(path.CachePath))
         {
             return Revalidated.Current;

@@ -82,7 +82,7 @@ internal sealed class AzFuseEngine : IObservedClient
             {
                 if (!uploaded.Staged)
                 {
-                    CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
+                    CacheCommit.MarkUploaded(uploaded.CacheRoot, uploaded.DataPath, uploaded.Token, time.GetUtcNow());
                 }
             },
             options.ShutdownUploadDeadline,
