@@ -142,7 +142,7 @@ internal sealed class FillLock : IDisposable
             // Pinned: the folder cannot be removed from here on, so it is created (or found) once.
             if (createFolder)
             {
-                ContainedFolders.Create(cacheRoot, folder);
+                CreatePinned(cacheRoot, folder);
             }
             else if (NativeFiles.StatusOf(folder) is not { Kind: FileKind.Directory })
             {
@@ -163,6 +163,23 @@ internal sealed class FillLock : IDisposable
             fileLock?.Dispose();
             pin?.Dispose();
             throw;
+        }
+    }
+
+    private static void CreatePinned(string cacheRoot, string folder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                ContainedFolders.Create(cacheRoot, folder);
+                return;
+            }
+            catch (IOException) when (attempt < Attempts && NativeFiles.StatusOf(folder) is null)
+            {
+                // A ClearCache removed a parent, still empty, as it was made (only the folder
+                // itself is pinned): make it again.
+            }
         }
     }
 
