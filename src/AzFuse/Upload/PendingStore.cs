@@ -63,13 +63,9 @@ internal sealed class PendingStore : IProcessExitCleanup
                 skipped.AddRange(problems);
                 if (records.Count > 0)
                 {
-                    var mine = JournalFor(cacheRoot);
-                    foreach (var record in records.OrderBy(r => r.Written).ThenBy(r => r.Id))
-                    {
-                        var copy = record with { Id = NextId() };
-                        mine.Append(copy);
-                        adopted.Add(copy);
-                    }
+                    var copies = records.OrderBy(r => r.Written).ThenBy(r => r.Id).Select(r => r with { Id = NextId() }).ToList();
+                    JournalFor(cacheRoot).AppendAll(copies);
+                    adopted.AddRange(copies);
                 }
 
                 File.Delete(journalPath);
