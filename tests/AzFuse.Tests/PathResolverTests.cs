@@ -110,6 +110,45 @@ public sealed class PathResolverTests : IDisposable
     }
 
     [Theory]
+    [InlineData("data/a/b.txt", "./data/a/b.txt")]
+    [InlineData("data/special/x/y", "data/special//x/./y")]
+    [InlineData("data", "./data/")]
+    [InlineData("/mnt/models/ckpt/1.pt", "/mnt//models/./ckpt/1.pt")]
+    [InlineData("/mnt/models", "/mnt/models/.")]
+    public void Plain_and_untidy_spellings_of_a_path_resolve_alike(string plain, string untidy)
+    {
+        var a = _resolver.Resolve(plain)!.Value;
+        var b = _resolver.Resolve(untidy)!.Value;
+
+        Assert.Equal((b.CachePath, b.CacheRoot, b.Blob.BlobName, b.Mapping), (a.CachePath, a.CacheRoot, a.Blob.BlobName, a.Mapping));
+    }
+
+    [Fact]
+    public void A_mapping_above_the_working_directory_covers_relative_paths_plain_or_not()
+    {
+        var parent = Path.GetDirectoryName(Environment.CurrentDirectory)!;
+        var here = Path.GetFileName(Environment.CurrentDirectory);
+        var resolver = new PathResolver([new MountMapping(parent, "up", "/tmp/azfuse/up", "acct", "/m.yaml", 1)], new StorageAccountLoader(_temp.Path));
+
+        var plain = resolver.Resolve("sub/x.bin")!.Value;
+        var untidy = resolver.Resolve("./sub/../sub/x.bin")!.Value;
+
+        Assert.Equal($"/tmp/azfuse/up/{here}/sub/x.bin", plain.CachePath);
+        Assert.Equal($"up/{here}/sub/x.bin", plain.Blob.BlobName);
+        Assert.Equal(plain.CachePath, untidy.CachePath);
+    }
+
+    [Fact]
+    public void Resolving_many_paths_at_once_gives_what_resolving_each_gives()
+    {
+        string[] paths = ["data/a.txt", "data/special/x", "./data/b/../c.txt", "/mnt/models/m.pt", "/etc/hostname", "database/x", "data"];
+
+        var all = _resolver.ResolveAll(paths).ToList();
+
+        Assert.Equal(paths.Select(p => _resolver.Resolve(p)), all);
+    }
+
+    [Theory]
     [InlineData("data/.azfuse/staging/x")]
     [InlineData("data/.x.txt.azfuse-lock")]
     [InlineData("data/.x.txt.azfuse-partial")]

@@ -78,17 +78,24 @@ internal sealed partial class BatchFiller
     {
         var missing = new List<ResolvedPath>();
         var due = new List<ResolvedPath>();
-        foreach (var path in paths.DistinctBy(p => p.CachePath, StringComparer.Ordinal))
+
+        // Whether each file is cached, by a listing of each folder asked about much (see
+        // CachedFiles), so that a Prepare of a dataset already cached costs about a walk of its
+        // folders. A path given twice is dealt with once: the set holds only those acted on.
+        var cached = CachedFiles.Which(paths.Select(p => p.CachePath).ToList());
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < paths.Count; i++)
         {
-            if (CacheFileNames.IsCachedFile(path.CachePath))
+            var path = paths[i];
+            if (cached[i])
             {
                 // (A file in a folder linked into the cache is the user's: never checked or replaced.)
-                if (path.Mapping.Revalidates && _freshness.IsDue(path, CacheRecords.Read(path.CachePath), forced: false) && ContainedFolders.Holds(path.CacheRoot, path.CachePath))
+                if (path.Mapping.Revalidates && seen.Add(path.CachePath) && _freshness.IsDue(path, CacheRecords.Read(path.CachePath), forced: false) && ContainedFolders.Holds(path.CacheRoot, path.CachePath))
                 {
                     due.Add(path);
                 }
             }
-            else if (!_hasUnuploadedCopy(path))
+            else if (seen.Add(path.CachePath) && !_hasUnuploadedCopy(path))
             {
                 missing.Add(path);
             }

@@ -150,13 +150,13 @@ internal sealed class BlockCache
         return freed;
     }
 
-    /// <summary>The blocks under <paramref name="cacheRoot"/>, as eviction weighs them against cache files.</summary>
-    public static List<CachedFile> Scan(string cacheRoot) =>
-        CacheEviction.Scan(RootOf(cacheRoot), RootOf(cacheRoot), withOwnFiles: false).Where(f => !IsTemporary(f.Path)).ToList();
+    /// <summary>The blocks under <paramref name="cacheRoot"/>, as eviction weighs them against cache files, as they are walked.</summary>
+    public static IEnumerable<CachedFile> Walk(string cacheRoot) =>
+        CacheEviction.Walk(RootOf(cacheRoot), RootOf(cacheRoot), withOwnFiles: false).Where(f => !IsTemporary(f.Path));
 
-    /// <summary>The bytes of blocks being fetched under <paramref name="cacheRoot"/> (their temporary files have their full length).</summary>
-    public static long InFlightBytes(string cacheRoot) =>
-        CacheEviction.Scan(RootOf(cacheRoot), RootOf(cacheRoot), withOwnFiles: false).Where(f => IsTemporary(f.Path)).Sum(f => f.Length);
+    /// <summary>The bytes of the blocks under <paramref name="cacheRoot"/> and of those being fetched (their temporary files have their full length).</summary>
+    public static long Bytes(string cacheRoot) =>
+        CacheEviction.Walk(RootOf(cacheRoot), RootOf(cacheRoot), withOwnFiles: false).Sum(f => f.Length);
 
     /// <summary>Whether <paramref name="path"/> is a block (under <see cref="RootOf"/>).</summary>
     public static bool Holds(string cacheRoot, string path) => ContainedFolders.IsUnder(RootOf(cacheRoot), Path.GetDirectoryName(path)!);

@@ -30,6 +30,82 @@ internal sealed class CacheEviction
     /// <summary>The cache files under <paramref name="cacheRoot"/>, without AzFuse's own files and work folder (nor the Python tool's temporary files).</summary>
     public static List<CachedFile> Scan(string cacheRoot) => Scan(cacheRoot, cacheRoot, withOwnFiles: false);
 
+    /// <summary><see cref="Scan(string)"/> as it walks: nothing is kept, however many files the folder holds.</summary>
+    public static IEnumerable<CachedFile> Walk(string cacheRoot) => Walk(cacheRoot, cacheRoot, withOwnFiles: false);
+
+    /// <summary>
+    /// The bytes of the cache files under <paramref name="cacheRoot"/> and of the partial downloads
+    /// beside them (fills in flight, in any process, which create them at their full length): one
+    /// walk that keeps nothing per file.
+    /// </summary>
+    public static (long Files, long Partials) Measure(string cacheRoot)
+    {
+        if (NativeFiles.StatusOf(cacheRoot) is not { Kind: FileKind.Directory })
+        {
+            return (0, 0);
+        }
+
+        var root = Path.TrimEndingDirectorySeparator(cacheRoot);
+        var sizes = new FileSystemEnumerable<(long Length, bool Partial)>(root, (ref FileSystemEntry e) => (e.Length, CacheFileNames.IsPartialName(e.FileName)), WalkOptions)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
+                !CacheFileNames.IsOtherToolsName(e.FileName) &&
+                (CacheFileNames.IsPartialName(e.FileName) || !CacheFileNames.IsReservedName(e.FileName.ToString())),
+            ShouldRecursePredicate = (ref FileSystemEntry e) => Recurses(ref e, root),
+        };
+        long files = 0, partials = 0;
+        foreach (var (length, partial) in sizes)
+        {
+            if (partial)
+            {
+                partials += length;
+            }
+            else
+            {
+                files += length;
+            }
+        }
+
+        return (files, partials);
+    }
+
+    /// <summary>
+    /// The oldest of <paramref name="files"/> by last opening, oldest first, whose lengths add up to
+    /// at least <paramref name="bytes"/>; files in <paramref name="skip"/> are passed over. Only
+    /// those are held while the files are walked: an eviction pass over a folder of 1,000,000 files
+    /// that kept them all sorted took 300 MB.
+    /// </summary>
+    public static List<CachedFile> Oldest(IEnumerable<CachedFile> files, long bytes, IReadOnlySet<string> skip)
+    {
+        // The newest of those held is at the top, to be let go once the others are enough without it.
+        var held = new PriorityQueue<CachedFile, DateTime>(Comparer<DateTime>.Create((a, b) => b.CompareTo(a)));
+        long heldBytes = 0;
+        foreach (var file in files)
+        {
+            if (skip.Contains(file.Path) || (heldBytes >= bytes && held.TryPeek(out _, out var newest) && file.LastOpenedUtc >= newest))
+            {
+                continue;
+            }
+
+            held.Enqueue(file, file.LastOpenedUtc);
+            heldBytes += file.Length;
+            while (held.TryPeek(out var top, out _) && heldBytes - top.Length >= bytes)
+            {
+                held.Dequeue();
+                heldBytes -= top.Length;
+            }
+        }
+
+        var oldestFirst = new List<CachedFile>(held.Count);
+        while (held.TryDequeue(out var file, out _))
+        {
+            oldestFirst.Add(file);
+        }
+
+        oldestFirst.Reverse();
+        return oldestFirst;
+    }
+
     /// <summary>
     /// The cache files under <paramref name="folder"/>, a real folder in <paramref name="cacheRoot"/>;
     /// with <paramref name="withOwnFiles"/>, also AzFuse's files beside them (lock, partial and record
@@ -39,58 +115,57 @@ internal sealed class CacheEviction
     /// Links are neither listed nor followed: a linked folder is the user's (.NET's enumerator
     /// would recurse into it), and a link at a file's name is not a cached copy.
     /// </remarks>
-    public static List<CachedFile> Scan(string folder, string cacheRoot, bool withOwnFiles)
+    public static List<CachedFile> Scan(string folder, string cacheRoot, bool withOwnFiles) => [.. Walk(folder, cacheRoot, withOwnFiles)];
+
+    /// <summary><see cref="Scan(string, string, bool)"/> as it walks, keeping nothing.</summary>
+    public static IEnumerable<CachedFile> Walk(string folder, string cacheRoot, bool withOwnFiles)
     {
         if (NativeFiles.StatusOf(folder) is not { Kind: FileKind.Directory })
         {
             return [];
         }
 
-        // Files whose names start with '.' are data too: nothing is skipped for its attributes.
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
         var root = Path.TrimEndingDirectorySeparator(cacheRoot);
         var files = new FileSystemEnumerable<CachedFile>(Path.TrimEndingDirectorySeparator(folder), (ref FileSystemEntry e) =>
         {
             var name = e.FileName.ToString();
             var path = CacheFileNames.IsReservedName(name) ? Path.Combine(e.Directory.ToString(), CacheFileNames.CacheNameOf(name)) : e.ToFullPath();
             return new CachedFile(path, e.Length, e.LastAccessTimeUtc.UtcDateTime);
-        }, options)
+        }, WalkOptions)
         {
             // The Python tool's files in a shared cache (a write in progress, a lock) are not ours to count or remove.
             ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
                 !CacheFileNames.IsOtherToolsName(e.FileName) &&
                 (withOwnFiles || !CacheFileNames.IsReservedName(e.FileName.ToString())),
-            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
-                !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root)),
+            ShouldRecursePredicate = (ref FileSystemEntry e) => Recurses(ref e, root),
         };
-        return [.. files];
+        return files;
     }
 
+    // Files whose names start with '.' are data too: nothing is skipped for its attributes.
+    private static EnumerationOptions WalkOptions => new() { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+
+    /// <summary>Into real folders only, never a link (a linked folder is the user's), and not into the root's work folder.</summary>
+    private static bool Recurses(ref FileSystemEntry e, string root) =>
+        (e.Attributes & FileAttributes.ReparsePoint) == 0 && !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root));
+
     /// <summary>
-    /// The bytes of the fills in flight under <paramref name="cacheRoot"/>, in any process: partial
-    /// downloads beside their cache files, and files staged for a batch (all but
-    /// <paramref name="exceptStaging"/>). Fills create these at their full length before writing.
+    /// The bytes of the files staged for a batch under <paramref name="cacheRoot"/>, in any process,
+    /// all but those in <paramref name="exceptStaging"/>: fills in flight, which create them at their
+    /// full length before writing (the partial downloads beside cache files are counted by <see cref="Measure"/>).
     /// </summary>
-    public static long InFlightBytes(string cacheRoot, string? exceptStaging = null)
+    public static long StagedBytes(string cacheRoot, string? exceptStaging = null)
     {
-        var root = Path.TrimEndingDirectorySeparator(cacheRoot);
-        var staging = CacheLayout.StagingFolder(root);
+        var staging = CacheLayout.StagingFolder(Path.TrimEndingDirectorySeparator(cacheRoot));
         var except = exceptStaging is null ? null : Path.TrimEndingDirectorySeparator(exceptStaging);
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
-        long Sum(string folder, FileSystemEnumerable<long>.FindPredicate include, FileSystemEnumerable<long>.FindPredicate recurse) =>
-            NativeFiles.StatusOf(folder) is { Kind: FileKind.Directory }
-                ? new FileSystemEnumerable<long>(folder, (ref FileSystemEntry e) => e.Length, options) { ShouldIncludePredicate = include, ShouldRecursePredicate = recurse }.Sum()
-                : 0;
-
-        var partials = Sum(
-            root,
-            (ref FileSystemEntry e) => !e.IsDirectory && CacheFileNames.IsPartialName(e.FileName),
-            (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root)));
-        var staged = Sum(
-            staging,
-            (ref FileSystemEntry e) => !e.IsDirectory && (except is null || !e.Directory.StartsWith(except, StringComparison.Ordinal)),
-            (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0);
-        return partials + staged;
+        return NativeFiles.StatusOf(staging) is { Kind: FileKind.Directory }
+            ? new FileSystemEnumerable<long>(staging, (ref FileSystemEntry e) => e.Length, options)
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (except is null || !e.Directory.StartsWith(except, StringComparison.Ordinal)),
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+            }.Sum()
+            : 0;
     }
 
     /// <summary>

@@ -49,7 +49,11 @@ internal sealed class StorageAccountLoader
 
     /// <summary>The account called <paramref name="name"/>; <paramref name="referencedFrom"/> names the mapping for errors.</summary>
     public StorageAccount Get(string name, MountMapping referencedFrom) =>
-        _accounts.GetOrAdd(name, n => new Lazy<Loaded>(() => Load(n, referencedFrom))).Value.Account;
+        // Looked up first: the factory's closure would be allocated on every call (every path a Prepare resolves).
+        (_accounts.TryGetValue(name, out var loaded) ? loaded : Add(name, referencedFrom)).Value.Account;
+
+    private Lazy<Loaded> Add(string name, MountMapping referencedFrom) =>
+        _accounts.GetOrAdd(name, n => new Lazy<Loaded>(() => Load(n, referencedFrom)));
 
     /// <summary>
     /// The account as last loaded, by name: what requests use now, after any <see cref="Reload"/>.

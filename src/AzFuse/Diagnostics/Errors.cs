@@ -233,7 +233,7 @@ internal static partial class Errors
         $"azcopy's log is in '{logFolder}'.";
 
     public static AzFuseException AzCopyStalled(TimeSpan timeout, Exception? inner) => new(
-        $"azcopy made no progress for {timeout} and was stopped; the storage service may be unreachable. On a very slow link, raise AzFuseOptions.TransferStallTimeout.", inner)
+        $"azcopy made no progress for {timeout} (no file scanned, transferred, failed or skipped, no byte moved) and was stopped; the storage service may be unreachable. On a very slow link, raise AzFuseOptions.TransferStallTimeout.", inner)
     {
         IsTransient = true,
     };

@@ -218,7 +218,7 @@ internal sealed class AzFuseEngine : IObservedClient
         long files = 0, bytes = 0;
         foreach (var root in CacheRoots)
         {
-            foreach (var file in CacheEviction.Scan(root))
+            foreach (var file in CacheEviction.Walk(root))
             {
                 files++;
                 bytes += file.Length;

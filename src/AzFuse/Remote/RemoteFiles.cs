@@ -147,8 +147,7 @@ internal sealed class RemoteFiles
 
     private static bool IsRoot(ResolvedPath path) => path.CachePath == path.CacheRoot;
 
-    private bool HasPendingWrite(ResolvedPath path) =>
-        _pending.PendingRecords(path.CacheRoot).Any(r => r.BlobName == path.Blob.BlobName && r.StorageAccount == path.Mapping.StorageAccount);
+    private bool HasPendingWrite(ResolvedPath path) => _pending.HasPendingWrite(path.CacheRoot, path.Mapping.StorageAccount, path.Blob.BlobName);
 
     /// <summary>The cached copy of a blob that changed here: only one inside the cache folder itself, never through a linked folder.</summary>
     private static void DropCachedCopy(ResolvedPath path)

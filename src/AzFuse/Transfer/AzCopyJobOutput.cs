@@ -12,7 +12,7 @@ internal sealed partial class AzCopyJobOutput
 {
     private readonly StallWatch? _stall;
     private readonly Action<AzCopyJobSummary>? _onProgress;
-    private (long, long, long, long) _lastMark = (-1, -1, -1, -1);
+    private AzCopyProgressMark? _lastMark;
 
     public AzCopyJobOutput(StallWatch? stall = null, Action<AzCopyJobSummary>? onProgress = null)
     {
@@ -46,6 +46,8 @@ internal sealed partial class AzCopyJobOutput
                     Summary = AzCopyJobSummary.Parse(message.Content);
                     break;
                 case "Progress" when _stall is not null || _onProgress is not null:
+                    // azcopy prints one every 2 seconds whether or not anything moved: progress is
+                    // any counter changing (files found by the scan, done, failed or skipped, bytes).
                     var progress = AzCopyJobSummary.Parse(message.Content);
                     if (progress.ProgressMark != _lastMark)
                     {
@@ -54,12 +56,18 @@ internal sealed partial class AzCopyJobOutput
                         _onProgress?.Invoke(progress);
                     }
 
+                    if (progress.ProgressMark.CompleteJobOrdered)
+                    {
+                        _stall?.ScanCompleted();
+                    }
+
                     break;
                 case "Error":
                     Errors.Add(Redaction.Redact(message.Content));
                     break;
                 case "Info" when SkippedPattern().Match(message.Content) is { Success: true } match:
                     Skipped[match.Groups["name"].Value] = FirstLine(Redaction.Redact(match.Groups["reason"].Value));
+                    _stall?.Touch(); // the scan has moved on past one more file
                     break;
             }
         }

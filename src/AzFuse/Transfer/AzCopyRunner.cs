@@ -36,7 +36,8 @@ internal sealed class AzCopyRunner
     /// <paramref name="writeStdin"/>, azcopy's stdin is fed by it (pipe uploads) while stdout is
     /// drained on the side. With <paramref name="stall"/>, a run that reports no progress for the
     /// watch's timeout is killed: azcopy retries an unreachable service for many minutes, and a
-    /// write must fail in bounded time rather than hang its caller.
+    /// write must fail in bounded time rather than hang its caller. The watch also sees how much the
+    /// process reads, which is how a job's silent scan shows (see <see cref="StallWatch"/>).
     /// </remarks>
     public async ValueTask<AzCopyExit> RunAsync(
         IReadOnlyList<string> arguments,
@@ -86,7 +87,7 @@ internal sealed class AzCopyRunner
         stall?.Start();
 
         using (cancellationToken.Register(() => Kill(process)))
-        using (stall?.Watch(() => Kill(process)))
+        using (stall?.Watch(() => Kill(process), () => ProcessReads.Of(process.Id)))
         {
             try
             {

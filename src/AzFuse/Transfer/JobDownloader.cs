@@ -51,7 +51,7 @@ internal sealed class JobDownloader
         }
 
         var arguments = AzCopyArguments.JobDownload(await _sas.AuthorizeAsync(account.ContainerUri, account, "rl", async, cancellationToken).ConfigureAwait(false), destination, listFile);
-        var stall = new StallWatch(_stallTimeout, _time);
+        var stall = new StallWatch(_stallTimeout, _time, scansFirst: true);
         var output = new AzCopyJobOutput(stall, onProgress);
         var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken, stall: stall).ConfigureAwait(false);
         var summary = output.Summary;

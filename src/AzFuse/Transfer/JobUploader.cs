@@ -38,7 +38,7 @@ internal sealed class JobUploader
 
         using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
         var arguments = AzCopyArguments.JobUpload(source, await _sas.AuthorizeAsync(account.ContainerUri, account, "rcwl", async, cancellationToken).ConfigureAwait(false));
-        var stall = new StallWatch(_stallTimeout, _time);
+        var stall = new StallWatch(_stallTimeout, _time, scansFirst: true);
         var output = new AzCopyJobOutput(stall);
         var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken, stall: stall).ConfigureAwait(false);
 

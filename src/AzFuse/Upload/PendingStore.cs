@@ -11,6 +11,7 @@ namespace AzFuse.Upload;
 internal sealed class PendingStore : IProcessExitCleanup
 {
     private readonly ConcurrentDictionary<string, Lazy<UploadJournal>> _journals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingTokens> _tokens = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly PendingRecordCheck _check;
     private long _lastId;
@@ -63,13 +64,9 @@ internal sealed class PendingStore : IProcessExitCleanup
                 skipped.AddRange(problems);
                 if (records.Count > 0)
                 {
-                    var mine = JournalFor(cacheRoot);
-                    foreach (var record in records.OrderBy(r => r.Written).ThenBy(r => r.Id))
-                    {
-                        var copy = record with { Id = NextId() };
-                        mine.Append(copy);
-                        adopted.Add(copy);
-                    }
+                    var copies = records.OrderBy(r => r.Written).ThenBy(r => r.Id).Select(r => r with { Id = NextId() }).ToList();
+                    JournalFor(cacheRoot).AppendAll(copies);
+                    adopted.AddRange(copies);
                 }
 
                 File.Delete(journalPath);
@@ -104,8 +101,24 @@ internal sealed class PendingStore : IProcessExitCleanup
     public HashSet<string> PendingDataPaths(string cacheRoot) =>
         ReadAll(cacheRoot).Select(r => r.Record.DataPath).Where(p => !string.IsNullOrEmpty(p)).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Whether a record of any process, usable or not, names the write <paramref name="token"/> (the cache record's <c>PendingWrite</c>).</summary>
-    public bool IsPending(string cacheRoot, Guid token) => ReadAll(cacheRoot).Any(r => r.Record.Token == token);
+    /// <summary>
+    /// Whether a record of any process, usable or not, names the write <paramref name="token"/> (the
+    /// cache record's <c>PendingWrite</c>): asked per file, so answered from what each journal gained
+    /// since the last question (see <see cref="PendingTokens"/>), not from a read of every journal.
+    /// </summary>
+    public bool IsPending(string cacheRoot, Guid token) =>
+        _tokens.GetOrAdd(cacheRoot, root => new PendingTokens(CacheLayout.PendingFolder(root))).Contains(token);
+
+    /// <summary>
+    /// Whether a write of the blob under <paramref name="cacheRoot"/> is not yet uploaded, by any
+    /// process. Only records that name the blob, or name none (and may be made whole to name it),
+    /// are checked: checking each record looks at its data file's folders.
+    /// </summary>
+    public bool HasPendingWrite(string cacheRoot, string storageAccount, string blobName) =>
+        ReadAll(cacheRoot)
+            .Where(r => r.Record.BlobName == blobName || string.IsNullOrEmpty(r.Record.BlobName) || string.IsNullOrEmpty(r.Record.StorageAccount))
+            .Select(r => _check.Check(r.Record, cacheRoot).Record)
+            .Any(r => r is not null && r.BlobName == blobName && r.StorageAccount == storageAccount);
 
     /// <summary>The writes under <paramref name="cacheRoot"/> not yet uploaded, by any process, each complete (see <see cref="PendingRecordCheck"/>).</summary>
     public List<PendingUpload> PendingRecords(string cacheRoot) =>

@@ -59,6 +59,38 @@ internal sealed class UploadJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records many writes durably with one flush (records adopted from another journal): when this
+    /// returns, all of them survive a crash. One fsync per record cost 3.5 ms each here, which made
+    /// adopting 100,000 records take six minutes before a single upload began.
+    /// </summary>
+    public void AppendAll(IReadOnlyCollection<PendingUpload> records)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        // Written a megabyte at a time: the journal file itself is unbuffered.
+        var lines = new MemoryStream();
+        lock (_gate)
+        {
+            foreach (var record in records)
+            {
+                lines.Write(Encode(new JournalEntry(record, null)));
+                if (lines.Length >= 1 << 20)
+                {
+                    _file.Write(lines.GetBuffer(), 0, (int)lines.Length);
+                    lines.SetLength(0);
+                }
+            }
+
+            _file.Write(lines.GetBuffer(), 0, (int)lines.Length);
+            _file.Flush(flushToDisk: true);
+            _live.UnionWith(records.Select(r => r.Id));
+        }
+    }
+
     /// <summary>Records confirmed uploads. Not fsync'd: if this line is lost, the upload is repeated, never skipped.</summary>
     public void Complete(IReadOnlyCollection<long> ids)
     {
