@@ -8,6 +8,12 @@ namespace AzFuse.Upload;
 internal sealed partial class FileWriter
 {
     /// <summary>
+    /// The largest write in a scope whose bytes go into its journal line (see <see cref="ContentToJournal"/>):
+    /// small files, where the fsyncs of the file and its folder cost more than the bytes themselves.
+    /// </summary>
+    internal const int JournaledContentLimit = 64 * 1024;
+
+    /// <summary>
     /// Puts a closed write in place and records it, then uploads it (synchronous write) or queues
     /// it (AsyncUpload scope). When this returns, the write is durable either way: uploaded, or
     /// flushed and recorded in the journal.
@@ -86,11 +92,22 @@ internal sealed partial class FileWriter
                 }
             }
 
-            if (!session.Durable)
+            // From now on the write must outlive a crash. A small write in a scope keeps its bytes in
+            // its journal line, which is flushed anyway: its file and folder need no fsync of their
+            // own (three became one), and after a power loss the journal puts the file back (see
+            // UnsyncedFills.Recover). Every other write is flushed before it is renamed into place
+            // and recorded: a record must never point at content a power loss could empty.
+            var content = ContentToJournal(session, item.Journal);
+            if (content is null)
             {
-                // A synchronous write to be recorded (too large to send first, or sent and failed):
-                // from now on it must outlive a crash.
-                Durability.FlushFiles([session.TempPath]);
+                try
+                {
+                    Durability.FlushFiles([session.TempPath]);
+                }
+                catch (Exception ex) when (DiskSpace.IsFull(ex))
+                {
+                    throw Errors.DiskFull(session.DataRoot, path.LogicalPath, neededBytes: null, ex);
+                }
             }
 
             var cached = new FileInfo(path.CachePath);
@@ -123,9 +140,12 @@ internal sealed partial class FileWriter
                 File.Move(session.TempPath, session.DataPath, overwrite: true);
                 RemoveOwnFolder(session);
                 RemoveOlderCopy(session);
-                NativeFiles.FlushFolder(folder);
+                if (content is null)
+                {
+                    NativeFiles.FlushFolder(folder);
+                }
 
-                item.Journal.Append(record);
+                item.Journal.Append(content is null ? record : record with { Content = content });
                 if (direct)
                 {
                     // Sent and failed already: pending, as after a failed upload, and reported once.
@@ -166,6 +186,26 @@ internal sealed partial class FileWriter
         {
             throw Errors.UploadsFailed([failure]);
         }
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="session"/>'s write to keep in its journal line instead of
+    /// flushing its file, or <see langword="null"/>: only a small write in a scope, to a cache file on
+    /// disk under a root this process's marker covers (<see cref="UnsyncedFills.Covers"/>: a restart
+    /// after a power loss is then recovered), and not in a mapping that revalidates or bounds its
+    /// cache (the cache record that keeps a revalidation or an eviction off the write is not put back).
+    /// </summary>
+    private byte[]? ContentToJournal(WriteSession session, UploadJournal journal)
+    {
+        var path = session.Path;
+        if (session.Policy.Scope is null || session.Staged || path.Mapping.Revalidates || _space.IsBounded(path.CacheRoot) ||
+            new FileInfo(session.TempPath).Length > JournaledContentLimit || journal.Size >= UploadJournal.ContentBudget ||
+            !_fills.Covers(path.CacheRoot))
+        {
+            return null;
+        }
+
+        return File.ReadAllBytes(session.TempPath);
     }
 
     /// <summary>

@@ -21,12 +21,6 @@ internal sealed record WriteSession(ResolvedPath Path, string TempPath, string D
 
     public string Folder => DataRoot;
 
-    /// <summary>
-    /// A write in an AsyncUpload scope is flushed before its Dispose returns (it is journaled and
-    /// uploaded later); a synchronous one is made durable by its upload instead (see <see cref="FileWriter.CommitAsync"/>).
-    /// </summary>
-    public bool Durable => Policy.Scope is not null || Staged;
-
     public ValueTask CommitAsync(bool async, CancellationToken cancellationToken) => Writer.CommitAsync(this, async, cancellationToken);
 
     public void Discard() => Writer.Abandon(this);
