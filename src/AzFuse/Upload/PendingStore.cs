@@ -166,7 +166,7 @@ internal sealed class PendingStore : IProcessExitCleanup
                 // Only a record that names a file in the cache (as every record this library writes
                 // does) may be written back: a damaged journal must not write anywhere else.
                 if (record.Content is { } content && wanted.Remove(record.Id) && !record.Staged &&
-                    _check.Check(record, cacheRoot).Record is not null && WriteBack(cacheRoot, record.DataPath, content))
+                    _check.Check(record, cacheRoot).Record is not null && WriteBack(cacheRoot, record.DataPath, content, record.Written))
                 {
                     restored++;
                 }
@@ -176,11 +176,16 @@ internal sealed class PendingStore : IProcessExitCleanup
         return restored;
     }
 
-    /// <summary>Makes <paramref name="path"/> hold <paramref name="content"/>, flushed, unless it does already.</summary>
-    private static bool WriteBack(string cacheRoot, string path, byte[] content)
+    /// <summary>
+    /// Makes <paramref name="path"/> hold <paramref name="content"/>, flushed, unless it does already
+    /// or was written after the record (<paramref name="written"/>): by a write that needs no record,
+    /// such as a small synchronous one of another process, sent before it was renamed there.
+    /// </summary>
+    private static bool WriteBack(string cacheRoot, string path, byte[] content, DateTimeOffset written)
     {
         var existing = new FileInfo(path);
-        if (existing.Exists && existing.LinkTarget is null && existing.Length == content.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(content))
+        if (existing.Exists && existing.LinkTarget is null &&
+            (existing.LastWriteTimeUtc > written.UtcDateTime || (existing.Length == content.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(content))))
         {
             return false;
         }

@@ -63,7 +63,7 @@ public sealed class UnsyncedFillTests(AzuriteFixture azurite) : SandboxTest(azur
     }
 
     [Fact]
-    public async Task After_a_restart_small_writes_of_a_scope_that_a_power_loss_tore_or_lost_are_written_back_from_their_journal_lines_and_uploaded()
+    public async Task After_a_restart_small_writes_of_a_scope_that_a_power_loss_tore_or_lost_are_written_back_from_their_journal_lines_and_uploaded_while_a_file_written_later_stays()
     {
         if (!CanTellFillsApart(null, null))
         {
@@ -72,14 +72,23 @@ public sealed class UnsyncedFillTests(AzuriteFixture azurite) : SandboxTest(azur
 
         // Closed in a scope, uploads still queued: each journal line holds the bytes, and the files
         // themselves were never flushed, so a power loss may leave them empty, or not there at all.
-        await KillWriterWithUploadsQueuedAsync(3, "data/torn");
+        await KillWriterWithUploadsQueuedAsync(4, "data/torn");
         var journal = Assert.Single(Directory.GetFiles(Path.Combine(WorkFolder, "pending"), "*.journal"));
         Assert.All(UploadJournal.Read(journal, withContent: true).Records, r => Assert.Equal(Encoding.UTF8.GetBytes($"content {r.Record.LogicalPath[^5]}"), r.Record.Content));
         Assert.All(UploadJournal.Read(journal).Records, r => Assert.True(r.Record.Content is null && r.Record.HadContent));
 
+        // As a power loss leaves them: the last change they show is not later than the write's.
+        var before = DateTime.UtcNow.AddHours(-1);
         await File.WriteAllTextAsync(Sandbox.CachePathOf("torn/0.txt"), string.Empty);
+        File.SetLastWriteTimeUtc(Sandbox.CachePathOf("torn/0.txt"), before);
         await File.WriteAllTextAsync(Sandbox.CachePathOf("torn/1.txt"), "cont\0\0\0\0\0");
+        File.SetLastWriteTimeUtc(Sandbox.CachePathOf("torn/1.txt"), before);
         File.Delete(Sandbox.CachePathOf("torn/2.txt"));
+
+        // Written after the record by a write that keeps none (another process's small synchronous
+        // write, sent first): newer than the journal's bytes, so it stays.
+        await File.WriteAllTextAsync(Sandbox.CachePathOf("torn/3.txt"), "newer content");
+        await Sandbox.UploadAsync("torn/3.txt", "newer content");
 
         // The restart: the writer's marker is made one of an earlier boot, and the next start's own
         // recovery (before it takes over the writer's journal) writes the files back.
@@ -92,12 +101,16 @@ public sealed class UnsyncedFillTests(AzuriteFixture azurite) : SandboxTest(azur
             Assert.Equal($"content {i}", await File.ReadAllTextAsync(Sandbox.CachePathOf($"torn/{i}.txt")));
         }
 
+        Assert.Equal("newer content", await File.ReadAllTextAsync(Sandbox.CachePathOf("torn/3.txt")));
         Assert.Empty(Markers());
         client.ResumePendingUploads();
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal($"content {i}", await Sandbox.DownloadTextAsync($"torn/{i}.txt"));
         }
+
+        // Its pending record uploads what the file holds now, as it would have without the restart.
+        Assert.Equal("newer content", await Sandbox.DownloadTextAsync("torn/3.txt"));
     }
 
     [Fact]
