@@ -188,7 +188,7 @@ public sealed partial class AzFuseClient
     /// record is removed only once its upload is confirmed. Tried in the background when the
     /// library starts with pending records; call it to wait for them and see what failed.
     /// </summary>
-    /// <returns>How many files were uploaded.</returns>
+    /// <returns>How many files were uploaded, counting those the start-up resume uploaded before this call (once).</returns>
     /// <exception cref="AzFuseTransferException">Some could not be uploaded; they stay pending.</exception>
     public int ResumePendingUploads() =>
         _options.Enabled ? _engine.Value.Resumer.ResumeAsync(async: false, CancellationToken.None).EnsureCompleted() : 0;

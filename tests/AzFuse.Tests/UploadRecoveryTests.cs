@@ -103,6 +103,37 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
     }
 
     [Fact]
+    public async Task ResumePendingUploads_after_the_start_up_resume_finished_reports_what_it_uploaded_once()
+    {
+        await KillWriterWithUploadsQueuedAsync(5, "data/counted");
+        var client = Sandbox.CreateClient();
+        client.ClearCache("data/unrelated.txt"); // starts the engine and its background resume
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!await AllUploadedAsync())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        // Everything is uploaded already; the call still says what was resumed, and only the first call does.
+        Assert.Equal(5, client.ResumePendingUploads());
+        Assert.Equal(0, client.ResumePendingUploads());
+
+        async Task<bool> AllUploadedAsync()
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                if (await Sandbox.DownloadTextAsync($"counted/{i}.txt") is null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    [Fact]
     public async Task Newest_content_wins_when_a_resumed_record_is_older_than_a_new_write()
     {
         await KillWriterWithUploadsQueuedAsync(3, "data/race");

@@ -114,17 +114,7 @@ internal sealed class AzFuseEngine : IObservedClient
         // Uploads a crashed run left pending go first, in the background: the first Open need not wait.
         if (Resumer.HasAbandoned())
         {
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await Resumer.ResumeAsync(async: true, CancellationToken.None, reportSkipped: false).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    Log.ResumeFailed(logger, ex);
-                }
-            });
+            Resumer.StartInBackground(ex => Log.ResumeFailed(logger, ex));
         }
     }
 

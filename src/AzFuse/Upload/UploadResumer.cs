@@ -29,6 +29,11 @@ internal sealed class UploadResumer
     // to report: the start-up resume runs in the background and reports to no one.
     private readonly List<TransferFailure> _skipped = [];
 
+    // The start-up resume, while no ResumePendingUploads has taken its count: a call waits for it
+    // first and reports the blobs it uploaded as its own. Otherwise a call made as the start-up
+    // resume finished would find nothing pending and say 0, with every upload done.
+    private Task<int>? _background;
+
     public UploadResumer(PendingStore pending, Uploader uploader, StorageAccountLoader accounts, SharedMemoryStaging shm, IReadOnlyList<string> cacheRoots, ILogger logger)
     {
         _pending = pending;
@@ -42,14 +47,44 @@ internal sealed class UploadResumer
     /// <summary>Whether any cache root has records of a process that is gone (a cheap check at start-up).</summary>
     public bool HasAbandoned() => _cacheRoots.Any(_pending.HasAbandoned);
 
+    /// <summary>
+    /// Starts the start-up resume in the background (see <see cref="ResumeAsync"/>): journal lines it
+    /// skips and the blobs it uploads are reported by the next call of <see cref="ResumeAsync"/>.
+    /// </summary>
+    /// <param name="failed">Told why, when it fails (what failed stays pending).</param>
+    public void StartInBackground(Action<Exception> failed) =>
+        _background = Task.Run(async () =>
+        {
+            try
+            {
+                return await ResumeAsync(async: true, CancellationToken.None, reportSkipped: false).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                failed(ex);
+                return 0; // what failed stays pending: the next call uploads it, and counts it then
+            }
+        });
+
     /// <summary>Adopts abandoned records and uploads every pending write, newest content per blob.</summary>
     /// <param name="async">Whether to wait asynchronously.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <param name="reportSkipped">Whether journal lines skipped by this or an earlier (background) resume are reported in the exception; the start-up resume leaves them for the next call.</param>
-    /// <returns>How many blobs were uploaded.</returns>
+    /// <returns>How many blobs were uploaded, by this call and (when <paramref name="reportSkipped"/>) by the start-up resume before it.</returns>
     /// <exception cref="AzFuseTransferException">Some could not be uploaded (they stay pending), or journal lines were skipped (they are reported once).</exception>
     public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken, bool reportSkipped = true)
     {
+        var uploadedBefore = 0;
+        if (reportSkipped && Volatile.Read(ref _background) is { } background)
+        {
+            var count = async
+                ? await background.WaitAsync(cancellationToken).ConfigureAwait(false)
+                : background.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+
+            // Taken once: two calls at the same time do not both report it.
+            uploadedBefore = Interlocked.CompareExchange(ref _background, null, background) == background ? count : 0;
+        }
+
         using var activity = Telemetry.Start("azfuse.resume");
         var failures = new List<TransferFailure>();
         var skipped = new List<TransferFailure>();
@@ -85,7 +120,7 @@ internal sealed class UploadResumer
         Telemetry.SetFiles(activity, tickets.Count);
         if (skipped.Count > 0)
         {
-            throw Errors.ResumeSkippedRecords(tickets.Count - failures.Count, failures, skipped);
+            throw Errors.ResumeSkippedRecords(uploadedBefore + tickets.Count - failures.Count, failures, skipped);
         }
 
         if (failures.Count > 0)
@@ -94,7 +129,7 @@ internal sealed class UploadResumer
         }
 
         Telemetry.Succeeded(activity);
-        return tickets.Count;
+        return uploadedBefore + tickets.Count;
     }
 
     /// <summary>Takes over the records of processes that are gone and registers them with the uploader.</summary>
