@@ -48,18 +48,16 @@ internal sealed partial class BatchFiller
                     return claims.Mine.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
                 }
 
-                // What arrived, by its place in the batch: a list of (path, file) pairs of 100,000
-                // entries, and its copies as it grew, filled the large-object heap.
+                // What arrived, by its place in the batch; each staged file's name is made again where
+                // it is needed rather than 100,000 of them kept to the end of the job.
+                string Staged(int i) => Path.Combine(staging.Path, batch[i].Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
                 var arrived = new List<int>();
-                var stagedFiles = new List<string>();
                 var absent = new List<ResolvedPath>();
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    var staged = Path.Combine(staging.Path, batch[i].Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
-                    if (File.Exists(staged))
+                    if (File.Exists(Staged(i)))
                     {
                         arrived.Add(i);
-                        stagedFiles.Add(staged);
                     }
                     else
                     {
@@ -67,14 +65,14 @@ internal sealed partial class BatchFiller
                     }
                 }
 
-                Durability.FlushFiles(stagedFiles);
+                Durability.FlushFiles(arrived.Select(Staged));
 
                 // A job reports sizes only once done: the room is made now, before the files count.
-                var sizes = stagedFiles.ConvertAll(f => new FileInfo(f).Length);
+                var sizes = arrived.ConvertAll(i => new FileInfo(Staged(i)).Length);
                 await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken, ownStaging: staging.Path).ConfigureAwait(false);
                 for (var k = 0; k < arrived.Count; k++)
                 {
-                    if (!Commit(batch[arrived[k]], stagedFiles[k], blob: null, replacing))
+                    if (!Commit(batch[arrived[k]], Staged(arrived[k]), blob: null, replacing))
                     {
                         _space.Adjust(root, -sizes[k]);
                     }

@@ -74,13 +74,14 @@ internal sealed partial class BatchFiller
     /// <param name="cancellationToken">Stops the transfers.</param>
     public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
     {
-        var missing = new List<ResolvedPath>();
-        var due = new List<ResolvedPath>();
-
         // Whether each file is cached, by a listing of each folder asked about much (see
         // CachedFiles), so that a Prepare of a dataset already cached costs about a walk of its
         // folders. A path given twice is dealt with once: the set holds only those acted on.
         var cached = CachedFiles.Which(paths.Select(p => p.CachePath).ToList());
+
+        // Sized up front: grown a step at a time, a list of 100,000 paths leaves its smaller copies on the large-object heap.
+        var missing = new List<ResolvedPath>(cached.Count(c => !c));
+        var due = new List<ResolvedPath>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < paths.Count; i++)
         {
