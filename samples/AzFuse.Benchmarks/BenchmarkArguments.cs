@@ -6,7 +6,7 @@ namespace AzFuse.Benchmarks;
 internal sealed class BenchmarkArguments
 {
     public const string Usage =
-        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...]\n" +
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [scale] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...] [--scale-files N] [--cache-files N]\n" +
         "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
         "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
         "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
@@ -16,7 +16,8 @@ internal sealed class BenchmarkArguments
         "  large       large files on loopback and through a link profile (10 ms each way, 25 MB/s per connection): download and upload\n" +
         "              against azcopy, curl and one HTTP stream; a streamed read; peak memory; ReadRange of an uncached blob\n" +
         "  chunks      ChunkSize x ChunksInFlight through the link profile (download and upload of --large-mb)\n" +
-        "  (no set named: the first six; large and chunks run only when named)\n" +
+        "  scale       Prepare, cached Prepare, List and a resume of --scale-files; an eviction pass over --cache-files (ScaleBenchmark.cs)\n" +
+        "  (no set named: the first six; large, chunks and scale run only when named)\n" +
         "  --files N   files in the write benchmark and in read's Prepare batch (default 1000)\n" +
         "  --big-mb N  size of read's big file in MiB (default 256)\n" +
         "  --repeat N  timed repetitions of each measurement; the median is reported (default 5)\n" +
@@ -26,7 +27,8 @@ internal sealed class BenchmarkArguments
         "  --large-mb N    the large file in MiB (default 1024)\n" +
         "  --range-mb N    the blob ReadRange reads from, in MiB (default 4096)\n" +
         "  --chunk-mb N, --in-flight N    ChunkSize and ChunksInFlight of the library in these runs (default: the options' defaults)\n" +
-        "  --chunk-sizes, --in-flights    what the chunks set tries (default 4M,8M,16M and 4,8,16,32)";
+        "  --chunk-sizes, --in-flights    what the chunks set tries (default 4M,8M,16M and 4,8,16,32)\n" +
+        "  --scale-files N, --cache-files N    the scale set's blobs (default 100000) and cache files (default 1000000)";
 
     public bool Read { get; private set; }
 
@@ -43,6 +45,12 @@ internal sealed class BenchmarkArguments
     public bool Large { get; private set; }
 
     public bool Chunks { get; private set; }
+
+    public bool Scale { get; private set; }
+
+    public int ScaleFiles { get; private set; } = 100_000;
+
+    public int CacheFiles { get; private set; } = 1_000_000;
 
     public bool Link { get; private set; }
 
@@ -86,6 +94,9 @@ internal sealed class BenchmarkArguments
                     case "training": parsed.Training = true; break;
                     case "large": parsed.Large = true; break;
                     case "chunks": parsed.Chunks = true; break;
+                    case "scale": parsed.Scale = true; break;
+                    case "--scale-files": parsed.ScaleFiles = Positive(args, ++i); break;
+                    case "--cache-files": parsed.CacheFiles = Positive(args, ++i); break;
                     case "--link": parsed.Link = true; break;
                     case "--large-mb": parsed.LargeSize = (long)Positive(args, ++i) << 20; break;
                     case "--range-mb": parsed.RangeBlobSize = (long)Positive(args, ++i) << 20; break;
@@ -109,7 +120,7 @@ internal sealed class BenchmarkArguments
             return null;
         }
 
-        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks)
+        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks && !parsed.Scale)
         {
             parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = parsed.Training = true;
         }

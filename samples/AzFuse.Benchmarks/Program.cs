@@ -22,7 +22,11 @@
 //           per connection) against azcopy, curl and one HTTP stream; a streamed read; peak memory;
 //           a 4 KiB ReadRange of an uncached --range-mb (4096) MiB blob against a bare ranged GET.
 //   chunks  ChunkSize x ChunksInFlight through the link profile: the measurements behind the defaults.
-//   (none)  the first six (large and chunks take minutes and disk: only when named).
+//   scale   --scale-files (100,000) tiny blobs: Prepare uncached (time, azcopy runs, requests, peak
+//           memory) and cached (against enumerating the cache folder), List against a bare SDK
+//           listing, a dead process's journal of as many pending uploads resumed; one eviction
+//           pass over --cache-files (1,000,000) cache files (ScaleBenchmark.cs).
+//   (none)  the first six (large, chunks and scale take minutes and disk: only when named).
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
@@ -31,6 +35,11 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args is ["child", .. var childArgs])
 {
     return TrainingChild.Run(childArgs); // a rank of the training benchmark
+}
+
+if (args is ["scale-child", .. var scaleArgs])
+{
+    return ScaleChild.Run(scaleArgs); // one measurement of the scale set, in a process of its own
 }
 
 if (BenchmarkArguments.Parse(args) is not { } arguments)
@@ -61,6 +70,11 @@ foreach (var set in sets.Where(s => s.Named))
 {
     using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
     await set.Run(bench);
+}
+
+if (arguments.Scale)
+{
+    await ScaleBenchmark.RunAsync(arguments); // on an Azurite of its own, in memory (see there)
 }
 
 return 0;
