@@ -3,8 +3,8 @@ using AzFuse.Testing;
 namespace AzFuse.Benchmarks;
 
 /// <summary>
-/// The same transfers without the library: a bare HttpClient GET, curl, and the real azcopy run
-/// directly as one job. Each throws when the transfer did not happen.
+/// The same transfers without the library: a bare HttpClient GET or PUT, curl, and the real azcopy
+/// run directly as one job. Each throws when the transfer did not happen.
 /// </summary>
 internal sealed class Baselines
 {
@@ -33,6 +33,42 @@ internal sealed class Baselines
                 await File.WriteAllBytesAsync(Path.Combine(folder, item.i.ToString(System.Globalization.CultureInfo.InvariantCulture)), bytes, ct);
             }).GetAwaiter().GetResult();
         return Directory.EnumerateFiles(folder).Count();
+    }
+
+    /// <summary>
+    /// One Put Blob of <paramref name="content"/> with a plain HttpClient, sent synchronously
+    /// (<see cref="HttpClient.Send(HttpRequestMessage)"/>): no Content-MD5 is sent, the service computes its own.
+    /// </summary>
+    public static void BarePut(Uri signedWriteUrl, byte[] content)
+    {
+        using var request = PutBlob(signedWriteUrl, content);
+        using var response = s_http.Send(request);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>One Put Blob of <paramref name="content"/> to each URL with a plain HttpClient, <paramref name="inFlight"/> at a time.</summary>
+    /// <returns>How many blobs were written.</returns>
+    public static int BarePutMany(IReadOnlyList<Uri> signedWriteUrls, byte[] content, int inFlight)
+    {
+        var written = 0;
+        Parallel.ForEachAsync(
+            signedWriteUrls,
+            new ParallelOptions { MaxDegreeOfParallelism = inFlight },
+            async (url, ct) =>
+            {
+                using var request = PutBlob(url, content);
+                using var response = await s_http.SendAsync(request, ct);
+                response.EnsureSuccessStatusCode();
+                Interlocked.Increment(ref written);
+            }).GetAwaiter().GetResult();
+        return written;
+    }
+
+    private static HttpRequestMessage PutBlob(Uri signedWriteUrl, byte[] content)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, signedWriteUrl) { Content = new ByteArrayContent(content) };
+        request.Headers.Add("x-ms-blob-type", "BlockBlob");
+        return request;
     }
 
     /// <summary>The blob's length by a HEAD, or -1 when it does not exist.</summary>

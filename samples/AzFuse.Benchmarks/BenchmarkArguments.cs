@@ -6,7 +6,7 @@ namespace AzFuse.Benchmarks;
 internal sealed class BenchmarkArguments
 {
     public const string Usage =
-        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [scale] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...] [--scale-files N] [--cache-files N]\n" +
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [hot] [scale] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...] [--scale-files N] [--cache-files N]\n" +
         "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
         "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
         "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
@@ -16,9 +16,13 @@ internal sealed class BenchmarkArguments
         "  large       large files on loopback and through a link profile (10 ms each way, 25 MB/s per connection): download and upload\n" +
         "              against azcopy, curl and one HTTP stream; a streamed read; peak memory; ReadRange of an uncached blob\n" +
         "  chunks      ChunkSize x ChunksInFlight through the link profile (download and upload of --large-mb)\n" +
+        "  hot         issue 17's hot paths against their bare baselines, a scorecard of ratios: cache-hit Opens against\n" +
+        "              File.OpenRead (default policy and max_cache_size), uncached 4 KiB Opens against GETs, synchronous\n" +
+        "              writes against PUTs, 200 writes in an AsyncUpload scope (and shmAsTmp) against PUTs 16 in flight,\n" +
+        "              Prepare of 1000 against PrepareAsync and GETs 16 in flight, a 100 MiB Open against curl\n" +
         "  scale       Prepare, cached Prepare, List and a resume of --scale-files; an eviction pass over --cache-files (ScaleBenchmark.cs)\n" +
-        "  (no set named: the first six; large, chunks and scale run only when named)\n" +
-        "  --files N   files in the write benchmark and in read's Prepare batch (default 1000)\n" +
+        "  (no set named: the first six; large, chunks, hot and scale run only when named)\n" +
+        "  --files N   files in the write benchmark and in read's Prepare batch (default 1000); in hot, the cache-hit files (default 10000)\n" +
         "  --big-mb N  size of read's big file in MiB (default 256)\n" +
         "  --repeat N  timed repetitions of each measurement; the median is reported (default 5)\n" +
         "  --counts    the sweep's Prepare batch counts (default 100,300,1000,3000,10000)\n" +
@@ -29,6 +33,9 @@ internal sealed class BenchmarkArguments
         "  --chunk-mb N, --in-flight N    ChunkSize and ChunksInFlight of the library in these runs (default: the options' defaults)\n" +
         "  --chunk-sizes, --in-flights    what the chunks set tries (default 4M,8M,16M and 4,8,16,32)\n" +
         "  --scale-files N, --cache-files N    the scale set's blobs (default 100000) and cache files (default 1000000)";
+
+    // --files as given, or null: its default depends on the set (Files, HitFiles).
+    private int? _files;
 
     public bool Read { get; private set; }
 
@@ -45,6 +52,8 @@ internal sealed class BenchmarkArguments
     public bool Large { get; private set; }
 
     public bool Chunks { get; private set; }
+
+    public bool Hot { get; private set; }
 
     public bool Scale { get; private set; }
 
@@ -66,7 +75,11 @@ internal sealed class BenchmarkArguments
 
     public IReadOnlyList<int> InFlights { get; private set; } = [4, 8, 16, 32];
 
-    public int Files { get; private set; } = 1000;
+    /// <summary>--files: the write set's files and read's Prepare batch.</summary>
+    public int Files => _files ?? 1000;
+
+    /// <summary>--files in the hot set: how many cached files the cache-hit Opens go through.</summary>
+    public int HitFiles => _files ?? 10_000;
 
     public long BigSize { get; private set; } = 256L << 20;
 
@@ -94,6 +107,7 @@ internal sealed class BenchmarkArguments
                     case "training": parsed.Training = true; break;
                     case "large": parsed.Large = true; break;
                     case "chunks": parsed.Chunks = true; break;
+                    case "hot": parsed.Hot = true; break;
                     case "scale": parsed.Scale = true; break;
                     case "--scale-files": parsed.ScaleFiles = Positive(args, ++i); break;
                     case "--cache-files": parsed.CacheFiles = Positive(args, ++i); break;
@@ -104,7 +118,7 @@ internal sealed class BenchmarkArguments
                     case "--in-flight": parsed.InFlight = Positive(args, ++i); break;
                     case "--chunk-sizes": parsed.ChunkSizes = List(args, ++i).Select(ParseSize).ToList(); break;
                     case "--in-flights": parsed.InFlights = List(args, ++i).Select(c => Positive([c], 0)).ToList(); break;
-                    case "--files": parsed.Files = Positive(args, ++i); break;
+                    case "--files": parsed._files = Positive(args, ++i); break;
                     case "--big-mb": parsed.BigSize = (long)Positive(args, ++i) << 20; break;
                     case "--repeat": parsed.Repeat = Positive(args, ++i); break;
                     case "--counts": parsed.Counts = List(args, ++i).Select(c => Positive([c], 0)).ToList(); break;
@@ -120,7 +134,7 @@ internal sealed class BenchmarkArguments
             return null;
         }
 
-        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks && !parsed.Scale)
+        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks && !parsed.Hot && !parsed.Scale)
         {
             parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = parsed.Training = true;
         }

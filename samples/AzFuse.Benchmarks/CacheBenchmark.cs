@@ -20,10 +20,10 @@ internal static class CacheBenchmark
         await bench.SeedManyAsync("cache/misses", Misses, Small);
 
         var hits = Enumerable.Range(0, Hits).Select(i => Workbench.Logical($"cache/hits/{i}.bin")).ToList();
-        var plain = Client(bench, o => { });
-        var bounded = Client(bench, o => o.MaxCacheSize = 10_000_000_000);
-        var revalidating = Client(bench, o => o.RevalidateAfter = TimeSpan.FromHours(1));
-        var checking = Client(bench, o => o.RevalidateAfter = TimeSpan.Zero);
+        var plain = bench.NewClient(o => { });
+        var bounded = bench.NewClient(o => o.MaxCacheSize = 10_000_000_000);
+        var revalidating = bench.NewClient(o => o.RevalidateAfter = TimeSpan.FromHours(1));
+        var checking = bench.NewClient(o => o.RevalidateAfter = TimeSpan.Zero);
 
         // Filled by the revalidating client, so every file has the record it reads.
         revalidating.Prepare(hits);
@@ -57,7 +57,7 @@ internal static class CacheBenchmark
 
         // Half the files fit: the second half of every run evicts (down to 90% at each pass).
         var misses = Enumerable.Range(0, Misses).Select(i => Workbench.Logical($"cache/misses/{i}.bin")).ToList();
-        var full = Client(bench, o => o.MaxCacheSize = Misses / 2 * Small);
+        var full = bench.NewClient(o => o.MaxCacheSize = Misses / 2 * Small);
         var clear = () => plain.ClearCache(Workbench.Logical("cache"));
         timings = bench.Measurement.Compare($"{Misses} cache misses (Open + read 4 KB), unbounded and evicting",
         [
@@ -110,21 +110,13 @@ internal static class CacheBenchmark
         }
     }
 
-    private static AzFuseClient Client(Workbench bench, Action<AzFuseOptions> policy)
-    {
-        var options = bench.Sandbox.CreateOptions();
-        options.RetryDelay = new AzFuseOptions().RetryDelay;
-        policy(options);
-        return new AzFuseClient(options, bench.Warnings);
-    }
-
-    /// <summary>What <see cref="Workbench.OpenAndRead"/> does, on the cache file itself.</summary>
-    private static void ReadFiles(IReadOnlyList<string> files)
+    /// <summary>What <see cref="Workbench.OpenAndRead"/> does, on the cache file itself, opened as <see cref="File.OpenRead"/> opens it.</summary>
+    public static void ReadFiles(IReadOnlyList<string> files)
     {
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
         foreach (var file in files)
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            using var stream = File.OpenRead(file);
             while (stream.Read(buffer) > 0)
             {
             }
@@ -133,7 +125,8 @@ internal static class CacheBenchmark
         System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    private static void ReadAll(AzFuseClient client, IReadOnlyList<string> paths)
+    /// <summary><see cref="Workbench.OpenAndRead"/> of each path, one after another.</summary>
+    public static void ReadAll(AzFuseClient client, IReadOnlyList<string> paths)
     {
         foreach (var path in paths)
         {

@@ -65,7 +65,7 @@ internal static class LargeFileBenchmark
         {
             foreach (var inFlight in arguments.InFlights)
             {
-                var client = Client(bench, o => { o.ChunkSize = chunk; o.ChunksInFlight = inFlight; o.TransferEngine = AzFuseTransferEngine.Http; });
+                var client = bench.NewClient(o => { o.ChunkSize = chunk; o.ChunksInFlight = inFlight; o.TransferEngine = AzFuseTransferEngine.Http; });
                 var timings = bench.Measurement.Compare($"{Table.Size(chunk)} x {inFlight} through the link", warmUp: false, candidates:
                 [
                     Download(client, $"download", size),
@@ -103,13 +103,11 @@ internal static class LargeFileBenchmark
     private static void Loopback(Workbench bench, BenchmarkArguments arguments, long size, Scorecard scores)
     {
         bench.Sandbox.RouteDirect();
-        var client = Client(bench, arguments.Configure);
-        var url = bench.SignedBlobUrl(Big, via: null);
-        var file = "";
+        var client = bench.NewClient(arguments.Configure);
         var timings = bench.Measurement.Compare($"{Table.Size(size)} download on loopback",
         [
             Download(client, "AzFuse Open (download, auto)", size),
-            new("curl -s -f -o FILE URL", Setup: () => { bench.ClearScratch(); file = Path.Combine(bench.ScratchRoot, "curl.bin"); }, Run: () => ReadBenchmarks.Expect(Baselines.Curl(url, file), size, "bytes from curl"), Route: "curl"),
+            ReadBenchmarks.Curl(bench, bench.SignedBlobUrl(Big, via: null), size),
         ]);
         Measurement.Print($"L1. One {Table.Size(size)} download, loopback: median of {bench.Measurement.Repeat} runs", timings);
         var ratio = timings[0].Median / timings[1].Median;
@@ -120,7 +118,7 @@ internal static class LargeFileBenchmark
     private static void Memory(Workbench bench, BenchmarkArguments arguments, long size, string source, Scorecard scores)
     {
         bench.Sandbox.RouteDirect();
-        var client = Client(bench, arguments.Configure);
+        var client = bench.NewClient(arguments.Configure);
         var table = new Table("run", "download ms", "download: peak RSS growth MiB", "upload ms", "upload: peak RSS growth MiB");
         var worst = 0.0;
         for (var run = 1; run <= Math.Min(3, bench.Measurement.Repeat); run++)
@@ -147,7 +145,7 @@ internal static class LargeFileBenchmark
     private static void LinkDownload(Workbench bench, BenchmarkArguments arguments, LinkProxy proxy, long size, Scorecard scores)
     {
         bench.Sandbox.RouteThrough(proxy);
-        var client = Client(bench, arguments.Configure);
+        var client = bench.NewClient(arguments.Configure);
         var url = bench.SignedBlobUrl(Big, proxy);
         var file = "";
         void Fresh() { bench.ClearScratch(); file = Path.Combine(bench.ScratchRoot, "azcopy.bin"); }
@@ -182,7 +180,7 @@ internal static class LargeFileBenchmark
     private static void LinkUpload(Workbench bench, BenchmarkArguments arguments, LinkProxy proxy, long size, string source, Scorecard scores)
     {
         bench.Sandbox.RouteThrough(proxy);
-        var client = Client(bench, arguments.Configure);
+        var client = bench.NewClient(arguments.Configure);
         var url = bench.SignedBlobUrl(AzCopyUploaded, proxy, write: true);
         var timings = bench.Measurement.Compare($"{Table.Size(size)} upload through the link ({proxy.Profile})", warmUp: false, candidates:
         [
@@ -206,7 +204,7 @@ internal static class LargeFileBenchmark
         const int Count = 4096;
         const int Reads = 100;
         bench.Sandbox.RouteDirect();
-        var client = Client(bench, arguments.Configure);
+        var client = bench.NewClient(arguments.Configure);
         var logical = Workbench.Logical(Huge);
         var url = bench.SignedBlobUrl(Huge, via: null);
         var offsets = Enumerable.Range(0, Reads).Select(i => new Random(i).NextInt64(size - Count)).ToList();
@@ -224,7 +222,7 @@ internal static class LargeFileBenchmark
         var cachePath = bench.Sandbox.CachePathOf(Huge);
         await using var counting = LinkProxy.Start(bench.Sandbox.Server, LinkProfile.Loopback);
         bench.Sandbox.RouteThrough(counting);
-        ReadBenchmarks.Expect(Client(bench, arguments.Configure).ReadRange(logical, offsets[0], buffer), Count, "bytes from ReadRange");
+        ReadBenchmarks.Expect(bench.NewClient(arguments.Configure).ReadRange(logical, offsets[0], buffer), Count, "bytes from ReadRange");
         var received = counting.BytesToClients;
         Console.WriteLine($"  one ReadRange of 4 KiB: {counting.Requests.Count} request(s), {received} bytes received, cached file created: {File.Exists(cachePath)}");
         scores.Add($"ReadRange 4 KiB, uncached: requests ({received} bytes received)", counting.Requests.Count, "GET", "one, less than a block", counting.Requests.Count == 1 && received < arguments.Options().ChunkSize && !File.Exists(cachePath));
@@ -277,14 +275,6 @@ internal static class LargeFileBenchmark
             Run: () => write!.Dispose(),
             Check: () => ReadBenchmarks.Expect(bench.Baselines.RemoteLength(Uploaded), size, $"length of the blob uploaded by '{name}'"),
             Route: null);
-    }
-
-    private static AzFuseClient Client(Workbench bench, Action<AzFuseOptions> configure)
-    {
-        var options = bench.Sandbox.CreateOptions();
-        options.RetryDelay = new AzFuseOptions().RetryDelay;
-        configure(options);
-        return new AzFuseClient(options, bench.Warnings);
     }
 
     private static (TimeSpan Elapsed, double GrowthMiB) Peak(Action work)

@@ -2,7 +2,7 @@
 // Azurite and the real azcopy, and prints wall times and their ratios. Timings on shared
 // machines are noisy; the ratio of two things measured side by side is what to quote.
 //
-//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [options: see BenchmarkArguments.cs]
+//   ./build.sh bench [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [hot] [options: see BenchmarkArguments.cs]
 //
 //   read    one 4 KB file against a bare GET; Prepare of --files (1000) x 4 KB against azcopy run
 //           directly as one job; Prepare of 20 x 4 KB against azcopy's 2 s floor; one --big-mb
@@ -22,11 +22,20 @@
 //           per connection) against azcopy, curl and one HTTP stream; a streamed read; peak memory;
 //           a 4 KiB ReadRange of an uncached --range-mb (4096) MiB blob against a bare ranged GET.
 //   chunks  ChunkSize x ChunksInFlight through the link profile: the measurements behind the defaults.
+//   hot     issue 17's hot paths, each against its bare baseline, as one scorecard of ratios
+//           (HotPathBenchmark.cs): --files (10,000) cache-hit Opens + 4 KiB reads against File.OpenRead
+//           of the same files, default policy and max_cache_size on the mapping (<= 1.3x, <= 1.5x);
+//           50 uncached 4 KiB Opens against bare GETs (<= 1.5x); 50 synchronous 4 KiB writes (Open,
+//           write, Dispose) against bare Put Blobs (<= 1.5x); 200 x 1 KiB writes in an AsyncUpload
+//           scope, and with shmAsTmp, until its Dispose returns against 200 PUTs 16 in flight (<= 1.2x);
+//           a synchronous Prepare of 1,000 x 4 KiB against PrepareAsync (<= 1.1x) and against bare
+//           GETs 16 in flight into files (<= 1.05x); a 100 MiB uncached Open + read against curl -o
+//           (<= 1.3x). Misses and writes use blobs no earlier run touched. 2-3.5 minutes at --repeat 3.
 //   scale   --scale-files (100,000) tiny blobs: Prepare uncached (time, azcopy runs, requests, peak
 //           memory) and cached (against enumerating the cache folder), List against a bare SDK
 //           listing, a dead process's journal of as many pending uploads resumed; one eviction
 //           pass over --cache-files (1,000,000) cache files (ScaleBenchmark.cs).
-//   (none)  the first six (large, chunks and scale take minutes and disk: only when named).
+//   (none)  the first six (large, chunks, hot and scale take minutes and disk: only when named).
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
@@ -65,6 +74,7 @@ if (arguments.Write)
     (arguments.Chunks, bench => LargeFileBenchmark.ChunksAsync(bench, arguments)),
     (arguments.Cache, CacheBenchmark.RunAsync),
     (arguments.Training, TrainingBenchmark.RunAsync),
+    (arguments.Hot, bench => HotPathBenchmark.RunAsync(bench, arguments)),
 ];
 foreach (var set in sets.Where(s => s.Named))
 {

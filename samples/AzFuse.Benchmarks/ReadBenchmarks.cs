@@ -92,17 +92,12 @@ internal static class ReadBenchmarks
     private static void BigFile(Workbench bench, long size)
     {
         const string Relative = "read/big.bin";
-        var url = bench.SignedBlobUrl(Relative);
-        var file = "";
         var timings = bench.Measurement.Compare($"one {Table.Size(size)} file",
         [
             Open(bench, "Open + read, auto", AzFuseTransferEngine.Auto, Relative, size),
             Open(bench, "Open + read, forced http", AzFuseTransferEngine.Http, Relative, size),
             Open(bench, "Open + read, forced azcopy (pipe)", AzFuseTransferEngine.AzCopy, Relative, size),
-            new("curl -s -f -o FILE URL",
-                Setup: () => { bench.ClearScratch(); file = Path.Combine(bench.ScratchRoot, "curl.bin"); },
-                Run: () => Expect(Baselines.Curl(url, file), size, "bytes from curl"),
-                Route: "curl"),
+            Curl(bench, bench.SignedBlobUrl(Relative), size),
         ]);
 
         Measurement.Print($"4. One {Table.Size(size)} file, cache miss: median of {bench.Measurement.Repeat} runs", timings);
@@ -121,6 +116,16 @@ internal static class ReadBenchmarks
         return new(name,
             Setup: () => client.ClearCache(logical),
             Run: () => Expect(Workbench.OpenAndRead(client, logical), size, $"bytes read by '{name}'"));
+    }
+
+    /// <summary><c>curl -s -f -o FILE URL</c> into the emptied scratch folder (on the disk of the cache), its length checked.</summary>
+    public static Candidate Curl(Workbench bench, Uri signedBlobUrl, long size)
+    {
+        var file = Path.Combine(bench.ScratchRoot, "curl.bin");
+        return new("curl -s -f -o FILE URL",
+            Setup: bench.ClearScratch,
+            Run: () => Expect(Baselines.Curl(signedBlobUrl, file), size, "bytes from curl"),
+            Route: "curl");
     }
 
     /// <summary>A Prepare of <paramref name="relatives"/> into an emptied <paramref name="folder"/> through a client of <paramref name="engine"/>.</summary>

@@ -63,15 +63,21 @@ internal sealed class Workbench : IDisposable
     {
         if (!_clients.TryGetValue(engine, out var client))
         {
-            var options = Sandbox.CreateOptions();
-            options.TransferEngine = engine;
-
-            // The sandbox shortens the retry delay for tests; a benchmark measures what users get.
-            options.RetryDelay = new AzFuseOptions().RetryDelay;
-            client = _clients[engine] = new AzFuseClient(options, Warnings);
+            client = _clients[engine] = NewClient(o => o.TransferEngine = engine);
         }
 
         return client;
+    }
+
+    /// <summary>A new client of the sandbox (not shared), its options changed by <paramref name="configure"/>; warnings go to <see cref="Warnings"/>.</summary>
+    public AzFuseClient NewClient(Action<AzFuseOptions> configure)
+    {
+        var options = Sandbox.CreateOptions();
+
+        // The sandbox shortens the retry delay for tests; a benchmark measures what users get.
+        options.RetryDelay = new AzFuseOptions().RetryDelay;
+        configure(options);
+        return new AzFuseClient(options, Warnings);
     }
 
     /// <summary>The blob's URL with the same read SAS (what curl and a bare GET take).</summary>
@@ -165,6 +171,24 @@ internal sealed class Workbench : IDisposable
         if (missing > 0)
         {
             throw new InvalidOperationException($"{missing} of {relatives.Count} file(s) are not in the cache after Prepare.");
+        }
+    }
+
+    /// <summary>Throws unless every listed blob (relative to the mapping) exists with <paramref name="size"/> bytes (HEADs, 16 at a time).</summary>
+    public void RequireUploaded(IReadOnlyList<string> relatives, long size)
+    {
+        var wrong = 0;
+        Parallel.ForEach(relatives, new ParallelOptions { MaxDegreeOfParallelism = 16 }, relative =>
+        {
+            if (Baselines.RemoteLength(relative) != size)
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+
+        if (wrong > 0)
+        {
+            throw new InvalidOperationException($"{wrong} of {relatives.Count} blob(s) are missing or not {size} bytes long.");
         }
     }
 

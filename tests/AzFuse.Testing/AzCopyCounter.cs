@@ -25,7 +25,7 @@ public sealed class AzCopyCounter
         File.WriteAllText(script,
             "#!/bin/sh\n" +
             "prev=''\n" +
-            "for a in \"$@\"; do [ \"$prev\" = '--from-to' ] && echo \"$a\" >> '" + log + "'; prev=\"$a\"; done\n" +
+            "for a in \"$@\"; do [ \"$prev\" = '--from-to' ] && echo \"$a\" >> '" + log + "' && echo \"$a by process $PPID at $(date +%T.%N)\" >> '" + log + ".who'; prev=\"$a\"; done\n" +
             "exec '" + RepositoryTools.AzCopy + "' \"$@\"\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return new AzCopyCounter(script, log);
@@ -33,4 +33,7 @@ public sealed class AzCopyCounter
 
     /// <summary>The <c>--from-to</c> value of every invocation so far, in order.</summary>
     public IReadOnlyList<string> Invocations => File.Exists(_log) ? File.ReadAllLines(_log) : [];
+
+    /// <summary>Each invocation with the process that ran it and when: for the message of a test that counts them.</summary>
+    public string Who => File.Exists(_log + ".who") ? string.Join("; ", File.ReadAllLines(_log + ".who")) : "no invocation";
 }

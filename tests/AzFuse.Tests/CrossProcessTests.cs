@@ -31,7 +31,7 @@ public sealed class CrossProcessTests(AzuriteFixture azurite) : SandboxTest(azur
 
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Stderr));
         Assert.All(results, r => Assert.Equal(expected, r.Stdout.Trim()));
-        Assert.Equal(["BlobPipe"], AzCopy.Invocations);
+        Assert.True(AzCopy.Invocations is ["BlobPipe"], $"one download expected; azcopy ran: {AzCopy.Who}; helper pids: {string.Join(", ", helpers.Select(h => h.Id))}");
     }
 
     [Fact]

@@ -30,6 +30,7 @@ internal sealed partial class BatchFiller
         }
         else
         {
+            _fills.Begin(root);
             using (claims)
             using (var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))
             {
@@ -65,7 +66,7 @@ internal sealed partial class BatchFiller
                     }
                 }
 
-                Durability.FlushFiles(arrived.Select(Staged));
+                _fills.Complete(root, arrived.Select(Staged));
 
                 // A job reports sizes only once done: the room is made now, before the files count.
                 var sizes = arrived.ConvertAll(i => new FileInfo(Staged(i)).Length);
@@ -159,14 +160,7 @@ internal sealed partial class BatchFiller
             failures[i] = new TransferFailure(path.LogicalPath, cause);
         }
 
-        if (async)
-        {
-            await Parallel.ForAsync(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, Probe).ConfigureAwait(false);
-        }
-        else
-        {
-            Parallel.For(0, absent.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, i => Probe(i, cancellationToken).EnsureCompleted());
-        }
+        await ParallelLoop.ForAsync(absent.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, Probe, async).ConfigureAwait(false);
 
         return failures;
     }

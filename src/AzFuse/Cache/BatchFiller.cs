@@ -47,12 +47,14 @@ internal sealed partial class BatchFiller
     private readonly CacheSpace _space;
     private readonly CacheEviction _eviction;
     private readonly TimeSpan _lockTimeout;
+    private readonly UnsyncedFills _fills;
 
     // hasUnuploadedCopy: whether newer content of a path waits for upload outside the cache
     // (staged in shared memory). Such a path is not filled, or the blob's older content would
     // shadow the newer copy for every later Open.
-    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, RetryPolicy retry, BlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy, Freshness freshness, BatchRevalidator revalidator, CacheSpace space, CacheEviction eviction, TimeSpan lockTimeout)
+    public BatchFiller(FileDownloader downloader, JobDownloader job, TransferPlanner planner, RetryPolicy retry, BlobService blobs, TimeProvider time, ILogger logger, Func<ResolvedPath, bool> hasUnuploadedCopy, Freshness freshness, BatchRevalidator revalidator, CacheSpace space, CacheEviction eviction, UnsyncedFills fills, TimeSpan lockTimeout)
     {
+        _fills = fills;
         _lockTimeout = lockTimeout;
         _hasUnuploadedCopy = hasUnuploadedCopy;
         _freshness = freshness;
@@ -214,6 +216,7 @@ internal sealed partial class BatchFiller
         var failures = new TransferFailure?[group.Count];
         var deferred = new ConcurrentQueue<int>();
         var (jobClaimed, jobs) = JobClaims.ReadLive(root);
+        _fills.Begin(root);
         using var staging = ScratchFolder.Create(CacheLayout.StagingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time);
 
         // Processes preparing the same list start at different places in it, so that they take
@@ -262,6 +265,7 @@ internal sealed partial class BatchFiller
                     return;
                 }
 
+                _fills.Complete(root, staged);
                 if (!CommitClaimed(path, staged, blob, replacing))
                 {
                     _space.Adjust(root, -reserved);
@@ -299,7 +303,7 @@ internal sealed partial class BatchFiller
                 return;
             }
 
-            FileLock? claim;
+            FillLock? claim;
             try
             {
                 claim = FillLock.TryAcquireCreating(root, path.CachePath);

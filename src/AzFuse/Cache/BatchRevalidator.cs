@@ -92,7 +92,7 @@ internal sealed class BatchRevalidator
     /// <summary>Compares one file with what the service said, under its fill lock (skipped if someone holds it: they are filling or writing it).</summary>
     private async ValueTask<Revalidated> SettleAsync(ResolvedPath path, BlobProperties? blob, bool async, CancellationToken cancellationToken)
     {
-        using var fillLock = FillLock.TryAcquireExisting(path.CachePath);
+        using var fillLock = FillLock.TryAcquireExisting(path.CacheRoot, path.CachePath);
         if (fillLock is null || !CacheFileNames.IsCachedFile(path.CachePath))
         {
             return Revalidated.Current;
@@ -113,14 +113,7 @@ internal sealed class BatchRevalidator
             current[group[i].Index] = await _blobs.GetPropertiesAsync(group[i].Path.Blob, async, ct).ConfigureAwait(false);
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken };
-        if (async)
-        {
-            await Parallel.ForAsync(0, group.Count, options, Head).ConfigureAwait(false);
-        }
-        else
-        {
-            Parallel.For(0, group.Count, options, i => Head(i, cancellationToken).EnsureCompleted());
-        }
+        await ParallelLoop.ForAsync(group.Count, options, Head, async).ConfigureAwait(false);
     }
 
     /// <summary>

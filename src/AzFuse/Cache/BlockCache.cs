@@ -42,6 +42,7 @@ internal sealed class BlockCache
 
     private readonly RangeFetcher _fetcher;
     private readonly CacheSpace _space;
+    private readonly UnsyncedFills _fills;
     private readonly long _blockSize;
 
     // The blocks being fetched in this process, each done when its fetch ends (however it ends): a
@@ -49,8 +50,9 @@ internal sealed class BlockCache
     // seek abandoned, or two streams of one file). Across processes a race costs a duplicate fetch.
     private readonly ConcurrentDictionary<string, Task> _fetching = new(StringComparer.Ordinal);
 
-    public BlockCache(RangeFetcher fetcher, CacheSpace space, ChunkSettings chunks)
+    public BlockCache(RangeFetcher fetcher, CacheSpace space, UnsyncedFills fills, ChunkSettings chunks)
     {
+        _fills = fills;
         _fetcher = fetcher;
         _space = space;
 
@@ -223,6 +225,7 @@ internal sealed class BlockCache
         var length = file.LengthOf(index);
         ContainedFolders.Create(root, file.Folder);
         await _space.ReserveAsync(root, length, async, cancellationToken).ConfigureAwait(false);
+        _fills.Begin(root);
         var temporary = Path.Combine(file.Folder, $".{index}.{Guid.NewGuid():N}.tmp");
         var placed = false;
         try
@@ -239,8 +242,9 @@ internal sealed class BlockCache
                     opened: null,
                     async,
                     cancellationToken).ConfigureAwait(false);
-                partial.Flush();
             }
+
+            _fills.Complete(root, temporary);
 
             // Another process may have put the same block there meanwhile: its copy stands.
             placed = CacheCommit.MoveIntoPlace(temporary, root, path);

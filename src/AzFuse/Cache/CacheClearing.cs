@@ -87,21 +87,28 @@ internal sealed class CacheClearing
             : [];
         foreach (var sub in below.OrderByDescending(d => d.Length))
         {
-            TryRemoveFolder(sub);
+            TryRemoveFolder(root, sub);
         }
 
         var trimmedRoot = Path.TrimEndingDirectorySeparator(root);
         for (var current = folder; current.Length > trimmedRoot.Length && ContainedFolders.IsUnder(trimmedRoot, current); current = Path.GetDirectoryName(current)!)
         {
-            if (!TryRemoveFolder(current))
+            if (!TryRemoveFolder(root, current))
             {
                 break;
             }
         }
     }
 
-    private static bool TryRemoveFolder(string folder)
+    /// <summary>Removes <paramref name="folder"/> if it is empty and no fill has pinned it (see <see cref="FillLock"/>).</summary>
+    private static bool TryRemoveFolder(string root, string folder)
     {
+        using var pin = FillLock.TryPinForRemoval(root, folder);
+        if (pin is null)
+        {
+            return false; // a fill is about to put a file there
+        }
+
         try
         {
             Directory.Delete(folder, recursive: false);

@@ -82,14 +82,16 @@ internal static class CacheCommit
     /// (a newer write keeps its own), and only if the lock is free at once: a holder is committing a
     /// newer write or filling the file, and leaves a record of its own.
     /// </summary>
-    public static void MarkUploaded(string cachePath, Guid writeToken, DateTimeOffset now)
+    public static void MarkUploaded(string cacheRoot, string cachePath, Guid writeToken, DateTimeOffset now)
     {
-        if (writeToken == Guid.Empty || !CacheFileNames.IsCachedFile(cachePath))
+        // No record, no lock: a record naming this write could only have been written by its
+        // commit, which is over (mappings that neither revalidate nor bound the cache keep none).
+        if (writeToken == Guid.Empty || !File.Exists(CacheFileNames.RecordPath(cachePath)) || !CacheFileNames.IsCachedFile(cachePath))
         {
             return;
         }
 
-        using var fillLock = FillLock.TryAcquireExisting(cachePath);
+        using var fillLock = FillLock.TryAcquireExisting(cacheRoot, cachePath);
         if (fillLock is not null && CacheRecords.Read(cachePath) is { PendingWrite: { } token } record && token == writeToken)
         {
             CacheRecords.Write(cachePath, record with { PendingWrite = null, CheckedAt = now });

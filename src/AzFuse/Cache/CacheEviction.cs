@@ -199,20 +199,11 @@ internal sealed class CacheEviction
     /// <returns>The bytes freed, or <see langword="null"/> when the file stays.</returns>
     public long? TryRemove(string cacheRoot, string cachePath, Lazy<HashSet<string>>? pendingSnapshot, bool onlyIfClosed)
     {
-        FileLock? fillLock;
-        try
-        {
-            // Released, the lock file is deleted too: a cleared file leaves nothing behind.
-            fillLock = FileLock.TryAcquire(CacheFileNames.LockPath(cachePath));
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return 0; // its folder is gone, and the file with it
-        }
-
+        var fillLock = FillLock.TryAcquireExisting(cacheRoot, cachePath);
         if (fillLock is null)
         {
-            return null;
+            // Held, or its folder is gone (and the file with it).
+            return NativeFiles.StatusOf(Path.GetDirectoryName(cachePath)!) is { Kind: FileKind.Directory } ? null : 0;
         }
 
         using (fillLock)
@@ -263,9 +254,19 @@ internal sealed class CacheEviction
         return length;
     }
 
-    /// <summary>The record and a partial download left by a killed fill (the caller holds the fill lock, so no fill is writing it).</summary>
+    /// <summary>
+    /// The record and a partial download left by a killed fill (the caller holds the fill lock, so no
+    /// fill is writing it), and a lock file beside it from versions before the fill locks moved into
+    /// one file: removed only if no one holds it, by taking and releasing it.
+    /// </summary>
     private static void RemoveOwnFiles(string cachePath)
     {
+        var legacyLock = CacheFileNames.LockPath(cachePath);
+        if (NativeFiles.HasIdentity && NativeFiles.StatusOf(legacyLock) is { Kind: FileKind.File })
+        {
+            FileLock.TryAcquire(legacyLock)?.Dispose();
+        }
+
         CacheRecords.Delete(cachePath);
         CacheCommit.DeleteQuietly(CacheFileNames.PartialPath(cachePath));
         CacheCommit.DeleteQuietly(CacheFileNames.RangesPath(cachePath));

@@ -18,12 +18,14 @@ internal sealed class CacheFiller
     private readonly Freshness _freshness;
     private readonly CacheSpace _space;
     private readonly Revalidation _revalidation;
+    private readonly UnsyncedFills _fills;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public CacheFiller(FileDownloader downloader, BlobService blobs, Freshness freshness, CacheSpace space, Revalidation revalidation, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    public CacheFiller(FileDownloader downloader, BlobService blobs, Freshness freshness, CacheSpace space, Revalidation revalidation, UnsyncedFills fills, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
     {
+        _fills = fills;
         _downloader = downloader;
         _blobs = blobs;
         _freshness = freshness;
@@ -94,6 +96,8 @@ internal sealed class CacheFiller
         // are recorded is completed, anything else is replaced.
         var partial = CacheFileNames.PartialPath(path.CachePath);
         var ranges = CacheFileNames.RangesPath(path.CachePath);
+        var resuming = File.Exists(ranges);
+        _fills.Begin(path.CacheRoot);
         long reserved = 0;
         async ValueTask Reserve(BlobProperties blob, bool isAsync, CancellationToken ct)
         {
@@ -115,6 +119,7 @@ internal sealed class CacheFiller
                 throw Errors.NotAFile(path.LogicalPath, path.Blob.DisplayName);
             }
 
+            _fills.Complete(path.CacheRoot, partial, flush: resuming);
             replaced = CacheCommit.Replace(partial, path.CachePath, path.Mapping.Revalidates ? CacheRecord.Downloaded(properties, _time.GetUtcNow()) : null);
         }
         catch (Exception ex)

@@ -104,7 +104,11 @@ internal sealed class CacheSpace
 
         try
         {
-            File.SetLastAccessTimeUtc(file.SafeFileHandle, _time.GetUtcNow().UtcDateTime);
+            var now = _time.GetUtcNow();
+            if (!NativeFiles.TrySetAccessTime(file.SafeFileHandle, now))
+            {
+                File.SetLastAccessTimeUtc(file.SafeFileHandle, now.UtcDateTime);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

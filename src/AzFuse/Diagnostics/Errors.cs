@@ -129,7 +129,7 @@ internal static partial class Errors
         $"'{logicalPath}' was downloaded to '{cachePath}' but the file was removed before it could be opened (ClearCache from another thread or process?). Open it again.");
 
     public static AzFuseException LockTimeout(string what, string lockPath, TimeSpan timeout) => new(
-        $"Waited {timeout} for another process to finish downloading '{what}' (lock file '{lockPath}'). If that process is stuck, stop it; raise AzFuseOptions.LockTimeout for very large files.");
+        $"Waited {timeout} for another process to finish downloading '{what}' (lock: '{lockPath}'). If that process is stuck, stop it; raise AzFuseOptions.LockTimeout for very large files.");
 
     // ----- remote --------------------------------------------------------------------------
 

@@ -184,4 +184,11 @@ internal static partial class Log
 
     [LoggerMessage(109, LogLevel.Warning, "Kept {LogicalPath} while deleting the older committed folder {Folder}")]
     public static partial void PruneSkippedFile(ILogger logger, string logicalPath, string folder, Exception exception);
+
+    // Issue 17 (hot paths): 150–159.
+    [LoggerMessage(150, LogLevel.Warning, "The machine restarted while cache fills under {CacheRoot} were not yet flushed to disk: removed {Removed} cache file(s) created since {Since:u}, to be fetched again when next opened")]
+    public static partial void RecoveredUnsyncedFills(ILogger logger, string cacheRoot, int removed, DateTimeOffset since);
+
+    [LoggerMessage(151, LogLevel.Debug, "Cache fills under {CacheRoot} are flushed to disk one by one: {Reason}")]
+    public static partial void FillsFlushedEach(ILogger logger, string cacheRoot, string reason);
 }

@@ -2,6 +2,7 @@ using AzFuse.Cache;
 using AzFuse.Commit;
 using AzFuse.Configuration;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
@@ -46,7 +47,9 @@ internal sealed class AzFuseEngine : IObservedClient
         Fetcher = new RangeFetcher(Blobs, retry);
         var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), new RangedDownloader(Fetcher, chunks, logger), Planner, retry, chunks, logger);
         var revalidation = new Revalidation(eviction, Space, time, logger);
-        Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, options.LockTimeout, time, logger);
+        var fills = new UnsyncedFills(logger);
+        Fills = fills;
+        Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, fills, options.LockTimeout, time, logger);
         Batch = new BatchFiller(
             downloader,
             new JobDownloader(runner, Sas, Blobs, options.TransferStallTimeout, time),
@@ -60,6 +63,7 @@ internal sealed class AzFuseEngine : IObservedClient
             new BatchRevalidator(Blobs, Freshness, revalidation, Planner),
             Space,
             eviction,
+            fills,
             options.LockTimeout);
 
         var transfers = new UploadTransfers(
@@ -78,19 +82,19 @@ internal sealed class AzFuseEngine : IObservedClient
             {
                 if (!uploaded.Staged)
                 {
-                    CacheCommit.MarkUploaded(uploaded.DataPath, uploaded.Token, time.GetUtcNow());
+                    CacheCommit.MarkUploaded(uploaded.CacheRoot, uploaded.DataPath, uploaded.Token, time.GetUtcNow());
                 }
             },
             options.ShutdownUploadDeadline,
             time);
         Uploader = uploader;
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, fills, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);
         Commits = new CommitProtocol(Blobs, Resolver, Remote, time, logger);
         Reader = new CacheReader(this, logger);
-        var blocks = new BlockCache(Fetcher, Space, chunks);
+        var blocks = new BlockCache(Fetcher, Space, fills, chunks);
         Streams = new StreamOpener(Blobs, blocks, Space, chunks.InFlight, logger);
         Ranges = new RangeReader(Reader, Blobs, Fetcher, chunks, logger);
         Resumer = new UploadResumer(Pending, uploader, accounts, Staging, cacheRoots, logger);
@@ -100,6 +104,7 @@ internal sealed class AzFuseEngine : IObservedClient
         foreach (var root in cacheRoots)
         {
             CacheLayout.PruneAbandoned(root, AzCopyLogs.KeepFailedRunsFor, time);
+            UnsyncedFills.Recover(root, eviction, Space, options.LockTimeout, time, logger, BootSession.Current);
             if (Staging.TrustedRootOf(root) is { } staged)
             {
                 CacheLayout.PruneAbandoned(staged, AzCopyLogs.KeepFailedRunsFor, time);
@@ -170,6 +175,9 @@ internal sealed class AzFuseEngine : IObservedClient
     public TransferPlanner Planner { get; }
 
     public CacheFiller Filler { get; }
+
+    /// <summary>Cache fills renamed into place without an fsync each, and what a restart removes of them.</summary>
+    public UnsyncedFills Fills { get; }
 
     public BatchFiller Batch { get; }
 

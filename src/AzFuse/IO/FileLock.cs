@@ -1,4 +1,3 @@
-using AzFuse.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
 namespace AzFuse.IO;
@@ -30,8 +29,6 @@ namespace AzFuse.IO;
 /// </remarks>
 internal sealed class FileLock : IDisposable
 {
-    private static readonly TimeSpan s_maxPollInterval = TimeSpan.FromMilliseconds(100);
-
     private readonly SafeFileHandle _handle;
     private readonly FileStatus? _locked;
 
@@ -95,10 +92,7 @@ internal sealed class FileLock : IDisposable
         return Take.Stale;
     }
 
-    /// <summary>
-    /// Waits for the lock, polling with a growing interval (the OS offers no cross-platform
-    /// blocking wait with a timeout), up to <paramref name="timeout"/>.
-    /// </summary>
+    /// <summary>Waits for the lock, up to <paramref name="timeout"/> (see <see cref="LockWait"/>).</summary>
     public static async ValueTask<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, string description, bool async, TimeProvider time, CancellationToken cancellationToken) =>
         (await AcquireUnlessAsync(lockPath, unless: null, timeout, description, async, time, cancellationToken).ConfigureAwait(false))!;
 
@@ -108,41 +102,8 @@ internal sealed class FileLock : IDisposable
     /// needed (checked before each try): a waiter for a file that its holder has now fetched
     /// need not create the lock file again (its holder deleted it) only to delete it at once.
     /// </summary>
-    public static async ValueTask<FileLock?> AcquireUnlessAsync(string lockPath, Func<bool>? unless, TimeSpan timeout, string description, bool async, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        var interval = TimeSpan.FromMilliseconds(2);
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (unless?.Invoke() == true)
-            {
-                return null;
-            }
-
-            var acquired = TryAcquire(lockPath);
-            if (acquired is not null)
-            {
-                return acquired;
-            }
-
-            if (timeout != Timeout.InfiniteTimeSpan && time.GetElapsedTime(started) >= timeout)
-            {
-                throw Errors.LockTimeout(description, lockPath, timeout);
-            }
-
-            if (async)
-            {
-                await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                cancellationToken.WaitHandle.WaitOne(interval);
-            }
-
-            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, s_maxPollInterval.Ticks));
-        }
-    }
+    public static ValueTask<FileLock?> AcquireUnlessAsync(string lockPath, Func<bool>? unless, TimeSpan timeout, string description, bool async, TimeProvider time, CancellationToken cancellationToken) =>
+        LockWait.PollAsync(() => TryAcquire(lockPath), unless, timeout, description, lockPath, async, time, cancellationToken);
 
     /// <summary>What <see cref="TryTake"/> found.</summary>
     internal enum Take

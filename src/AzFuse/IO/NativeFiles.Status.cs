@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace AzFuse.IO;
 
@@ -14,6 +15,7 @@ internal static partial class NativeFiles
     private const int AtSymlinkNoFollow = 0x100;
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasics = 0x1 | 0x2 | 0x8 | 0x100; // type, mode, uid, ino
+    private const uint StatxBirthTime = 0x800;
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
     private const int ENOSYS = 38;
@@ -79,6 +81,55 @@ internal static partial class NativeFiles
         }
     }
 
+    /// <summary>
+    /// When <paramref name="path"/> was created (statx's birth time, which a rename keeps and a
+    /// write, chmod or new access time does not change), not following a link at its end;
+    /// <see langword="null"/> when nothing is there or the file system does not keep birth times.
+    /// </summary>
+    public static DateTimeOffset? BirthTimeOf(string path)
+    {
+        if (s_noStatx || Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBirthTime, out var buffer) != 0 || (buffer.Mask & StatxBirthTime) == 0)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.FromUnixTimeSeconds(buffer.BirthSeconds).AddTicks(buffer.BirthNanoseconds / 100);
+    }
+
+    /// <summary>
+    /// Sets the access time of the file <paramref name="handle"/> has open, leaving its write time
+    /// alone: one <c>futimens</c> (Linux), where .NET's <see cref="File.SetLastAccessTimeUtc(SafeFileHandle, DateTime)"/>
+    /// first reads both times to write them back. A bounded cache marks every hit this way.
+    /// </summary>
+    /// <returns><see langword="false"/> where the call is not available or failed; the caller falls back to .NET's.</returns>
+    public static bool TrySetAccessTime(SafeFileHandle handle, DateTimeOffset time)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+            Span<TimeSpec> times =
+            [
+                new(ticks / TimeSpan.TicksPerSecond, ticks % TimeSpan.TicksPerSecond * 100),
+                new(0, UtimeOmit),
+            ];
+            return Futimens((int)handle.DangerousGetHandle(), ref times[0]) == 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>The effective user id of this process (0 where there is none).</summary>
     public static uint EffectiveUserId => OperatingSystem.IsWindows() ? 0 : Geteuid();
 
@@ -103,13 +154,25 @@ internal static partial class NativeFiles
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirFd, string path, int flags, uint mask, out StatxBuffer buffer);
 
+    [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
+    private static partial int Futimens(int fd, ref TimeSpec times);
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint Geteuid();
+
+    private const long UtimeOmit = (1L << 30) - 2;
+
+    /// <summary>A <c>struct timespec</c> on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct TimeSpec(long Seconds, long Nanoseconds);
 
     /// <summary>The fields of Linux's <c>struct statx</c> (256 bytes, the same on every architecture) that are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct StatxBuffer
     {
+        [FieldOffset(0)]
+        public uint Mask;
+
         [FieldOffset(20)]
         public uint Uid;
 
@@ -118,6 +181,12 @@ internal static partial class NativeFiles
 
         [FieldOffset(32)]
         public ulong Inode;
+
+        [FieldOffset(80)]
+        public long BirthSeconds;
+
+        [FieldOffset(88)]
+        public uint BirthNanoseconds;
 
         [FieldOffset(136)]
         public uint DeviceMajor;

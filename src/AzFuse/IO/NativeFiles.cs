@@ -61,6 +61,37 @@ internal static partial class NativeFiles
         }
     }
 
+    /// <summary>
+    /// Flushes every file of the file system that holds <paramref name="folder"/> (<c>syncfs</c>):
+    /// one call that makes all the unflushed cache fills of a process durable at once.
+    /// </summary>
+    /// <returns><see langword="false"/> where there is no such call (not Linux) or it failed.</returns>
+    public static bool TrySyncFileSystem(string folder)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var fd = Open(folder, ORdonly | ODirectory);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return SyncFs(fd) == 0;
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
+
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string oldPath, string newPath);
 

@@ -112,14 +112,14 @@ internal sealed class PartialFile : IDisposable
             : RandomAccess.Read(_file.SafeFileHandle, into.Span, offset);
 
     /// <summary>
-    /// Makes what was written durable. Before a rename into place: after a power loss, a renamed but
-    /// unflushed file can come back empty, and an empty file at the cache path looks cached.
+    /// Hands what was written to the operating system. Not to the disk: whether a fill is fsync'd
+    /// before its rename is <c>UnsyncedFills</c>' call, made by the filler.
     /// </summary>
     public void Flush()
     {
         try
         {
-            _file.Flush(flushToDisk: true);
+            _file.Flush();
         }
         catch (IOException ex) when (DiskSpace.IsFull(ex))
         {

@@ -21,7 +21,11 @@ internal sealed record WriteSession(ResolvedPath Path, string TempPath, string D
 
     public string Folder => DataRoot;
 
-    public bool Durable => true;
+    /// <summary>
+    /// A write in an AsyncUpload scope is flushed before its Dispose returns (it is journaled and
+    /// uploaded later); a synchronous one is made durable by its upload instead (see <see cref="FileWriter.CommitAsync"/>).
+    /// </summary>
+    public bool Durable => Policy.Scope is not null || Staged;
 
     public ValueTask CommitAsync(bool async, CancellationToken cancellationToken) => Writer.CommitAsync(this, async, cancellationToken);
 
@@ -45,14 +49,16 @@ internal sealed class FileWriter : IProcessExitCleanup
     private readonly PendingStore _pending;
     private readonly SharedMemoryStaging _shm;
     private readonly CacheSpace _space;
+    private readonly UnsyncedFills _fills;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _maxPendingUploadBytes;
     private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
 
-    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger, long maxPendingUploadBytes)
+    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, UnsyncedFills fills, TimeSpan lockTimeout, TimeProvider time, ILogger logger, long maxPendingUploadBytes)
     {
+        _fills = fills;
         _maxPendingUploadBytes = maxPendingUploadBytes;
         _logger = logger;
         _space = space;
@@ -180,6 +186,13 @@ internal sealed class FileWriter : IProcessExitCleanup
     private WriteSession NewSession(ResolvedPath path, string? stagingRoot, WritePolicy policy, bool ownFolder)
     {
         var dataRoot = stagingRoot ?? path.CacheRoot;
+        if (policy.Scope is null && stagingRoot is null)
+        {
+            // Its private file may become a cached copy without an fsync (see CommitAsync): it must
+            // be born after the root's marker, as a fill's partial file is.
+            _fills.Begin(dataRoot);
+        }
+
         var dataPath = stagingRoot is null ? path.CachePath : SharedMemoryStaging.PathUnder(stagingRoot, path.CacheRoot, path.CachePath);
         // A leading '.': the Python tool's collector skips it in a shared cache (see CacheLayout).
         var temp = Path.Combine(WritingFolder(dataRoot), "." + Guid.NewGuid().ToString("N"));
@@ -226,8 +239,19 @@ internal sealed class FileWriter : IProcessExitCleanup
 
     /// <summary>
     /// Puts a closed write in place and records it, then uploads it (synchronous write) or queues
-    /// it (AsyncUpload scope). When this returns, the write is recorded durably either way.
+    /// it (AsyncUpload scope). When this returns, the write is durable either way: uploaded, or
+    /// flushed and recorded in the journal.
     /// </summary>
+    /// <remarks>
+    /// A small synchronous write (one Put Blob) is sent first, from its private file, and only then renamed into the
+    /// cache, as a cached copy: once its blob is confirmed, a local fsync, a journal line and a
+    /// record of the pending write would guard nothing (the cache copy is a fill like any other,
+    /// see <c>UnsyncedFills</c>). That is what brings a small synchronous write close to one PUT.
+    /// If the upload fails, the write takes the journaled route (flushed, recorded, kept for
+    /// ResumePendingUploads) before the failure is thrown; if an upload of the same blob is still
+    /// pending in this process, it goes that way at once, so that it is uploaded after that one.
+    /// The fill lock is held throughout: writers of one path commit one at a time, in order.
+    /// </remarks>
     /// <exception cref="AzFuseTransferException">A synchronous upload failed.</exception>
     public async ValueTask CommitAsync(WriteSession session, bool async, CancellationToken cancellationToken)
     {
@@ -242,8 +266,8 @@ internal sealed class FileWriter : IProcessExitCleanup
             session.Staged,
             _time.GetUtcNow(),
             Guid.NewGuid());
-
-        UploadTicket ticket;
+        Exception? sentAndFailed = null;
+        UploadTicket? ticket = null;
         try
         {
             // The cache file's fill lock, which fills, revalidations and evictions hold while they
@@ -252,6 +276,53 @@ internal sealed class FileWriter : IProcessExitCleanup
             var folder = Path.GetDirectoryName(session.DataPath)!;
             ContainedFolders.Create(session.DataRoot, folder);
             using var fileLock = await FillLock.AcquireAsync(path.CacheRoot, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
+            var item = new PendingItem(record, path.Blob, _pending.JournalFor(path.CacheRoot), session.DataRoot);
+            // Only what goes up in one request: a larger file is journaled first, so that an upload
+            // killed half-way resumes with the blocks not yet staged instead of starting over.
+            var direct = session.Policy.Scope is null && !session.Staged && _uploader.IsOneRequest(new FileInfo(session.TempPath).Length) && _uploader.TryStartDirect(item);
+            if (direct)
+            {
+                // From here the upload goes on whatever the caller cancels, as a recorded one would.
+                using (var activity = Telemetry.Start("azfuse.upload", path.LogicalPath, files: 1))
+                {
+                    try
+                    {
+                        sentAndFailed = await _uploader.UploadFileAsync(path.Blob, session.TempPath, path.CacheRoot, path.LogicalPath, async, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        _uploader.FinishDirect(item, ex); // a bug: no waiter may be left behind
+                        throw;
+                    }
+
+                    if (sentAndFailed is null)
+                    {
+                        Telemetry.Succeeded(activity);
+                    }
+                }
+
+                if (sentAndFailed is null)
+                {
+                    try
+                    {
+                        PlaceUploaded(session, record.Key);
+                    }
+                    finally
+                    {
+                        _uploader.FinishDirect(item, null); // uploaded either way
+                    }
+
+                    return;
+                }
+            }
+
+            if (!session.Durable)
+            {
+                // A synchronous write to be recorded (too large to send first, or sent and failed):
+                // from now on it must outlive a crash.
+                Durability.FlushFiles([session.TempPath]);
+            }
+
             var cached = new FileInfo(path.CachePath);
             var sizeChange = -(cached.Exists ? cached.Length : 0);
             lock (_uploader.LockFor(record.Key))
@@ -263,27 +334,38 @@ internal sealed class FileWriter : IProcessExitCleanup
                 else
                 {
                     // Before the content: from now until the upload is confirmed, the record says
-                    // "a local write", which no revalidation replaces and no eviction removes.
+                    // "a local write", which no revalidation replaces and no eviction removes. A
+                    // mapping with neither has no one to tell (and a fill never replaces a file
+                    // that is there): the journal alone keeps the write.
                     var length = new FileInfo(session.TempPath).Length;
-                    CacheRecords.Write(path.CachePath, new CacheRecord(ETag: null, length, LastModified: null, record.Written, record.Token));
+                    if (path.Mapping.Revalidates || _space.IsBounded(path.CacheRoot))
+                    {
+                        CacheRecords.Write(path.CachePath, new CacheRecord(ETag: null, length, LastModified: null, record.Written, record.Token));
+                    }
+                    else
+                    {
+                        CacheRecords.Delete(path.CachePath);
+                    }
+
                     sizeChange += length;
                 }
 
                 File.Move(session.TempPath, session.DataPath, overwrite: true);
                 RemoveOwnFolder(session);
-
-                // Exactly one local copy holds the newest content, and reads find it: a staged
-                // write removes the older cache file; a cached write removes an older staged copy.
-                // (An upload already running on either keeps its own snapshot of it.)
-                if ((session.Staged ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath)) is { } older)
-                {
-                    CacheCommit.DeleteQuietly(older);
-                }
+                RemoveOlderCopy(session);
                 NativeFiles.FlushFolder(folder);
 
-                var journal = _pending.JournalFor(path.CacheRoot);
-                journal.Append(record);
-                ticket = _uploader.Register(new PendingItem(record, path.Blob, journal, session.DataRoot));
+                item.Journal.Append(record);
+                if (direct)
+                {
+                    // Sent and failed already: pending, as after a failed upload, and reported once.
+                    _uploader.RegisterUntracked(item);
+                    _uploader.FinishDirect(item, sentAndFailed);
+                }
+                else
+                {
+                    ticket = _uploader.Register(item);
+                }
             }
 
             _space.Adjust(path.CacheRoot, sizeChange);
@@ -294,7 +376,12 @@ internal sealed class FileWriter : IProcessExitCleanup
             throw;
         }
 
-        if (session.Policy.Scope is { } scope && scope.TryTrack(ticket))
+        if (sentAndFailed is not null)
+        {
+            throw Errors.UploadsFailed([new TransferFailure(path.LogicalPath, sentAndFailed)]);
+        }
+
+        if (session.Policy.Scope is { } scope && scope.TryTrack(ticket!))
         {
             _uploader.Enqueue(record.Key);
 
@@ -305,9 +392,50 @@ internal sealed class FileWriter : IProcessExitCleanup
         }
 
         // Recorded: from here the upload goes on whatever the caller cancels (ResumePendingUploads would do it anyway).
-        if (await _uploader.UploadNowAsync(ticket, async, CancellationToken.None).ConfigureAwait(false) is { } failure)
+        if (await _uploader.UploadNowAsync(ticket!, async, CancellationToken.None).ConfigureAwait(false) is { } failure)
         {
             throw Errors.UploadsFailed([failure]);
+        }
+    }
+
+    /// <summary>
+    /// Renames an uploaded write into the cache as a cached copy of its blob (the caller holds the
+    /// fill lock): the record of a revalidating mapping leaves the ETag open, so the next check
+    /// compares the content's MD5, as after an azcopy job.
+    /// </summary>
+    private void PlaceUploaded(WriteSession session, string key)
+    {
+        var path = session.Path;
+        var cached = new FileInfo(path.CachePath);
+        var length = new FileInfo(session.TempPath).Length;
+        _fills.Complete(path.CacheRoot, session.TempPath);
+        lock (_uploader.LockFor(key))
+        {
+            CacheRecords.Delete(path.CachePath);
+            File.Move(session.TempPath, path.CachePath, overwrite: true);
+            if (path.Mapping.Revalidates)
+            {
+                CacheRecords.Write(path.CachePath, new CacheRecord(ETag: null, length, LastModified: null, _time.GetUtcNow()));
+            }
+
+            RemoveOwnFolder(session);
+            RemoveOlderCopy(session);
+        }
+
+        _space.Adjust(path.CacheRoot, length - (cached.Exists ? cached.Length : 0));
+    }
+
+    /// <summary>
+    /// Exactly one local copy holds the newest content, and reads find it: a staged write removes
+    /// the older cache file; a cached write removes an older staged copy. (An upload already
+    /// running on either keeps its own snapshot of it.)
+    /// </summary>
+    private void RemoveOlderCopy(WriteSession session)
+    {
+        var path = session.Path;
+        if ((session.Staged ? path.CachePath : _shm.StagedPathOf(path.CacheRoot, path.CachePath)) is { } older)
+        {
+            CacheCommit.DeleteQuietly(older);
         }
     }
 

@@ -29,5 +29,8 @@ internal sealed record PendingUpload(
 {
     /// <summary>Identifies the remote blob: writes with the same key replace each other.</summary>
     [JsonIgnore]
-    public string Key => StorageAccount + "|" + BlobName;
+    public string Key => KeyOf(StorageAccount, BlobName);
+
+    /// <summary>What identifies the blob that a write of <paramref name="blobName"/> in <paramref name="storageAccount"/> goes to.</summary>
+    public static string KeyOf(string storageAccount, string blobName) => storageAccount + "|" + blobName;
 }

@@ -26,6 +26,9 @@ internal sealed class UploadTransfers
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
+    // The HTTP uploads in flight across the background loop's batches, which may overlap.
+    private readonly SemaphoreSlim _httpSlots;
+
     public UploadTransfers(PipeUploader pipe, JobUploader job, BlobService blobs, BlockUploader blocks, TransferPlanner planner, RetryPolicy retry, TimeProvider time, ILogger logger)
     {
         _pipe = pipe;
@@ -36,10 +39,25 @@ internal sealed class UploadTransfers
         _retry = retry;
         _time = time;
         _logger = logger;
+        _httpSlots = new SemaphoreSlim(planner.HttpParallelism);
     }
 
+    /// <summary>
+    /// How many batches of the background loop may run at once: as many as uploads in flight over
+    /// HTTP, or one where every batch of two or more goes to azcopy (forced), so that what is
+    /// written meanwhile gathers into the next job instead of starting a run of its own.
+    /// </summary>
+    public int BatchesAtOnce => _planner.ForBatch(2) == TransferRoute.Job ? 1 : _planner.HttpParallelism;
+
+    /// <summary>Whether a file of <paramref name="length"/> bytes goes up in one request (a Put Blob: not in blocks, not through azcopy).</summary>
+    public bool IsOneRequest(long length) => _planner.ForFile(length) == TransferRoute.Http && !_blocks.Takes(length);
+
     /// <summary>Uploads one file's current content; <see langword="null"/> once confirmed, else the final cause.</summary>
-    public async ValueTask<Exception?> UploadOneAsync(PendingItem item, bool async, CancellationToken cancellationToken)
+    public ValueTask<Exception?> UploadOneAsync(PendingItem item, bool async, CancellationToken cancellationToken) =>
+        UploadFileAsync(item.Blob, item.Record.DataPath, item.Record.CacheRoot, item.Record.LogicalPath, async, cancellationToken);
+
+    /// <summary>Uploads <paramref name="file"/> to <paramref name="blob"/>; <see langword="null"/> once confirmed, else the final cause.</summary>
+    public async ValueTask<Exception?> UploadFileAsync(BlobLocation blob, string file, string cacheRoot, string logicalPath, bool async, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         FileStream source;
@@ -47,16 +65,16 @@ internal sealed class UploadTransfers
         {
             // The open handle is the snapshot: a later write renames new content over the name
             // and leaves these bytes as they are.
-            source = new FileStream(item.Record.DataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, async ? FileOptions.Asynchronous : FileOptions.None);
+            source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, async ? FileOptions.Asynchronous : FileOptions.None);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return Errors.StagedDataMissing(item.Record.LogicalPath, item.Record.DataPath);
+            return Errors.StagedDataMissing(logicalPath, file);
         }
 
         using (source)
         {
-            var workFolder = CacheLayout.AzCopyFolder(item.Record.CacheRoot);
+            var workFolder = CacheLayout.AzCopyFolder(cacheRoot);
             try
             {
                 // A Put Blob or a Put Block List is confirmed by its own response (the service checked
@@ -68,15 +86,15 @@ internal sealed class UploadTransfers
                     if (route == TransferRoute.Http && _blocks.Takes(source.Length))
                     {
                         // A retry, like a resumed upload after a crash, stages only the blocks not staged yet.
-                        await _blocks.UploadAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
+                        await _blocks.UploadAsync(blob, source, isAsync, ct).ConfigureAwait(false);
                     }
                     else if (route == TransferRoute.Http)
                     {
-                        await _blobs.UploadAsync(item.Blob, source, isAsync, ct).ConfigureAwait(false);
+                        await _blobs.UploadAsync(blob, source, isAsync, ct).ConfigureAwait(false);
                     }
                     else
                     {
-                        await _pipe.UploadAsync(item.Blob, source, workFolder, isAsync, ct).ConfigureAwait(false);
+                        await _pipe.UploadAsync(blob, source, workFolder, isAsync, ct).ConfigureAwait(false);
                     }
                 }
 
@@ -89,7 +107,7 @@ internal sealed class UploadTransfers
                 return ex;
             }
 
-            Log.Uploaded(_logger, item.Record.LogicalPath, source.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+            Log.Uploaded(_logger, logicalPath, source.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
             return null;
         }
     }
@@ -120,7 +138,15 @@ internal sealed class UploadTransfers
         var results = new Exception?[group.Count];
         await Parallel.ForAsync(0, group.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            results[i] = await UploadOneAsync(group[i], async: true, ct).ConfigureAwait(false);
+            await _httpSlots.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                results[i] = await UploadOneAsync(group[i], async: true, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _httpSlots.Release();
+            }
         }).ConfigureAwait(false);
         return group.Select((item, i) => (item, results[i])).ToDictionary(p => p.item, p => p.Item2);
     }

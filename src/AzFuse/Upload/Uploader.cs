@@ -2,6 +2,8 @@ using System.Diagnostics;
 using AzFuse.Diagnostics;
 using Microsoft.Extensions.Logging;
 
+using AzFuse.Remote;
+
 namespace AzFuse.Upload;
 
 /// <summary>
@@ -25,6 +27,7 @@ internal sealed partial class Uploader
     private readonly Action<PendingUpload> _uploaded;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ShutdownDrain _drain;
+    private readonly SemaphoreSlim _batchSlots;
     private Task? _loop;
 
     // The bytes of the newest content of every blob with a write not uploaded yet, and who waits
@@ -39,6 +42,7 @@ internal sealed partial class Uploader
         _transfers = transfers;
         _logger = logger;
         _uploaded = uploaded;
+        _batchSlots = new SemaphoreSlim(transfers.BatchesAtOnce);
         _drain = new ShutdownDrain(this, shutdownDeadline, time, logger);
     }
 
@@ -87,6 +91,37 @@ internal sealed partial class Uploader
             }
         }
     }
+
+    /// <summary>
+    /// Marks an upload of <paramref name="item"/>'s content as running outside the queue (a
+    /// synchronous write sent before it is recorded), unless another write of the blob is pending,
+    /// queued or uploading in this process: then <see langword="false"/>, and the write takes the
+    /// journaled route behind it. Until <see cref="FinishDirect"/>, an upload of a record registered
+    /// meanwhile (an earlier run's, adopted by a resume) waits, and is settled by this one if older.
+    /// </summary>
+    public bool TryStartDirect(PendingItem item)
+    {
+        lock (_gate)
+        {
+            if (_states.ContainsKey(item.Key))
+            {
+                return false;
+            }
+
+            _states.Add(item.Key, new KeyState(item) { InFlight = true });
+            return true;
+        }
+    }
+
+    /// <summary>Settles an upload started by <see cref="TryStartDirect"/>, as a queued one is settled.</summary>
+    public void FinishDirect(PendingItem item, Exception? failure) => Finish(item.Key, item, failure);
+
+    /// <inheritdoc cref="UploadTransfers.IsOneRequest"/>
+    public bool IsOneRequest(long length) => _transfers.IsOneRequest(length);
+
+    /// <summary>Uploads a file no record names (a synchronous write sent before it is committed); <see langword="null"/> once confirmed, else the final cause.</summary>
+    public ValueTask<Exception?> UploadFileAsync(BlobLocation blob, string file, string cacheRoot, string logicalPath, bool async, CancellationToken cancellationToken) =>
+        _transfers.UploadFileAsync(blob, file, cacheRoot, logicalPath, async, cancellationToken);
 
     /// <summary>Whether any write of this process is not uploaded yet.</summary>
     public bool HasPending
@@ -236,19 +271,35 @@ internal sealed partial class Uploader
     {
         // The loop serves every writer: its batches' activities are roots, not children of whatever
         // activity was current when the first write happened to start it (Task.Run flows that).
+        //
+        // Batches overlap: a writer closing one small file after another would otherwise have each
+        // wait for the whole batch before it (one upload in flight at a time, however many slots
+        // there are). A new batch starts as soon as something is queued and fewer batches than
+        // upload slots are running; UploadTransfers bounds the requests in flight across batches.
+        // What is queued while every slot is busy makes one larger batch, which may go to azcopy.
         Activity.Current = null;
         while (true)
         {
             await _signal.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                await RunBatchAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // A bug here must not end the loop: every later scope would wait for it forever.
-                Log.UploadLoopFailed(_logger, ex);
-            }
+            await _batchSlots.WaitAsync().ConfigureAwait(false);
+            _ = RunBatchInSlotAsync();
+        }
+    }
+
+    private async Task RunBatchInSlotAsync()
+    {
+        try
+        {
+            await RunBatchAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A bug here must not end the loop: every later scope would wait for it forever.
+            Log.UploadLoopFailed(_logger, ex);
+        }
+        finally
+        {
+            _batchSlots.Release();
         }
     }
 

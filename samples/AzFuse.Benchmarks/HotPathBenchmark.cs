@@ -1,0 +1,177 @@
+using System.Globalization;
+
+namespace AzFuse.Benchmarks;
+
+/// <summary>
+/// The hot paths of issue 17, each against its bare baseline in the same run: cache-hit Opens
+/// against <see cref="File.OpenRead"/> of the same files (default policy, and max_cache_size on
+/// the mapping); uncached small Opens against bare GETs; synchronous small writes against bare
+/// PUTs; writes in an AsyncUpload scope against PUTs 16 in flight; a synchronous Prepare against
+/// PrepareAsync and against bare GETs 16 in flight; a 100 MiB miss against <c>curl -o</c>. Every
+/// run of a miss or a write uses blobs and cache entries no run before it touched
+/// (<see cref="BlobBatches"/>). Short work (a cache hit, one small miss, one small write) takes
+/// turns with its baseline slice by slice (<see cref="Measurement.CompareInTurns"/>); a scope, a
+/// Prepare and the 100 MiB file, run by run. The verdicts go to one <see cref="Scorecard"/>.
+/// </summary>
+/// <remarks>
+/// The synchronous calls run on the thread the program runs its sets on: a thread-pool thread
+/// (the program awaits before it gets here), as in a server or any async caller. A synchronous
+/// call that blocks pool threads to wait for its own transfers shows here as it would there.
+/// </remarks>
+internal static partial class HotPathBenchmark
+{
+    private const int Small = 4 << 10;
+    private const long Big = 100L << 20;
+    private const int MissesPerRun = 50;
+    private const int PrepareCount = 1000;
+    private const int InFlight = 16;
+    private const int HitSlice = 100;
+
+    public static async Task RunAsync(Workbench bench, BenchmarkArguments arguments)
+    {
+        var scores = new Scorecard();
+        await CacheHitsAsync(bench, arguments.HitFiles, scores);
+        await SmallMissesAsync(bench, scores);
+        SmallWrites(bench, scores);
+        ScopeWrites(bench, scores);
+        await PrepareAsync(bench, scores);
+        await BigMissAsync(bench, scores);
+        scores.Print($"Hot paths (issue 17): each a ratio of medians of {bench.Measurement.Repeat} runs measured side by side in this run");
+    }
+
+    private static async Task CacheHitsAsync(Workbench bench, int count, Scorecard scores)
+    {
+        Console.WriteLine($"Seeding {count} blobs of 4 KiB and filling the cache with them...");
+        await bench.SeedManyAsync("hot/hits", count, Small);
+        var relatives = Enumerable.Range(0, count).Select(i => $"hot/hits/{i}.bin").ToList();
+        var paths = relatives.Select(Workbench.Logical).ToList();
+
+        // Forced http: from 10,000 files auto hands a Prepare to one azcopy job; the fill is not what is measured.
+        bench.Client(AzFuseTransferEngine.Http).Prepare(paths);
+        bench.RequireCached(relatives);
+        var fileSlices = relatives.Select(bench.Sandbox.CachePathOf).Chunk(HitSlice).ToList();
+        var pathSlices = paths.Chunk(HitSlice).ToList();
+        var plain = bench.Client(AzFuseTransferEngine.Auto);
+        var bounded = BoundedClient(bench);
+
+        // Untimed: both clients see every file as a cached 4 KiB one (this is also their first warm-up).
+        foreach (var client in new[] { plain, bounded })
+        {
+            paths.ForEach(p => ReadBenchmarks.Expect(Workbench.OpenAndRead(client, p), Small, "bytes read by a cache-hit Open"));
+        }
+
+        var timings = bench.Measurement.CompareInTurns($"{count} cache hits (Open + read 4 KiB) against File.OpenRead of the same files", fileSlices.Count,
+        [
+            new("File.OpenRead + read (the floor)", k => CacheBenchmark.ReadFiles(fileSlices[k]), Route: "no AzFuse"),
+            new("AzFuse Open + read, default policy", k => CacheBenchmark.ReadAll(plain, pathSlices[k]), Route: "no request"),
+            new("AzFuse Open + read, max_cache_size on the mapping", k => CacheBenchmark.ReadAll(bounded, pathSlices[k]), Route: "no request"),
+        ]);
+        Measurement.Print($"H1. {count} cache hits of 4 KiB files, the ways taking turns every {HitSlice} files: median of {bench.Measurement.Repeat} rounds (sums of the turns)", timings);
+        Console.WriteLine($"  per file: File.OpenRead {Microseconds(timings[0], count)}, Open (default) {Microseconds(timings[1], count)}, Open (max_cache_size) {Microseconds(timings[2], count)}");
+        AtMost(scores, "cache hit 4 KiB, default: Open / File.OpenRead", timings[1], timings[0], 1.3);
+        AtMost(scores, "cache hit 4 KiB, max_cache_size: Open / File.OpenRead", timings[2], timings[0], 1.5);
+        plain.ClearCache(Workbench.Logical("hot/hits"));
+    }
+
+    private static async Task SmallMissesAsync(Workbench bench, Scorecard scores)
+    {
+        var blobs = await BlobBatches.SeedAsync(bench, "hot/miss", BlobBatches.For(2, bench.Measurement.Repeat), MissesPerRun, Small);
+        var client = bench.Client(AzFuseTransferEngine.Auto);
+        List<string> paths = [];
+        List<Uri> urls = [];
+        var timings = bench.Measurement.CompareInTurns($"{MissesPerRun} uncached 4 KiB Opens, a blob never read before each", MissesPerRun,
+        [
+            new("AzFuse Open + read, uncached (auto)",
+                k => ReadBenchmarks.Expect(Workbench.OpenAndRead(client, paths[k]), Small, "bytes read by Open"),
+                Setup: () => paths = blobs.Take(MissesPerRun).Select(Workbench.Logical).ToList()),
+            new("bare HttpClient GET (no cache file)",
+                k => ReadBenchmarks.Expect(Baselines.BareGet(urls[k]), Small, "bytes from the bare GET"),
+                Setup: () => urls = blobs.Take(MissesPerRun).Select(bench.SignedBlobUrl).ToList(),
+                Route: "one GET each"),
+        ]);
+        Measurement.Print($"H2. {MissesPerRun} uncached 4 KiB files, the two ways taking turns file by file: median of {bench.Measurement.Repeat} rounds", timings);
+        AtMost(scores, "uncached 4 KiB: Open + read / bare GET", timings[0], timings[1], 1.5);
+        client.ClearCache(Workbench.Logical(blobs.Prefix));
+    }
+
+    private static async Task PrepareAsync(Workbench bench, Scorecard scores)
+    {
+        var blobs = await BlobBatches.SeedAsync(bench, "hot/prepare", BlobBatches.For(3, bench.Measurement.Repeat), PrepareCount, Small);
+        var client = bench.Client(AzFuseTransferEngine.Auto);
+        Candidate Library(string name, Action<List<string>> prepare)
+        {
+            IReadOnlyList<string> batch = [];
+            List<string> paths = [];
+            return new(name,
+                Setup: () => { batch = blobs.Take(PrepareCount); paths = batch.Select(Workbench.Logical).ToList(); },
+                Run: () => prepare(paths),
+                Check: () => bench.RequireCached(batch));
+        }
+
+        List<Uri> urls = [];
+        var destination = "";
+        var timings = bench.Measurement.Compare($"Prepare of {PrepareCount} x 4 KiB, a list never prepared before each",
+        [
+            Library("Prepare (synchronous)", client.Prepare),
+            Library("PrepareAsync, awaited", paths => client.PrepareAsync(paths).GetAwaiter().GetResult()),
+            new($"bare HttpClient, {InFlight} GETs in flight, each into a file",
+                Setup: () =>
+                {
+                    bench.ClearScratch();
+                    destination = bench.NewScratchFolder();
+                    urls = blobs.Take(PrepareCount).Select(bench.SignedBlobUrl).ToList();
+                },
+                Run: () => ReadBenchmarks.Expect(Baselines.BareGetMany(urls, destination, InFlight), PrepareCount, "files from the bare GETs"),
+                Route: $"{PrepareCount} GETs"),
+        ]);
+        Measurement.Print($"H5. Prepare of {PrepareCount} x 4 KiB, uncached, called from a {(Thread.CurrentThread.IsThreadPoolThread ? "thread-pool" : "dedicated")} thread: median of {bench.Measurement.Repeat} runs", timings);
+        AtMost(scores, $"Prepare {PrepareCount} x 4 KiB: sync / PrepareAsync", timings[0], timings[1], 1.1);
+        AtMost(scores, $"Prepare {PrepareCount} x 4 KiB: sync / bare GETs, {InFlight} in flight", timings[0], timings[2], 1.05);
+        client.ClearCache(Workbench.Logical(blobs.Prefix));
+        bench.ClearScratch();
+    }
+
+    private static async Task BigMissAsync(Workbench bench, Scorecard scores)
+    {
+        const string Relative = "hot/big.bin";
+        Console.WriteLine($"Seeding one blob of {Table.Size(Big)}...");
+        await bench.SeedAsync(Relative, Big);
+        var timings = bench.Measurement.Compare($"one uncached {Table.Size(Big)} file against curl to the same disk",
+        [
+            ReadBenchmarks.Open(bench, "AzFuse Open + read to the end, uncached (auto)", AzFuseTransferEngine.Auto, Relative, Big),
+            ReadBenchmarks.Curl(bench, bench.SignedBlobUrl(Relative), Big),
+        ]);
+        Measurement.Print($"H6. One {Table.Size(Big)} file, cache miss: median of {bench.Measurement.Repeat} runs", timings);
+        AtMost(scores, $"uncached {Table.Size(Big)}: Open + read / curl -o", timings[0], timings[1], 1.3);
+        bench.Client(AzFuseTransferEngine.Auto).ClearCache(Workbench.Logical(Relative));
+        bench.ClearScratch();
+        await bench.Sandbox.DeleteRemoteAsync(Relative);
+    }
+
+    /// <summary>
+    /// A client of the sandbox's one mapping given again in code with max_cache_size (1 TiB: far
+    /// above what this set caches, so nothing is evicted): each Open does a bounded cache's bookkeeping.
+    /// </summary>
+    private static AzFuseClient BoundedClient(Workbench bench)
+    {
+        var mapping = bench.Client(AzFuseTransferEngine.Auto).GetMappings().Single();
+        return bench.NewClient(o => o.Mappings.Add(new AzFuseMapping
+        {
+            Local = mapping.Local,
+            Remote = mapping.Remote,
+            Cache = mapping.CacheFolder,
+            StorageAccount = mapping.StorageAccount,
+            MaxCacheSize = 1L << 40,
+        }));
+    }
+
+    /// <summary>Scores the ratio of the medians of <paramref name="measured"/> and <paramref name="baseline"/> against "at most <paramref name="target"/>x".</summary>
+    private static void AtMost(Scorecard scores, string what, Timing measured, Timing baseline, double target)
+    {
+        var ratio = measured.Median / baseline.Median;
+        scores.Add(what, ratio, "x", $"at most {target.ToString(CultureInfo.InvariantCulture)}x", ratio <= target);
+    }
+
+    private static string Microseconds(Timing timing, int files) =>
+        (timing.Median.TotalMicroseconds / files).ToString("F1", CultureInfo.InvariantCulture) + " us";
+}

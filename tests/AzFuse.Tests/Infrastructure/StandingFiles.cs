@@ -1,0 +1,13 @@
+namespace AzFuse.Tests.Infrastructure;
+
+/// <summary>
+/// The files a cache root's work folder holds by design, which the litter checks leave out: the
+/// fill locks' one lock file (<c>.azfuse/.fill-locks</c>, empty, its ranges locked while files are
+/// filled) and the marker a live process leaves while its fills may not be flushed to disk yet
+/// (<c>.azfuse/.unsynced-BOOT-PID</c>, removed at its exit; see <c>UnsyncedFills</c>).
+/// </summary>
+public static class StandingFiles
+{
+    public static IEnumerable<string> Without(IEnumerable<string> paths) =>
+        paths.Where(p => Path.GetFileName(p) is var name && name != ".fill-locks" && !name.StartsWith(".unsynced-", StringComparison.Ordinal));
+}
