@@ -16,7 +16,8 @@ namespace AzFuse.Benchmarks;
 /// </list>
 /// Prints "ms N" (the call, from the client's first use), "peak-before N" and "peak N" (the
 /// process's peak resident bytes before the call and at its end), "requests N" (the client's own
-/// requests; azcopy's are not seen) and, for resume, "uploaded N".
+/// requests; azcopy's are not seen) and, for resume, "uploaded N" or, when some failed, "failed N"
+/// and "cause TEXT" (the first failure's).
 /// </summary>
 internal static class ScaleChild
 {
@@ -38,7 +39,17 @@ internal static class ScaleChild
                 AzFile.Prepare(paths!);
                 break;
             case ["resume"]:
-                Console.WriteLine($"uploaded {AzFile.ResumePendingUploads()}");
+                try
+                {
+                    Console.WriteLine($"uploaded {AzFile.ResumePendingUploads()}");
+                }
+                catch (AzFuseTransferException ex)
+                {
+                    // Measured all the same: the parent reports what failed and why, and goes on.
+                    Console.WriteLine($"failed {ex.Failures.Count}");
+                    Console.WriteLine($"cause {ex.Failures[0].Exception.Message.Split('\n')[0]}");
+                }
+
                 break;
             case ["open", _, var path]:
                 AzFile.Open(path, FileMode.Open).Dispose();
