@@ -106,11 +106,6 @@ public sealed partial class AzFuseClient
             {
                 await CopyAsync(localPath, target.TempPath, async, cancellationToken).ConfigureAwait(false);
             }
-
-            if (target.Durable)
-            {
-                Durability.FlushFiles([target.TempPath]);
-            }
         }
         catch (Exception ex)
         {

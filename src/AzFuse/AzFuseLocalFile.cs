@@ -163,12 +163,6 @@ public sealed class AzFuseLocalFile : IDisposable, IAsyncDisposable
                 throw Errors.LocalFileNotRegular(LogicalPath, Path);
         }
 
-        if (_target!.Durable)
-        {
-            // Durable before it is renamed into place and recorded, as a written stream is.
-            Durability.FlushFiles([Path]);
-        }
-
         return _original is not null && await ContentComparison.SameAsync(_original, Path, async, cancellationToken).ConfigureAwait(false);
     }
 }

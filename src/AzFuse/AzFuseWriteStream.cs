@@ -329,9 +329,10 @@ public sealed class AzFuseWriteStream : Stream
         _state = State.Committed;
         try
         {
-            // Durable before it is renamed into place and recorded: a record must never point
-            // at content that a power loss could turn into an empty file.
-            _inner.Flush(flushToDisk: _target.Durable);
+            // Written out to the file; whether it must reach the disk before it is renamed into
+            // place is the target's to decide (a small write in a scope keeps its bytes in the
+            // upload journal instead; a local write is not flushed, as File.WriteAllText is not).
+            _inner.Flush(flushToDisk: false);
         }
         catch (Exception ex) when (Dropped() && DiskSpace.IsFull(ex))
         {

@@ -39,6 +39,13 @@ internal static class CacheCommit
                 DeleteQuietly(completeFile);
                 return false;
             }
+            catch (IOException) when (attempt < 100 && File.Exists(completeFile))
+            {
+                // The path was taken when the rename looked and is free again: another process's
+                // copy was placed and then evicted (or cleared) in between. Two processes streaming
+                // one file through a bounded block cache hit this. Try again; an error that is not
+                // about the path comes back every time and is thrown after the last attempt.
+            }
         }
     }
 

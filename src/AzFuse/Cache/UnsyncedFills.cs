@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
+using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
 
 namespace AzFuse.Cache;
@@ -54,6 +55,13 @@ internal sealed class UnsyncedFills : IProcessExitCleanup, IDisposable
     public void Begin(string cacheRoot) => _ = IsCovered(cacheRoot);
 
     /// <summary>
+    /// Whether a file written under <paramref name="cacheRoot"/> from now on needs no fsync of its
+    /// own to be told apart after a power loss: this process's marker is there (left now if it was
+    /// not). A small write in a scope relies on it, with its bytes in the journal (see <c>FileWriter.CommitAsync</c>).
+    /// </summary>
+    public bool Covers(string cacheRoot) => IsCovered(cacheRoot);
+
+    /// <summary>
     /// Called when a fill's <paramref name="files"/> are complete, before they are renamed into
     /// place: flushed to disk only where the marker cannot stand in for that (see remarks), or
     /// with <paramref name="flush"/>.
@@ -75,13 +83,14 @@ internal sealed class UnsyncedFills : IProcessExitCleanup, IDisposable
     /// </summary>
     /// <param name="cacheRoot">The cache root, before this process uses it.</param>
     /// <param name="eviction">Removes a file unless it holds a write not yet uploaded.</param>
+    /// <param name="pending">Puts back the small writes whose bytes the journals hold.</param>
     /// <param name="space">Told the bytes removed.</param>
     /// <param name="lockTimeout">How long to wait for another process's recovery.</param>
     /// <param name="time">The clock of the wait.</param>
     /// <param name="logger">Told what was removed.</param>
     /// <param name="current">This boot (another in tests).</param>
     /// <returns>The cache files removed.</returns>
-    public static int Recover(string cacheRoot, CacheEviction eviction, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger, Boot? current)
+    public static int Recover(string cacheRoot, CacheEviction eviction, PendingStore pending, CacheSpace space, TimeSpan lockTimeout, TimeProvider time, ILogger logger, Boot? current)
     {
         if (current is not { Id: var boot, StartedAt: var until } || ReadMarkers(cacheRoot) is not { Count: > 0 } found)
         {
@@ -103,13 +112,13 @@ internal sealed class UnsyncedFills : IProcessExitCleanup, IDisposable
         }
 
         var since = stale.Min(m => m.Since);
-        var pending = eviction.PendingSnapshot(cacheRoot);
+        var unuploaded = eviction.PendingSnapshot(cacheRoot);
         var removed = 0;
         long freed = 0;
         foreach (var file in CacheEviction.Scan(cacheRoot))
         {
             if (NativeFiles.BirthTimeOf(file.Path) is { } born && born >= since && born < until &&
-                eviction.TryRemove(cacheRoot, file.Path, pending, onlyIfClosed: false) is { } bytes)
+                eviction.TryRemove(cacheRoot, file.Path, unuploaded, onlyIfClosed: false) is { } bytes)
             {
                 removed++;
                 freed += bytes;
@@ -131,6 +140,10 @@ internal sealed class UnsyncedFills : IProcessExitCleanup, IDisposable
         }
 
         space.Adjust(cacheRoot, -freed);
+
+        // Files of small writes in a scope were kept above (not uploaded yet) but never flushed:
+        // their journals hold their bytes, which put them back before the markers go.
+        var restored = pending.RestoreContent(cacheRoot);
         foreach (var marker in stale)
         {
             CacheCommit.DeleteQuietly(marker.Path);
@@ -138,6 +151,11 @@ internal sealed class UnsyncedFills : IProcessExitCleanup, IDisposable
 
         NativeFiles.FlushFolder(Path.Combine(cacheRoot, CacheLayout.WorkFolderName));
         Log.RecoveredUnsyncedFills(logger, cacheRoot, removed, since);
+        if (restored > 0)
+        {
+            Log.RestoredWrittenContent(logger, cacheRoot, restored);
+        }
+
         return removed;
     }
 

@@ -191,4 +191,7 @@ internal static partial class Log
 
     [LoggerMessage(151, LogLevel.Debug, "Cache fills under {CacheRoot} are flushed to disk one by one: {Reason}")]
     public static partial void FillsFlushedEach(ILogger logger, string cacheRoot, string reason);
+
+    [LoggerMessage(152, LogLevel.Warning, "The machine restarted while small writes under {CacheRoot} were waiting for their uploads: {Restored} file(s) were written back from the upload journal, to be uploaded as before")]
+    public static partial void RestoredWrittenContent(ILogger logger, string cacheRoot, int restored);
 }

@@ -104,7 +104,7 @@ internal sealed class AzFuseEngine : IObservedClient
         foreach (var root in cacheRoots)
         {
             CacheLayout.PruneAbandoned(root, AzCopyLogs.KeepFailedRunsFor, time);
-            UnsyncedFills.Recover(root, eviction, Space, options.LockTimeout, time, logger, BootSession.Current);
+            UnsyncedFills.Recover(root, eviction, Pending, Space, options.LockTimeout, time, logger, BootSession.Current);
             if (Staging.TrustedRootOf(root) is { } staged)
             {
                 CacheLayout.PruneAbandoned(staged, AzCopyLogs.KeepFailedRunsFor, time);

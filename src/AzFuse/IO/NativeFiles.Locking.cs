@@ -24,9 +24,11 @@ internal static partial class NativeFiles
     /// <summary>Opens a lock file, creating it if needed, without following a link at the path. Linux only.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="IOException">The path is a symbolic link, or cannot be opened.</exception>
-    public static SafeFileHandle OpenLockFile(string path)
+    /// <param name="path">The lock file.</param>
+    /// <param name="readWrite">Open it for reading and writing (byte-range locks need a write lock's access), else read-only (for flock).</param>
+    public static SafeFileHandle OpenLockFile(string path, bool readWrite = false)
     {
-        var fd = OpenFile(path, OCreat | OCloexec | ONoFollow, 0b110_110_110);
+        var fd = OpenFile(path, (readWrite ? ORdWr : 0) | OCreat | OCloexec | ONoFollow, 0b110_110_110);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();

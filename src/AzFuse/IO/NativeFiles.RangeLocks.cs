@@ -57,25 +57,6 @@ internal static partial class NativeFiles
         }
     }
 
-    /// <summary>Opens (creating if needed) a lock file for range locks, read-write, without following a link at the path. Linux only.</summary>
-    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    public static SafeFileHandle OpenRangeLockFile(string path)
-    {
-        var fd = OpenFile(path, ORdWr | OCreat | OCloexec | ONoFollow, 0b110_110_110);
-        if (fd < 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            throw errno switch
-            {
-                ENOENT => new DirectoryNotFoundException($"Cannot open the lock file '{path}': its folder does not exist."),
-                ELOOP => new IOException($"The lock file '{path}' is a symbolic link. AzFuse never follows links in its cache: remove it."),
-                _ => new IOException($"Cannot open the lock file '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.", errno),
-            };
-        }
-
-        return new SafeFileHandle(fd, ownsHandle: true);
-    }
-
     private const int ORdWr = 2;
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]

@@ -29,7 +29,7 @@ internal sealed class RangeLock : IDisposable
     public static bool? TryAcquire(string lockFile, long offset, bool exclusive, out RangeLock? taken)
     {
         taken = null;
-        var handle = NativeFiles.OpenRangeLockFile(lockFile);
+        var handle = NativeFiles.OpenLockFile(lockFile, readWrite: true);
         var locked = NativeFiles.TryLockByte(handle, offset, exclusive);
         if (locked == true)
         {

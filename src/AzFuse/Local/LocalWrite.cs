@@ -33,9 +33,6 @@ internal sealed class LocalWrite : IWriteTarget
 
     public string Folder => Path.GetDirectoryName(_target)!;
 
-    /// <summary>Not flushed to disk before the rename, as <see cref="File.WriteAllText(string, string)"/> does not flush either: a laptop's local writes cost what they did.</summary>
-    public bool Durable => false;
-
     /// <summary>Opens <paramref name="path"/> for writing with <see cref="File.Open(string, FileMode, FileAccess)"/>'s semantics.</summary>
     public static AzFuseWriteStream Open(string path, FileMode mode, FileAccess access, bool requireCommit, bool async, ILogger logger)
     {

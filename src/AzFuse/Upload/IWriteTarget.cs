@@ -16,10 +16,7 @@ internal interface IWriteTarget
     /// <summary>The folder whose disk holds the write (for a full disk's message).</summary>
     string Folder { get; }
 
-    /// <summary>Whether the file is flushed to disk before it is put in place (it is when a record will point at it).</summary>
-    bool Durable { get; }
-
-    /// <summary>Puts the closed, flushed file in place, and uploads or queues it.</summary>
+    /// <summary>Puts the closed file in place (flushed to disk first where a record will point at it), and uploads or queues it.</summary>
     ValueTask CommitAsync(bool async, CancellationToken cancellationToken);
 
     /// <summary>Drops the private file; nothing else changes.</summary>

@@ -64,6 +64,15 @@ internal sealed class PendingStore : IProcessExitCleanup
                 skipped.AddRange(problems);
                 if (records.Count > 0)
                 {
+                    // A record that held its bytes (a small write in a scope) points at a file
+                    // that was never flushed; the copy does not take the bytes along, so the files
+                    // are flushed first, all with one call. Its owner died in this boot, or a
+                    // restart's recovery has put them back already (RestoreContent).
+                    if (records.Any(r => r.HadContent))
+                    {
+                        NativeFiles.TrySyncFileSystem(cacheRoot);
+                    }
+
                     // Oldest first (a stable order: records of one moment keep the journal's), then new ids in place.
                     records = records.OrderBy(r => r.Written).ThenBy(r => r.Id).ToList();
                     for (var i = 0; i < records.Count; i++)
@@ -130,6 +139,73 @@ internal sealed class PendingStore : IProcessExitCleanup
     public List<PendingUpload> PendingRecords(string cacheRoot) =>
         ReadAll(cacheRoot).Select(r => _check.Check(r.Record, cacheRoot).Record).OfType<PendingUpload>().ToList();
 
+    /// <summary>
+    /// After a restart that may have lost what was not flushed: every file whose newest pending
+    /// write held its bytes in the journal (<see cref="PendingUpload.Content"/>) is made to hold
+    /// them again, flushed. Called before anything else in this boot uses <paramref name="cacheRoot"/>
+    /// (see <c>UnsyncedFills.Recover</c>), so no newer write of these files can exist yet.
+    /// </summary>
+    /// <returns>The files rewritten.</returns>
+    public int RestoreContent(string cacheRoot)
+    {
+        // Which record is newest for each file, over every journal: by when it was written, then by
+        // id (one process's order). Two reads, so that no more than one journal's bytes are held.
+        var newest = new Dictionary<string, (string Journal, PendingUpload Record)>(StringComparer.Ordinal);
+        foreach (var journal in Journals(cacheRoot))
+        {
+            foreach (var (record, _) in ReadIfThere(journal, withContent: false))
+            {
+                if (!string.IsNullOrEmpty(record.DataPath) &&
+                    (!newest.TryGetValue(record.DataPath, out var known) || (record.Written, record.Id).CompareTo((known.Record.Written, known.Record.Id)) > 0))
+                {
+                    newest[record.DataPath] = (journal, record);
+                }
+            }
+        }
+
+        var restored = 0;
+        foreach (var group in newest.Values.Where(n => n.Record.HadContent).GroupBy(n => n.Journal))
+        {
+            var wanted = group.Select(n => n.Record.Id).ToHashSet();
+            foreach (var (record, _) in ReadIfThere(group.Key, withContent: true))
+            {
+                // Only a record that names a file in the cache (as every record this library writes
+                // does) may be written back: a damaged journal must not write anywhere else.
+                if (record.Content is { } content && wanted.Remove(record.Id) && !record.Staged &&
+                    _check.Check(record, cacheRoot).Record is not null && WriteBack(cacheRoot, record.DataPath, content, record.Written))
+                {
+                    restored++;
+                }
+            }
+        }
+
+        return restored;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="path"/> hold <paramref name="content"/>, flushed, unless it does already
+    /// or was written after the record (<paramref name="written"/>): by a write that needs no record,
+    /// such as a small synchronous one of another process, sent before it was renamed there.
+    /// </summary>
+    private static bool WriteBack(string cacheRoot, string path, byte[] content, DateTimeOffset written)
+    {
+        var existing = new FileInfo(path);
+        if (existing.Exists && existing.LinkTarget is null &&
+            (existing.LastWriteTimeUtc > written.UtcDateTime || (existing.Length == content.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(content))))
+        {
+            return false;
+        }
+
+        var folder = Path.GetDirectoryName(path)!;
+        ContainedFolders.Create(cacheRoot, folder);
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.restore");
+        ContainedFolders.WriteNewFile(temporary, content);
+        Durability.FlushFiles([temporary]);
+        File.Move(temporary, path, overwrite: true);
+        NativeFiles.FlushFolder(folder);
+        return true;
+    }
+
     private (List<PendingUpload> Records, List<JournalProblem> Problems) Valid(string journal, JournalContents contents, string cacheRoot)
     {
         var records = new List<PendingUpload>();
@@ -159,19 +235,31 @@ internal sealed class PendingStore : IProcessExitCleanup
             return records;
         }
 
-        foreach (var journal in Directory.EnumerateFiles(folder, "*" + UploadJournal.Extension))
+        foreach (var journal in Journals(cacheRoot))
         {
-            try
-            {
-                records.AddRange(UploadJournal.Read(journal).Records);
-            }
-            catch (FileNotFoundException)
-            {
-                // Adopted and removed meanwhile; its records live on in the adopter's journal.
-            }
+            records.AddRange(ReadIfThere(journal, withContent: false));
         }
 
         return records;
+    }
+
+    private static IEnumerable<string> Journals(string cacheRoot)
+    {
+        var folder = CacheLayout.PendingFolder(cacheRoot);
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*" + UploadJournal.Extension) : [];
+    }
+
+    private static IReadOnlyList<(PendingUpload Record, int Line)> ReadIfThere(string journal, bool withContent)
+    {
+        try
+        {
+            return UploadJournal.Read(journal, withContent).Records;
+        }
+        catch (FileNotFoundException)
+        {
+            // Adopted and removed meanwhile; its records live on in the adopter's journal.
+            return [];
+        }
     }
 
     private IEnumerable<(string JournalPath, FileLock Owner)> LockAbandoned(string cacheRoot)

@@ -16,6 +16,11 @@ namespace AzFuse.Upload;
 /// <param name="Staged">Whether <paramref name="DataPath"/> is a staged copy, deleted once uploaded.</param>
 /// <param name="Written">When the write was closed; among records for one blob the newest content wins.</param>
 /// <param name="Token">Names this write for good (ids change when a record is adopted): the cache file's record carries it until the upload is confirmed.</param>
+/// <param name="Content">
+/// The written bytes themselves, for a small write in an AsyncUpload scope whose data file was not
+/// fsync'd (see <c>FileWriter.CommitAsync</c>): after a power loss they put the file back. Read only
+/// by that recovery; <see cref="UploadJournal.Read"/> leaves them out otherwise (see <see cref="HadContent"/>).
+/// </param>
 internal sealed record PendingUpload(
     long Id,
     string StorageAccount,
@@ -25,8 +30,13 @@ internal sealed record PendingUpload(
     string DataPath,
     bool Staged,
     DateTimeOffset Written,
-    Guid Token = default)
+    Guid Token = default,
+    byte[]? Content = null)
 {
+    /// <summary>Whether the journal line held <see cref="Content"/>, left out when read: its data file is not known to be flushed.</summary>
+    [JsonIgnore]
+    public bool HadContent { get; init; }
+
     /// <summary>Identifies the remote blob: writes with the same key replace each other.</summary>
     [JsonIgnore]
     public string Key => KeyOf(StorageAccount, BlobName);

@@ -31,6 +31,25 @@ internal sealed class UploadJournal : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Up to this size, a journal takes written bytes into its lines (<see cref="PendingUpload.Content"/>):
+    /// beyond it, writes are flushed in their own files, so that a journal of a long scope stays small
+    /// (it starts over only when nothing in it is pending).
+    /// </summary>
+    public const long ContentBudget = 64L << 20;
+
+    /// <summary>How large the journal file is now.</summary>
+    public long Size
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _file.Length;
+            }
+        }
+    }
+
     /// <summary>Starts a new journal in <paramref name="folder"/>, owned by this process.</summary>
     public static UploadJournal Create(string folder, TimeProvider time)
     {
@@ -149,8 +168,11 @@ internal sealed class UploadJournal : IDisposable
     /// The pending records of a journal: every recorded write not later marked complete, with the
     /// line it is on, and every line that could not be read. Records are as written: any field may
     /// be missing (see <see cref="PendingRecordCheck"/>). One bad line never hides the others.
+    /// A record's written bytes are kept only with <paramref name="withContent"/> (otherwise it is
+    /// marked <see cref="PendingUpload.HadContent"/>): nothing else needs them, and a journal's worth
+    /// of them would be held for as long as its records are.
     /// </summary>
-    public static JournalContents Read(string journalPath)
+    public static JournalContents Read(string journalPath, bool withContent = false)
     {
         var pending = new Dictionary<long, (PendingUpload Record, int Line)>();
         var problems = new List<JournalProblem>();
@@ -178,6 +200,11 @@ internal sealed class UploadJournal : IDisposable
 
             if (entry?.Add is { } add)
             {
+                if (add.Content is not null && !withContent)
+                {
+                    add = add with { Content = null, HadContent = true };
+                }
+
                 // Keyed by id; a record without one (id 0) cannot collide with another.
                 pending[add.Id > 0 ? add.Id : -number] = (add, number);
             }

@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using AzFuse.Diagnostics;
 using Microsoft.Extensions.Logging;
-
-using AzFuse.Remote;
 
 namespace AzFuse.Upload;
 
@@ -91,37 +88,6 @@ internal sealed partial class Uploader
             }
         }
     }
-
-    /// <summary>
-    /// Marks an upload of <paramref name="item"/>'s content as running outside the queue (a
-    /// synchronous write sent before it is recorded), unless another write of the blob is pending,
-    /// queued or uploading in this process: then <see langword="false"/>, and the write takes the
-    /// journaled route behind it. Until <see cref="FinishDirect"/>, an upload of a record registered
-    /// meanwhile (an earlier run's, adopted by a resume) waits, and is settled by this one if older.
-    /// </summary>
-    public bool TryStartDirect(PendingItem item)
-    {
-        lock (_gate)
-        {
-            if (_states.ContainsKey(item.Key))
-            {
-                return false;
-            }
-
-            _states.Add(item.Key, new KeyState(item) { InFlight = true });
-            return true;
-        }
-    }
-
-    /// <summary>Settles an upload started by <see cref="TryStartDirect"/>, as a queued one is settled.</summary>
-    public void FinishDirect(PendingItem item, Exception? failure) => Finish(item.Key, item, failure);
-
-    /// <inheritdoc cref="UploadTransfers.IsOneRequest"/>
-    public bool IsOneRequest(long length) => _transfers.IsOneRequest(length);
-
-    /// <summary>Uploads a file no record names (a synchronous write sent before it is committed); <see langword="null"/> once confirmed, else the final cause.</summary>
-    public ValueTask<Exception?> UploadFileAsync(BlobLocation blob, string file, string cacheRoot, string logicalPath, bool async, CancellationToken cancellationToken) =>
-        _transfers.UploadFileAsync(blob, file, cacheRoot, logicalPath, async, cancellationToken);
 
     /// <summary>Whether any write of this process is not uploaded yet.</summary>
     public bool HasPending
@@ -265,101 +231,6 @@ internal sealed partial class Uploader
         }
 
         return async ? await ticket.Completion.ConfigureAwait(false) : ticket.Completion.GetAwaiter().GetResult();
-    }
-
-    private async Task RunLoopAsync()
-    {
-        // The loop serves every writer: its batches' activities are roots, not children of whatever
-        // activity was current when the first write happened to start it (Task.Run flows that).
-        //
-        // Batches overlap: a writer closing one small file after another would otherwise have each
-        // wait for the whole batch before it (one upload in flight at a time, however many slots
-        // there are). A new batch starts as soon as something is queued and fewer batches than
-        // upload slots are running; UploadTransfers bounds the requests in flight across batches.
-        // What is queued while every slot is busy makes one larger batch, which may go to azcopy.
-        Activity.Current = null;
-        while (true)
-        {
-            await _signal.WaitAsync().ConfigureAwait(false);
-            await _batchSlots.WaitAsync().ConfigureAwait(false);
-            _ = RunBatchInSlotAsync();
-        }
-    }
-
-    private async Task RunBatchInSlotAsync()
-    {
-        try
-        {
-            await RunBatchAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // A bug here must not end the loop: every later scope would wait for it forever.
-            Log.UploadLoopFailed(_logger, ex);
-        }
-        finally
-        {
-            _batchSlots.Release();
-        }
-    }
-
-    /// <summary>Uploads everything queued that no upload is working on yet, and settles it.</summary>
-    private async Task RunBatchAsync()
-    {
-        var batch = new List<PendingItem>();
-        lock (_gate)
-        {
-            // One pass, not a Remove per key: a queue can hold a whole dataset's worth of files.
-            var stillQueued = new List<string>();
-            foreach (var key in _queue)
-            {
-                var state = _states[key];
-                if (state.InFlight)
-                {
-                    // Stays queued; it is taken once the running upload finishes.
-                    stillQueued.Add(key);
-                    continue;
-                }
-
-                state.Queued = false;
-                if (state.Records.Count == 0)
-                {
-                    // An upload that finished meanwhile took everything there was.
-                    RemoveIfIdle(key, state);
-                    continue;
-                }
-
-                state.InFlight = true;
-                batch.Add(state.Latest);
-            }
-
-            _queue.Clear();
-            _queue.AddRange(stillQueued);
-        }
-
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        Dictionary<PendingItem, Exception?> outcomes;
-        using var activity = Telemetry.Start("azfuse.upload", files: batch.Count);
-        try
-        {
-            outcomes = await _transfers.UploadManyAsync(batch, _shutdown.Token).ConfigureAwait(false);
-            Telemetry.Succeeded(activity, outcomes.Values.Any(o => o is not null) ? "partial" : "ok");
-        }
-        catch (Exception ex)
-        {
-            // Not expected (failures come back as outcomes), but a scope must never wait forever.
-            Log.UploadLoopFailed(_logger, ex);
-            outcomes = batch.ToDictionary(b => b, _ => (Exception?)ex);
-        }
-
-        foreach (var latest in batch)
-        {
-            Finish(latest.Key, latest, outcomes.GetValueOrDefault(latest));
-        }
     }
 
     /// <summary>

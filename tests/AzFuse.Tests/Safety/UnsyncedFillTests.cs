@@ -1,7 +1,10 @@
+using System.Text;
 using AzFuse.Cache;
 using AzFuse.Engine;
 using AzFuse.IO;
+using AzFuse.Testing;
 using AzFuse.Tests.Infrastructure;
+using AzFuse.Upload;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AzFuse.Tests.Safety;
@@ -44,7 +47,7 @@ public sealed class UnsyncedFillTests(AzuriteFixture azurite) : SandboxTest(azur
         await KillWriterWithUploadsQueuedAsync(2, "data/written");
 
         var engine = new AzFuseEngine(Sandbox.CreateOptions(), NullLoggerFactory.Instance);
-        var removed = UnsyncedFills.Recover(Sandbox.CacheRoot, engine.Eviction, engine.Space, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance, new Boot("another-boot", DateTimeOffset.UtcNow.AddSeconds(1)));
+        var removed = UnsyncedFills.Recover(Sandbox.CacheRoot, engine.Eviction, engine.Pending, engine.Space, TimeSpan.FromMinutes(1), TimeProvider.System, NullLogger.Instance, new Boot("another-boot", DateTimeOffset.UtcNow.AddSeconds(1)));
 
         Assert.Equal(2, removed);
         Assert.False(File.Exists(Sandbox.CachePathOf("opened.txt")));
@@ -57,6 +60,92 @@ public sealed class UnsyncedFillTests(AzuriteFixture azurite) : SandboxTest(azur
         // Removed is not lost: fetched again when next opened.
         Assert.Equal("opened content", Sandbox.CreateClient().ReadAllText("data/opened.txt"));
         Assert.Equal("prepared content", Sandbox.CreateClient().ReadAllText("data/prepared/1.txt"));
+    }
+
+    [Fact]
+    public async Task After_a_restart_small_writes_of_a_scope_that_a_power_loss_tore_or_lost_are_written_back_from_their_journal_lines_and_uploaded_while_a_file_written_later_stays()
+    {
+        if (!CanTellFillsApart(null, null))
+        {
+            return;
+        }
+
+        // Closed in a scope, uploads still queued: each journal line holds the bytes, and the files
+        // themselves were never flushed, so a power loss may leave them empty, or not there at all.
+        await KillWriterWithUploadsQueuedAsync(4, "data/torn");
+        var journal = Assert.Single(Directory.GetFiles(Path.Combine(WorkFolder, "pending"), "*.journal"));
+        Assert.All(UploadJournal.Read(journal, withContent: true).Records, r => Assert.Equal(Encoding.UTF8.GetBytes($"content {r.Record.LogicalPath[^5]}"), r.Record.Content));
+        Assert.All(UploadJournal.Read(journal).Records, r => Assert.True(r.Record.Content is null && r.Record.HadContent));
+
+        // As a power loss leaves them: the last change they show is not later than the write's.
+        var before = DateTime.UtcNow.AddHours(-1);
+        await File.WriteAllTextAsync(Sandbox.CachePathOf("torn/0.txt"), string.Empty);
+        File.SetLastWriteTimeUtc(Sandbox.CachePathOf("torn/0.txt"), before);
+        await File.WriteAllTextAsync(Sandbox.CachePathOf("torn/1.txt"), "cont\0\0\0\0\0");
+        File.SetLastWriteTimeUtc(Sandbox.CachePathOf("torn/1.txt"), before);
+        File.Delete(Sandbox.CachePathOf("torn/2.txt"));
+
+        // Written after the record by a write that keeps none (another process's small synchronous
+        // write, sent first): newer than the journal's bytes, so it stays.
+        await File.WriteAllTextAsync(Sandbox.CachePathOf("torn/3.txt"), "newer content");
+        await Sandbox.UploadAsync("torn/3.txt", "newer content");
+
+        // The restart: the writer's marker is made one of an earlier boot, and the next start's own
+        // recovery (before it takes over the writer's journal) writes the files back.
+        var marker = Assert.Single(Markers());
+        File.Move(marker, Path.Combine(WorkFolder, $".unsynced-earlier-boot-{Path.GetFileName(marker).Split('-')[^1]}"));
+        var client = Sandbox.CreateClient();
+        client.ClearCache("data/unrelated.txt"); // any first use starts the engine
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal($"content {i}", await File.ReadAllTextAsync(Sandbox.CachePathOf($"torn/{i}.txt")));
+        }
+
+        Assert.Equal("newer content", await File.ReadAllTextAsync(Sandbox.CachePathOf("torn/3.txt")));
+        Assert.Empty(Markers());
+        client.ResumePendingUploads();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal($"content {i}", await Sandbox.DownloadTextAsync($"torn/{i}.txt"));
+        }
+
+        // Its pending record uploads what the file holds now, as it would have without the restart.
+        Assert.Equal("newer content", await Sandbox.DownloadTextAsync("torn/3.txt"));
+    }
+
+    [Fact]
+    public async Task A_write_in_a_scope_larger_than_the_journal_takes_keeps_its_bytes_out_of_the_journal()
+    {
+        if (!CanTellFillsApart(null, null))
+        {
+            return;
+        }
+
+        // azcopy waits for the gate: the records stay pending while the journal is read.
+        var gate = Path.Combine(Sandbox.Root, "gate");
+        Sandbox.AzCopyPath = FakeAzCopy.Create(Path.Combine(Sandbox.Root, "gated"), $"while [ ! -e '{gate}' ]; do sleep 0.05; done\nexec '{RepositoryTools.AzCopy}' \"$@\"");
+        Sandbox.Engine = AzFuseTransferEngine.AzCopy;
+        var client = Sandbox.CreateClient();
+        var journaled = new byte[FileWriter.JournaledContentLimit];
+        var flushed = new byte[FileWriter.JournaledContentLimit + 1];
+        Random.Shared.NextBytes(flushed);
+        Random.Shared.NextBytes(journaled);
+        string[] lines;
+        using (client.AsyncUpload())
+        {
+            client.WriteAllBytes("data/small.bin", journaled);
+            client.WriteAllBytes("data/large.bin", flushed);
+            var journal = Assert.Single(Directory.GetFiles(Path.Combine(WorkFolder, "pending"), "*.journal"));
+            lines = File.ReadAllLines(journal);
+            File.WriteAllText(gate, string.Empty);
+        }
+
+        var records = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).Where(e => e.TryGetProperty("add", out _)).Select(e => e.GetProperty("add")).ToList();
+        Assert.Equal(2, records.Count);
+        Assert.Equal(journaled, records.Single(r => r.GetProperty("blobName").GetString()!.EndsWith("small.bin", StringComparison.Ordinal)).GetProperty("content").GetBytesFromBase64());
+        Assert.False(records.Single(r => r.GetProperty("blobName").GetString()!.EndsWith("large.bin", StringComparison.Ordinal)).TryGetProperty("content", out _));
+        Assert.Equal(flushed, await Sandbox.DownloadAsync("large.bin"));
+        Assert.Equal(journaled, await Sandbox.DownloadAsync("small.bin"));
     }
 
     [Fact]
@@ -105,7 +194,7 @@ public sealed class UnsyncedFillTests(AzuriteFixture azurite) : SandboxTest(azur
     /// Whether this machine has boot ids and the sandbox's file system keeps birth times. Where not,
     /// every fill is fsync'd on its own, and this checks that no marker pretends otherwise.
     /// </summary>
-    private bool CanTellFillsApart(string relative, string content)
+    private bool CanTellFillsApart(string? relative, string? content)
     {
         Directory.CreateDirectory(Sandbox.Root);
         var probe = Path.Combine(Sandbox.Root, "birth-probe");
@@ -115,8 +204,12 @@ public sealed class UnsyncedFillTests(AzuriteFixture azurite) : SandboxTest(azur
             return true;
         }
 
-        Assert.Equal(content, Sandbox.CreateClient().ReadAllText("data/" + relative));
-        Assert.Empty(Markers());
+        if (relative is not null)
+        {
+            Assert.Equal(content, Sandbox.CreateClient().ReadAllText("data/" + relative));
+            Assert.Empty(Markers());
+        }
+
         return false;
     }
 }

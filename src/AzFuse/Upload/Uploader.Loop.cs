@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using AzFuse.Diagnostics;
+
+namespace AzFuse.Upload;
+
+/// <summary>The background loop that runs queued uploads as overlapping batches.</summary>
+internal sealed partial class Uploader
+{
+    private async Task RunLoopAsync()
+    {
+        // The loop serves every writer: its batches' activities are roots, not children of whatever
+        // activity was current when the first write happened to start it (Task.Run flows that).
+        //
+        // Batches overlap: a writer closing one small file after another would otherwise have each
+        // wait for the whole batch before it (one upload in flight at a time, however many slots
+        // there are). A new batch starts as soon as something is queued and fewer batches than
+        // upload slots are running; UploadTransfers bounds the requests in flight across batches.
+        // What is queued while every slot is busy makes one larger batch, which may go to azcopy.
+        Activity.Current = null;
+        while (true)
+        {
+            await _signal.WaitAsync().ConfigureAwait(false);
+            await _batchSlots.WaitAsync().ConfigureAwait(false);
+            _ = RunBatchInSlotAsync();
+        }
+    }
+
+    private async Task RunBatchInSlotAsync()
+    {
+        try
+        {
+            await RunBatchAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A bug here must not end the loop: every later scope would wait for it forever.
+            Log.UploadLoopFailed(_logger, ex);
+        }
+        finally
+        {
+            _batchSlots.Release();
+        }
+    }
+
+    /// <summary>Uploads everything queued that no upload is working on yet, and settles it.</summary>
+    private async Task RunBatchAsync()
+    {
+        var batch = new List<PendingItem>();
+        lock (_gate)
+        {
+            // One pass, not a Remove per key: a queue can hold a whole dataset's worth of files.
+            var stillQueued = new List<string>();
+            foreach (var key in _queue)
+            {
+                var state = _states[key];
+                if (state.InFlight)
+                {
+                    // Stays queued; it is taken once the running upload finishes.
+                    stillQueued.Add(key);
+                    continue;
+                }
+
+                state.Queued = false;
+                if (state.Records.Count == 0)
+                {
+                    // An upload that finished meanwhile took everything there was.
+                    RemoveIfIdle(key, state);
+                    continue;
+                }
+
+                state.InFlight = true;
+                batch.Add(state.Latest);
+            }
+
+            _queue.Clear();
+            _queue.AddRange(stillQueued);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        Dictionary<PendingItem, Exception?> outcomes;
+        using var activity = Telemetry.Start("azfuse.upload", files: batch.Count);
+        try
+        {
+            outcomes = await _transfers.UploadManyAsync(batch, _shutdown.Token).ConfigureAwait(false);
+            Telemetry.Succeeded(activity, outcomes.Values.Any(o => o is not null) ? "partial" : "ok");
+        }
+        catch (Exception ex)
+        {
+            // Not expected (failures come back as outcomes), but a scope must never wait forever.
+            Log.UploadLoopFailed(_logger, ex);
+            outcomes = batch.ToDictionary(b => b, _ => (Exception?)ex);
+        }
+
+        foreach (var latest in batch)
+        {
+            Finish(latest.Key, latest, outcomes.GetValueOrDefault(latest));
+        }
+    }
+}
