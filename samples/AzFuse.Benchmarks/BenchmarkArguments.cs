@@ -6,7 +6,7 @@ namespace AzFuse.Benchmarks;
 internal sealed class BenchmarkArguments
 {
     public const string Usage =
-        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [hot] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...]\n" +
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [hot] [scale] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...] [--scale-files N] [--cache-files N]\n" +
         "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
         "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
         "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
@@ -20,7 +20,8 @@ internal sealed class BenchmarkArguments
         "              File.OpenRead (default policy and max_cache_size), uncached 4 KiB Opens against GETs, synchronous\n" +
         "              writes against PUTs, 200 writes in an AsyncUpload scope (and shmAsTmp) against PUTs 16 in flight,\n" +
         "              Prepare of 1000 against PrepareAsync and GETs 16 in flight, a 100 MiB Open against curl\n" +
-        "  (no set named: the first six; large, chunks and hot run only when named)\n" +
+        "  scale       Prepare, cached Prepare, List and a resume of --scale-files; an eviction pass over --cache-files (ScaleBenchmark.cs)\n" +
+        "  (no set named: the first six; large, chunks, hot and scale run only when named)\n" +
         "  --files N   files in the write benchmark and in read's Prepare batch (default 1000); in hot, the cache-hit files (default 10000)\n" +
         "  --big-mb N  size of read's big file in MiB (default 256)\n" +
         "  --repeat N  timed repetitions of each measurement; the median is reported (default 5)\n" +
@@ -30,7 +31,8 @@ internal sealed class BenchmarkArguments
         "  --large-mb N    the large file in MiB (default 1024)\n" +
         "  --range-mb N    the blob ReadRange reads from, in MiB (default 4096)\n" +
         "  --chunk-mb N, --in-flight N    ChunkSize and ChunksInFlight of the library in these runs (default: the options' defaults)\n" +
-        "  --chunk-sizes, --in-flights    what the chunks set tries (default 4M,8M,16M and 4,8,16,32)";
+        "  --chunk-sizes, --in-flights    what the chunks set tries (default 4M,8M,16M and 4,8,16,32)\n" +
+        "  --scale-files N, --cache-files N    the scale set's blobs (default 100000) and cache files (default 1000000)";
 
     // --files as given, or null: its default depends on the set (Files, HitFiles).
     private int? _files;
@@ -52,6 +54,12 @@ internal sealed class BenchmarkArguments
     public bool Chunks { get; private set; }
 
     public bool Hot { get; private set; }
+
+    public bool Scale { get; private set; }
+
+    public int ScaleFiles { get; private set; } = 100_000;
+
+    public int CacheFiles { get; private set; } = 1_000_000;
 
     public bool Link { get; private set; }
 
@@ -100,6 +108,9 @@ internal sealed class BenchmarkArguments
                     case "large": parsed.Large = true; break;
                     case "chunks": parsed.Chunks = true; break;
                     case "hot": parsed.Hot = true; break;
+                    case "scale": parsed.Scale = true; break;
+                    case "--scale-files": parsed.ScaleFiles = Positive(args, ++i); break;
+                    case "--cache-files": parsed.CacheFiles = Positive(args, ++i); break;
                     case "--link": parsed.Link = true; break;
                     case "--large-mb": parsed.LargeSize = (long)Positive(args, ++i) << 20; break;
                     case "--range-mb": parsed.RangeBlobSize = (long)Positive(args, ++i) << 20; break;
@@ -123,7 +134,7 @@ internal sealed class BenchmarkArguments
             return null;
         }
 
-        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks && !parsed.Hot)
+        if (!parsed.Read && !parsed.Write && !parsed.Sweep && !parsed.Cache && !parsed.Wire && !parsed.Training && !parsed.Large && !parsed.Chunks && !parsed.Hot && !parsed.Scale)
         {
             parsed.Read = parsed.Write = parsed.Sweep = parsed.Cache = parsed.Wire = parsed.Training = true;
         }

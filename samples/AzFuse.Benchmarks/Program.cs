@@ -31,7 +31,11 @@
 //           a synchronous Prepare of 1,000 x 4 KiB against PrepareAsync (<= 1.1x) and against bare
 //           GETs 16 in flight into files (<= 1.05x); a 100 MiB uncached Open + read against curl -o
 //           (<= 1.3x). Misses and writes use blobs no earlier run touched. 2-3.5 minutes at --repeat 3.
-//   (none)  the first six (large, chunks and hot take minutes and disk: only when named).
+//   scale   --scale-files (100,000) tiny blobs: Prepare uncached (time, azcopy runs, requests, peak
+//           memory) and cached (against enumerating the cache folder), List against a bare SDK
+//           listing, a dead process's journal of as many pending uploads resumed; one eviction
+//           pass over --cache-files (1,000,000) cache files (ScaleBenchmark.cs).
+//   (none)  the first six (large, chunks, hot and scale take minutes and disk: only when named).
 using System.Globalization;
 using AzFuse.Benchmarks;
 using AzFuse.Testing;
@@ -40,6 +44,11 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args is ["child", .. var childArgs])
 {
     return TrainingChild.Run(childArgs); // a rank of the training benchmark
+}
+
+if (args is ["scale-child", .. var scaleArgs])
+{
+    return ScaleChild.Run(scaleArgs); // one measurement of the scale set, in a process of its own
 }
 
 if (BenchmarkArguments.Parse(args) is not { } arguments)
@@ -71,6 +80,11 @@ foreach (var set in sets.Where(s => s.Named))
 {
     using var bench = await Workbench.CreateAsync(azurite, arguments.Repeat);
     await set.Run(bench);
+}
+
+if (arguments.Scale)
+{
+    await ScaleBenchmark.RunAsync(arguments); // on an Azurite of its own, in memory (see there)
 }
 
 return 0;

@@ -25,6 +25,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
     private Process? _process;
+    private volatile bool _recordsRequests = true;
+    private bool _inMemory;
 
     private AzuriteServer(int port, string dataFolder, LoopbackCertificate? certificate)
     {
@@ -120,6 +122,24 @@ public sealed class AzuriteServer : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>
+    /// Whether the access log is kept for <see cref="RequestsToAsync"/> (default: yes). A benchmark
+    /// of hundreds of thousands of requests turns it off: kept, a line per request fills its
+    /// process's heap, which every collection then walks. Turning it off forgets what was kept.
+    /// </summary>
+    public bool RecordsRequests
+    {
+        get => _recordsRequests;
+        set
+        {
+            _recordsRequests = value;
+            if (!value)
+            {
+                _requests.Clear();
+            }
+        }
+    }
+
     private IReadOnlyList<string> RequestsTo(string container, bool withStatus)
     {
         var prefix = $" /{AccountName}/{container}";
@@ -139,6 +159,19 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
         var server = new AzuriteServer(FreePort(), dataFolder, certificate: null);
+        await server.StartProcessAsync(cancellationToken);
+        return server;
+    }
+
+    /// <summary>
+    /// Starts Azurite over HTTP keeping everything in memory (<c>--inMemoryPersistence</c>): for a
+    /// benchmark of hundreds of thousands of blobs, where the emulator on disk saved its whole
+    /// metadata again and again and its uploads slowed to seconds each. Nothing survives <see cref="StopAsync"/>.
+    /// </summary>
+    public static async Task<AzuriteServer> StartInMemoryAsync(CancellationToken cancellationToken = default)
+    {
+        var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
+        var server = new AzuriteServer(FreePort(), dataFolder, certificate: null) { _inMemory = true };
         await server.StartProcessAsync(cancellationToken);
         return server;
     }
@@ -224,7 +257,9 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataFolder, "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
+        // In memory, Azurite takes no --location (it refuses both).
+        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry" }
+            .Concat(_inMemory ? ["--inMemoryPersistence"] : ["--location", _dataFolder]))
         {
             startInfo.ArgumentList.Add(arg);
         }
@@ -242,7 +277,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         process.OutputDataReceived += (_, e) =>
         {
             // Azurite's access log: '127.0.0.1 - - [date] "HEAD /devstoreaccount1/container/blob HTTP/1.1" 200 -'.
-            if (e.Data is { } line && line.Contains("\" ", StringComparison.Ordinal) && line.Contains(" HTTP/", StringComparison.Ordinal))
+            if (_recordsRequests && e.Data is { } line && line.Contains("\" ", StringComparison.Ordinal) && line.Contains(" HTTP/", StringComparison.Ordinal))
             {
                 _requests.Enqueue(line);
             }

@@ -139,13 +139,30 @@ public sealed class PathResolverTests : IDisposable
     }
 
     [Fact]
-    public void Resolving_many_paths_at_once_gives_what_resolving_each_gives()
+    public void Resolving_many_paths_at_once_gives_what_resolving_each_gives_and_counts_the_unmapped()
     {
         string[] paths = ["data/a.txt", "data/special/x", "./data/b/../c.txt", "/mnt/models/m.pt", "/etc/hostname", "database/x", "data"];
 
-        var all = _resolver.ResolveAll(paths).ToList();
+        var all = _resolver.ResolveAll(paths, out var unmapped);
 
-        Assert.Equal(paths.Select(p => _resolver.Resolve(p)), all);
+        Assert.Equal(paths.Select(p => _resolver.Resolve(p)).OfType<ResolvedPath>(), all);
+        Assert.Equal(2, unmapped);
+    }
+
+    [Fact]
+    public void A_large_list_resolved_side_by_side_keeps_its_order_and_fails_on_its_first_bad_path()
+    {
+        var paths = Enumerable.Range(0, 30_000).Select(i => i % 7 == 0 ? $"/etc/{i}" : $"data/{i % 100}/{i}.bin").ToList();
+
+        var all = _resolver.ResolveAll(paths, out var unmapped);
+
+        Assert.Equal(paths.Where(p => p.StartsWith("data/", StringComparison.Ordinal)).Select(p => _resolver.Resolve(p)!.Value), all);
+        Assert.Equal(paths.Count(p => p.StartsWith("/etc/", StringComparison.Ordinal)), unmapped);
+
+        paths[25_000] = "data/../../escaped-late";
+        paths[9_000] = "data/../../escaped-first";
+        var ex = Assert.Throws<ArgumentException>(() => _resolver.ResolveAll(paths, out _));
+        Assert.Contains("escaped-first", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -23,8 +23,7 @@ internal sealed partial class BatchFiller
 
         // What another job is fetching is left to it; this job claims the rest for its whole run.
         var claims = await JobClaims.ClaimAsync(root, group, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
-        var batch = claims.Mine.DistinctBy(p => p.Blob.BlobName, StringComparer.Ordinal).ToList();
-        var extras = claims.Mine.Except(batch).ToList();
+        var (batch, extras) = SplitRepeatedBlobs(claims.Mine);
         if (batch.Count == 0)
         {
             claims.Dispose();
@@ -40,7 +39,7 @@ internal sealed partial class BatchFiller
                 var jobStarted = _time.GetTimestamp();
                 try
                 {
-                    var names = batch.Select(p => p.Blob.BlobName).ToList();
+                    var names = batch.Select(p => p.Blob.BlobName);
                     var workFolder = CacheLayout.AzCopyFolder(root);
                     outcome = await _retry.RunAsync((isAsync, ct) => _job.DownloadAsync(account, names, staging.Path, workFolder, isAsync, ct, job is null ? null : s => job.Update(s.TransfersCompleted, s.TotalBytesTransferred)), async, cancellationToken).ConfigureAwait(false);
                 }
@@ -50,31 +49,33 @@ internal sealed partial class BatchFiller
                     return claims.Mine.Select(p => new TransferFailure(p.LogicalPath, ex)).ToList();
                 }
 
-                var arrived = new List<(ResolvedPath Path, string Staged)>();
+                // What arrived, by its place in the batch; each staged file's name is made again where
+                // it is needed rather than 100,000 of them kept to the end of the job.
+                string Staged(int i) => Path.Combine(staging.Path, batch[i].Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
+                var arrived = new List<int>();
                 var absent = new List<ResolvedPath>();
-                foreach (var path in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    var staged = Path.Combine(staging.Path, path.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
-                    if (File.Exists(staged))
+                    if (File.Exists(Staged(i)))
                     {
-                        arrived.Add((path, staged));
+                        arrived.Add(i);
                     }
                     else
                     {
-                        absent.Add(path);
+                        absent.Add(batch[i]);
                     }
                 }
 
-                _fills.Complete(root, arrived.Select(a => a.Staged));
+                _fills.Complete(root, arrived.Select(Staged));
 
                 // A job reports sizes only once done: the room is made now, before the files count.
-                var sizes = arrived.Select(a => new FileInfo(a.Staged).Length).ToList();
+                var sizes = arrived.ConvertAll(i => new FileInfo(Staged(i)).Length);
                 await _space.ReserveAsync(root, sizes.Sum(), async, cancellationToken, ownStaging: staging.Path).ConfigureAwait(false);
-                for (var i = 0; i < arrived.Count; i++)
+                for (var k = 0; k < arrived.Count; k++)
                 {
-                    if (!Commit(arrived[i].Path, arrived[i].Staged, blob: null, replacing))
+                    if (!Commit(batch[arrived[k]], Staged(arrived[k]), blob: null, replacing))
                     {
-                        _space.Adjust(root, -sizes[i]);
+                        _space.Adjust(root, -sizes[k]);
                     }
                 }
 
@@ -99,6 +100,32 @@ internal sealed partial class BatchFiller
         }
 
         return failures;
+    }
+
+    /// <summary>
+    /// The paths whose blobs this job fetches (the first path of each blob), and the rest: two logical
+    /// paths of one blob (overlapping mappings) cannot share one staged file. Usually there is no
+    /// rest, and the claimed list itself is the batch.
+    /// </summary>
+    private static (IReadOnlyList<ResolvedPath> Batch, List<ResolvedPath> Extras) SplitRepeatedBlobs(IReadOnlyList<ResolvedPath> paths)
+    {
+        var names = new HashSet<string>(paths.Count, StringComparer.Ordinal);
+        List<ResolvedPath>? batch = null;
+        var extras = new List<ResolvedPath>();
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (names.Add(paths[i].Blob.BlobName))
+            {
+                batch?.Add(paths[i]);
+            }
+            else
+            {
+                batch ??= [.. paths.Take(i)];
+                extras.Add(paths[i]);
+            }
+        }
+
+        return (batch ?? paths, extras);
     }
 
     /// <summary>

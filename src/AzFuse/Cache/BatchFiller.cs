@@ -76,13 +76,14 @@ internal sealed partial class BatchFiller
     /// <param name="cancellationToken">Stops the transfers.</param>
     public async ValueTask PrepareAsync(IReadOnlyList<ResolvedPath> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
     {
-        var missing = new List<ResolvedPath>();
-        var due = new List<ResolvedPath>();
-
         // Whether each file is cached, by a listing of each folder asked about much (see
         // CachedFiles), so that a Prepare of a dataset already cached costs about a walk of its
         // folders. A path given twice is dealt with once: the set holds only those acted on.
         var cached = CachedFiles.Which(paths.Select(p => p.CachePath).ToList());
+
+        // Sized up front: grown a step at a time, a list of 100,000 paths leaves its smaller copies on the large-object heap.
+        var missing = new List<ResolvedPath>(cached.Count(c => !c));
+        var due = new List<ResolvedPath>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < paths.Count; i++)
         {
@@ -120,10 +121,12 @@ internal sealed partial class BatchFiller
             return;
         }
 
-        var groups = missing
-            .GroupBy(p => (Container: p.Blob.Account.ContainerUri.AbsoluteUri, p.CacheRoot))
-            .Select(g => g.ToList())
-            .ToList();
+        // Usually one container and one cache root: then the list of missing files is the only group,
+        // not copied (a batch of 100,000 paths is 5 MB of large-object heap a copy).
+        var first = GroupOf(missing[0]);
+        var groups = missing.TrueForAll(p => GroupOf(p) == first)
+            ? [missing]
+            : missing.GroupBy(GroupOf).Select(g => g.ToList()).ToList();
 
         if (async)
         {
@@ -140,6 +143,10 @@ internal sealed partial class BatchFiller
 
         ThrowIfAny(failures);
     }
+
+    /// <summary>What a batch shares: the container (by its endpoint and name, which make its URL) and the cache root.</summary>
+    private static (string Endpoint, string Container, string CacheRoot) GroupOf(ResolvedPath path) =>
+        (path.Blob.Account.Endpoint.AbsoluteUri.TrimEnd('/'), path.Blob.Account.ContainerName, path.CacheRoot);
 
     private static void ThrowIfAny(List<TransferFailure> failures)
     {

@@ -48,9 +48,9 @@ internal sealed class CacheEviction
         var root = Path.TrimEndingDirectorySeparator(cacheRoot);
         var sizes = new FileSystemEnumerable<(long Length, bool Partial)>(root, (ref FileSystemEntry e) => (e.Length, CacheFileNames.IsPartialName(e.FileName)), WalkOptions)
         {
-            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory &&
                 !CacheFileNames.IsOtherToolsName(e.FileName) &&
-                (CacheFileNames.IsPartialName(e.FileName) || !CacheFileNames.IsReservedName(e.FileName.ToString())),
+                (CacheFileNames.IsPartialName(e.FileName) || !CacheFileNames.IsReservedName(e.FileName)),
             ShouldRecursePredicate = (ref FileSystemEntry e) => Recurses(ref e, root),
         };
         long files = 0, partials = 0;
@@ -134,20 +134,22 @@ internal sealed class CacheEviction
         }, WalkOptions)
         {
             // The Python tool's files in a shared cache (a write in progress, a lock) are not ours to count or remove.
-            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0 &&
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory &&
                 !CacheFileNames.IsOtherToolsName(e.FileName) &&
-                (withOwnFiles || !CacheFileNames.IsReservedName(e.FileName.ToString())),
+                (withOwnFiles || !CacheFileNames.IsReservedName(e.FileName)),
             ShouldRecursePredicate = (ref FileSystemEntry e) => Recurses(ref e, root),
         };
         return files;
     }
 
-    // Files whose names start with '.' are data too: nothing is skipped for its attributes.
-    private static EnumerationOptions WalkOptions => new() { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+    // Files whose names start with '.' are data too: only links are skipped, neither listed nor
+    // followed (a linked folder is the user's), by the type the listing gives. Reading e.Attributes
+    // instead costs a status call and a user id per entry.
+    private static EnumerationOptions WalkOptions => new() { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
 
-    /// <summary>Into real folders only, never a link (a linked folder is the user's), and not into the root's work folder.</summary>
+    /// <summary>Into every real folder (links are skipped by <see cref="WalkOptions"/>) but the root's work folder.</summary>
     private static bool Recurses(ref FileSystemEntry e, string root) =>
-        (e.Attributes & FileAttributes.ReparsePoint) == 0 && !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root));
+        !(e.FileName.SequenceEqual(CacheLayout.WorkFolderName) && e.Directory.SequenceEqual(root));
 
     /// <summary>
     /// The bytes of the files staged for a batch under <paramref name="cacheRoot"/>, in any process,

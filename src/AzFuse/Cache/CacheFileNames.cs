@@ -42,7 +42,11 @@ internal static class CacheFileNames
     /// <summary>Whether <paramref name="fileName"/> is a partial download's (see <see cref="PartialPath"/>).</summary>
     public static bool IsPartialName(ReadOnlySpan<char> fileName) => fileName.EndsWith(PartialSuffix, StringComparison.Ordinal);
 
-    public static bool IsReservedName(string fileName) =>
+    /// <summary>Whether <paramref name="fileName"/> is one of AzFuse's own files beside a cache file (its lock, partial download, record or ranges).</summary>
+    public static bool IsReservedName(string fileName) => IsReservedName(fileName.AsSpan());
+
+    /// <inheritdoc cref="IsReservedName(string)"/>
+    public static bool IsReservedName(ReadOnlySpan<char> fileName) =>
         fileName.EndsWith(LockSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(PartialSuffix, StringComparison.Ordinal) ||
         fileName.EndsWith(RecordSuffix, StringComparison.Ordinal) ||

@@ -45,8 +45,10 @@ internal sealed class JobClaims : IDisposable
         ContainedFolders.Create(cacheRoot, Path.Combine(cacheRoot, CacheLayout.WorkFolderName));
         using var rootLock = await FileLock.AcquireAsync(CacheLayout.ClaimsLockPath(cacheRoot), lockTimeout, "the job claims of " + cacheRoot, async, time, cancellationToken).ConfigureAwait(false);
         var (taken, owners) = ReadLive(cacheRoot);
-        var mine = paths.Where(p => !taken.Contains(p.CachePath)).ToList();
-        var others = paths.Where(p => taken.Contains(p.CachePath)).ToList();
+
+        // Usually no other job runs: then all are ours, without a copy of the list.
+        IReadOnlyList<ResolvedPath> mine = taken.Count == 0 ? paths : paths.Where(p => !taken.Contains(p.CachePath)).ToList();
+        IReadOnlyList<ResolvedPath> others = taken.Count == 0 ? [] : paths.Where(p => taken.Contains(p.CachePath)).ToList();
         if (mine.Count == 0)
         {
             return new JobClaims(null, mine, others, owners);

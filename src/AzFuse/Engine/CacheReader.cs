@@ -107,28 +107,13 @@ internal sealed class CacheReader
     /// <summary>Resolves <paramref name="paths"/> and fills what is missing; paths outside every mapping are ignored (and counted in a log event).</summary>
     public async ValueTask PrepareAsync(IEnumerable<string> paths, IProgress<TransferProgress>? progress, bool async, CancellationToken cancellationToken)
     {
-        // Sized up front where the count is known: growing a list of 100,000 paths copies it on the
-        // large object heap again and again, which brought on full collections.
-        var resolved = new List<ResolvedPath>(paths.TryGetNonEnumeratedCount(out var count) ? count : 0);
-        var unmapped = 0;
-        foreach (var path in _engine.Resolver.ResolveAll(paths))
-        {
-            if (path is { } r)
-            {
-                resolved.Add(r);
-            }
-            else
-            {
-                unmapped++;
-            }
-        }
-
+        var resolved = _engine.Resolver.ResolveAll(paths as IReadOnlyList<string> ?? [.. paths], out var unmapped);
         if (unmapped > 0)
         {
             Log.UnmappedIgnored(_logger, unmapped);
         }
 
-        using var activity = Telemetry.Start("azfuse.prepare", files: resolved.Count);
+        using var activity = Telemetry.Start("azfuse.prepare", files: resolved.Length);
         await _engine.Batch.PrepareAsync(resolved, progress, async, cancellationToken).ConfigureAwait(false);
         Telemetry.Succeeded(activity);
     }

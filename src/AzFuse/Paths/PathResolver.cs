@@ -13,6 +13,11 @@ namespace AzFuse.Paths;
 /// </summary>
 internal sealed class PathResolver
 {
+    /// <summary>From this many paths, <see cref="ResolveAll"/> resolves chunks of <see cref="ChunkSize"/> side by side.</summary>
+    private const int ParallelFrom = 8192;
+
+    private const int ChunkSize = 4096;
+
     private readonly IReadOnlyList<CompiledMapping> _mappings;
     private readonly StorageAccountLoader _accounts;
 
@@ -36,18 +41,69 @@ internal sealed class PathResolver
 
     /// <summary>
     /// Resolves many paths as one call (a Prepare): relative paths against the working directory as
-    /// it is when the call starts, read once rather than once a path. <see langword="null"/> for a
-    /// path no mapping covers.
+    /// it is when the call starts, read once rather than once a path; a large list on every core,
+    /// in its order. Paths no mapping covers are left out and counted in <paramref name="unmapped"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">A path is empty, climbs out of its mapping, or names AzFuse's own files.</exception>
-    public IEnumerable<ResolvedPath?> ResolveAll(IEnumerable<string> logicalPaths)
+    /// <exception cref="ArgumentException">A path is empty, climbs out of its mapping, or names AzFuse's own files (the first such path in the list).</exception>
+    public ResolvedPath[] ResolveAll(IReadOnlyList<string> logicalPaths, out int unmapped)
     {
+        var resolved = new ResolvedPath[logicalPaths.Count];
+        var failures = new Exception?[logicalPaths.Count < ParallelFrom ? 1 : ChunksOf(logicalPaths.Count)];
         string? currentDirectory = null;
-        foreach (var path in logicalPaths)
+        void ResolveRange(int chunk, int from, int to, string? directory)
         {
-            yield return Resolve(path, ref currentDirectory);
+            for (var i = from; i < to; i++)
+            {
+                try
+                {
+                    // Unmapped paths stay default (no logical path): left out below.
+                    resolved[i] = Resolve(logicalPaths[i], ref directory) ?? default;
+                }
+                catch (ArgumentException ex)
+                {
+                    failures[chunk] = ex; // the first failure of this chunk; chunks are in order
+                    return;
+                }
+            }
         }
+
+        if (failures.Length == 1)
+        {
+            ResolveRange(0, 0, logicalPaths.Count, currentDirectory);
+        }
+        else
+        {
+            // Read once here, so that no chunk reads it while the application may be changing it.
+            currentDirectory = CurrentDirectory();
+            Parallel.For(0, failures.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
+                ResolveRange(chunk, chunk * ChunkSize, Math.Min(logicalPaths.Count, (chunk + 1) * ChunkSize), currentDirectory));
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+
+        // Usually every path is mapped, and the array is the list (no copy of a large array).
+        var kept = 0;
+        for (var i = 0; i < resolved.Length; i++)
+        {
+            if (resolved[i].LogicalPath is not null)
+            {
+                resolved[kept++] = resolved[i];
+            }
+        }
+
+        unmapped = resolved.Length - kept;
+        if (unmapped > 0)
+        {
+            Array.Resize(ref resolved, kept);
+        }
+
+        return resolved;
     }
+
+    private static int ChunksOf(int count) => (count + ChunkSize - 1) / ChunkSize;
 
     // currentDirectory: the working directory, read on first need and then kept (for one call).
     private ResolvedPath? Resolve(string logicalPath, ref string? currentDirectory)
@@ -71,9 +127,9 @@ internal sealed class PathResolver
             {
                 foreach (var mapping in _mappings)
                 {
-                    if (mapping.Covers(directory, logicalPath) is { } relative)
+                    if (mapping.Covers(directory, logicalPath) is { } rest)
                     {
-                        return Build(logicalPath, mapping, relative);
+                        return Build(logicalPath, mapping, rest);
                     }
                 }
 
@@ -89,7 +145,7 @@ internal sealed class PathResolver
             if (StartsWith(raw, mapping.LocalSegments))
             {
                 var rest = Normalize(raw.AsSpan(mapping.LocalSegments.Length), logicalPath, mapping.Mapping);
-                return Build(logicalPath, mapping, string.Join('/', rest));
+                return Build(logicalPath, mapping, new Rest(string.Join('/', rest), 0));
             }
         }
 
@@ -99,21 +155,22 @@ internal sealed class PathResolver
         {
             if (StartsWith(normalized, mapping.LocalSegments))
             {
-                return Build(logicalPath, mapping, string.Join('/', normalized[mapping.LocalSegments.Length..]));
+                return Build(logicalPath, mapping, new Rest(string.Join('/', normalized[mapping.LocalSegments.Length..]), 0));
             }
         }
 
         return null;
     }
 
-    /// <summary>The path under a mapping's root: its segments (none empty, none "." or "..") joined by '/', or "" for the root itself.</summary>
-    private ResolvedPath Build(string logicalPath, CompiledMapping compiled, string relative)
+    /// <summary>The path under a mapping's root (<paramref name="rest"/>): its segments (none empty, none "." or "..") joined by '/', or "" for the root itself.</summary>
+    private ResolvedPath Build(string logicalPath, CompiledMapping compiled, Rest rest)
     {
         var mapping = compiled.Mapping;
+        var relative = rest.Span;
         if (relative.Length > 0)
         {
-            var first = relative.IndexOf('/', StringComparison.Ordinal);
-            if (relative.AsSpan(0, first < 0 ? relative.Length : first).SequenceEqual(CacheLayout.WorkFolderName))
+            var first = relative.IndexOf('/');
+            if (relative[..(first < 0 ? relative.Length : first)].SequenceEqual(CacheLayout.WorkFolderName))
             {
                 throw Errors.ReservedPath(logicalPath, CacheLayout.WorkFolderName);
             }
@@ -121,21 +178,23 @@ internal sealed class PathResolver
             // The reserved endings hold no '/': the path ends with one exactly when its last segment does.
             if (CacheFileNames.IsReservedName(relative))
             {
-                throw Errors.ReservedPath(logicalPath, relative[(relative.LastIndexOf('/') + 1)..]);
+                throw Errors.ReservedPath(logicalPath, relative[(relative.LastIndexOf('/') + 1)..].ToString());
             }
 
             if (CacheFileNames.IsOtherToolsName(relative))
             {
-                throw Errors.PythonToolsPath(logicalPath, relative[(relative.LastIndexOf('/') + 1)..]);
+                throw Errors.PythonToolsPath(logicalPath, relative[(relative.LastIndexOf('/') + 1)..].ToString());
             }
         }
 
+        // Built straight from the path's text: no string for the rest alone, which a Prepare of
+        // 100,000 cached files would only have thrown away.
         var cacheRoot = compiled.CacheRoot;
         var cachePath = relative.Length == 0 ? cacheRoot
             // The segments hold no separator and no "." or "..": joined under the root they name the
             // same file as GetFullPath would (which only Windows needs, for its own spellings).
-            : OperatingSystem.IsWindows() || relative.Contains('\0', StringComparison.Ordinal) ? Path.GetFullPath(Path.Combine(cacheRoot, relative))
-            : compiled.RootWithSlash + relative;
+            : OperatingSystem.IsWindows() || relative.Contains('\0') ? Path.GetFullPath(Path.Combine(cacheRoot, relative.ToString()))
+            : string.Concat(compiled.RootWithSlash, relative);
 
         // Belt and braces, as PhysicalFileProvider does: whatever the segments said, the
         // result must lie under the cache root.
@@ -144,9 +203,9 @@ internal sealed class PathResolver
             throw Errors.PathEscapesMapping(logicalPath, mapping);
         }
 
-        var blobName = compiled.RemotePrefix.Length == 0 ? relative
+        var blobName = compiled.RemotePrefix.Length == 0 ? rest.ToString()
             : relative.Length == 0 ? compiled.RemotePrefix
-            : compiled.RemotePrefix + "/" + relative;
+            : string.Concat(compiled.RemotePrefix, "/", relative);
 
         var account = _accounts.Get(mapping.StorageAccount, mapping);
         return new ResolvedPath(logicalPath, cachePath, cacheRoot, new BlobLocation(account, blobName), mapping);
@@ -263,11 +322,11 @@ internal sealed class PathResolver
         /// <see langword="null"/>: of <paramref name="path"/> itself when <paramref name="directory"/>
         /// is <see langword="null"/>, else of DIRECTORY/path (both plain).
         /// </summary>
-        public string? Covers(string? directory, string path)
+        public Rest? Covers(string? directory, string path)
         {
             if (directory is null)
             {
-                return Rest(LocalRoot, path);
+                return RestOf(LocalRoot, path);
             }
 
             // The root folder "/" joins as "" + "/" + path.
@@ -275,23 +334,23 @@ internal sealed class PathResolver
             if (LocalRoot.Length <= folder.Length)
             {
                 // The root is the directory or above it: the rest starts in the directory, or is the whole path.
-                return Rest(LocalRoot, folder) is not { } inFolder ? null
-                    : inFolder.Length == 0 ? path
-                    : inFolder + "/" + path;
+                return RestOf(LocalRoot, folder) is not { } inFolder ? null
+                    : inFolder.Span.Length == 0 ? new Rest(path, 0)
+                    : new Rest(string.Concat(inFolder.Span, "/", path), 0);
             }
 
             // The root is below the directory: the path must start with the part of the root below it.
             return LocalRoot.StartsWith(folder, StringComparison.Ordinal) && LocalRoot[folder.Length] == '/'
-                ? Rest(LocalRoot.AsSpan(folder.Length + 1), path)
+                ? RestOf(LocalRoot.AsSpan(folder.Length + 1), path)
                 : null;
         }
 
         /// <summary>The rest of <paramref name="path"/> under <paramref name="root"/> (a '/' between them), "" when they are equal, or <see langword="null"/>.</summary>
-        private static string? Rest(ReadOnlySpan<char> root, string path)
+        private static Rest? RestOf(ReadOnlySpan<char> root, string path)
         {
             if (root.Length == 0 || root is "/")
             {
-                return path.StartsWith('/') ? path[1..] : path; // a mapping of "/" holds every path
+                return new Rest(path, path.StartsWith('/') ? 1 : 0); // a mapping of "/" holds every path
             }
 
             if (!path.AsSpan().StartsWith(root, StringComparison.Ordinal))
@@ -299,9 +358,17 @@ internal sealed class PathResolver
                 return null;
             }
 
-            return path.Length == root.Length ? string.Empty
-                : path[root.Length] == '/' ? path[(root.Length + 1)..]
+            return path.Length == root.Length ? new Rest(path, path.Length)
+                : path[root.Length] == '/' ? new Rest(path, root.Length + 1)
                 : null;
         }
+    }
+
+    /// <summary>The part of a path under a mapping's root: <paramref name="Text"/> from <paramref name="Start"/> (kept as a place in the path, not copied).</summary>
+    private readonly record struct Rest(string Text, int Start)
+    {
+        public ReadOnlySpan<char> Span => Text.AsSpan(Start);
+
+        public override string ToString() => Start == 0 ? Text : Text[Start..];
     }
 }

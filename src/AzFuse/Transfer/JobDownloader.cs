@@ -32,22 +32,41 @@ internal sealed class JobDownloader
     /// arrive is for the caller to check. Throws only when azcopy failed as a whole.
     /// <paramref name="onProgress"/> sees azcopy's running totals as its progress messages arrive.
     /// </summary>
-    public async ValueTask<JobOutcome> DownloadAsync(StorageAccount account, IReadOnlyList<string> blobNames, string destination, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, Action<AzCopyJobSummary>? onProgress = null)
+    public async ValueTask<JobOutcome> DownloadAsync(StorageAccount account, IEnumerable<string> blobNames, string destination, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, Action<AzCopyJobSummary>? onProgress = null)
     {
         // One HEAD first: a denied SAS, a missing container or a dead service fails here at once,
         // where azcopy would skip every file with an Info line or retry for minutes.
-        await _blobs.GetPropertiesAsync(new BlobLocation(account, blobNames[0]), async, cancellationToken).ConfigureAwait(false);
+        await _blobs.GetPropertiesAsync(new BlobLocation(account, blobNames.First()), async, cancellationToken).ConfigureAwait(false);
 
         using var scratch = ScratchFolder.Create(azCopyWorkFolder, AzCopyLogs.KeepFailedRunsFor, _time);
         var listFile = Path.Combine(scratch.Path, "list-of-files.txt");
-        var list = string.Join('\n', blobNames) + "\n";
-        if (async)
+
+        // Written a line at a time: joined first, 100,000 names made a string of megabytes.
+        var list = new StreamWriter(listFile) { NewLine = "\n" };
+        try
         {
-            await File.WriteAllTextAsync(listFile, list, cancellationToken).ConfigureAwait(false);
+            foreach (var name in blobNames)
+            {
+                if (async)
+                {
+                    await list.WriteLineAsync(name.AsMemory(), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    list.WriteLine(name);
+                }
+            }
         }
-        else
+        finally
         {
-            File.WriteAllText(listFile, list);
+            if (async)
+            {
+                await list.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                list.Dispose();
+            }
         }
 
         var arguments = AzCopyArguments.JobDownload(await _sas.AuthorizeAsync(account.ContainerUri, account, "rl", async, cancellationToken).ConfigureAwait(false), destination, listFile);

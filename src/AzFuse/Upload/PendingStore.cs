@@ -73,9 +73,15 @@ internal sealed class PendingStore : IProcessExitCleanup
                         NativeFiles.TrySyncFileSystem(cacheRoot);
                     }
 
-                    var copies = records.OrderBy(r => r.Written).ThenBy(r => r.Id).Select(r => r with { Id = NextId() }).ToList();
-                    JournalFor(cacheRoot).AppendAll(copies);
-                    adopted.AddRange(copies);
+                    // Oldest first (a stable order: records of one moment keep the journal's), then new ids in place.
+                    records = records.OrderBy(r => r.Written).ThenBy(r => r.Id).ToList();
+                    for (var i = 0; i < records.Count; i++)
+                    {
+                        records[i] = records[i] with { Id = NextId() };
+                    }
+
+                    JournalFor(cacheRoot).AppendAll(records);
+                    adopted.AddRange(records);
                 }
 
                 File.Delete(journalPath);

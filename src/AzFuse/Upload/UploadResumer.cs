@@ -113,10 +113,18 @@ internal sealed class UploadResumer
             _adopting.Release();
         }
 
-        var outcomes = async
-            ? await Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false)
-            : Task.WhenAll(tickets.Select(t => t.Completion)).WaitAsync(cancellationToken).GetAwaiter().GetResult();
-        failures.AddRange(outcomes.OfType<TransferFailure>());
+        // One ticket at a time: Task.WhenAll over 100,000 tickets hangs a continuation on each.
+        foreach (var ticket in tickets)
+        {
+            var outcome = async
+                ? await ticket.Completion.WaitAsync(cancellationToken).ConfigureAwait(false)
+                : ticket.Completion.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+            if (outcome is not null)
+            {
+                failures.Add(outcome);
+            }
+        }
+
         Telemetry.SetFiles(activity, tickets.Count);
         if (skipped.Count > 0)
         {

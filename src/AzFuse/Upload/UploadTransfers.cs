@@ -158,10 +158,13 @@ internal sealed class UploadTransfers
         var account = group[0].Blob.Account;
         using var snapshot = ScratchFolder.Create(CacheLayout.UploadFolder(group[0].DataRoot), keepAbandonedFor: TimeSpan.Zero, _time);
 
-        var remaining = new List<(PendingItem Item, string Snapshot)>();
+        // Each file's snapshot is named by its blob; the name is made where it is needed, not kept
+        // for every file of a batch of 100,000 while the job runs.
+        string SnapshotOf(PendingItem item) => Path.Combine(snapshot.Path, item.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
+        var linked = new List<(PendingItem Item, long Length)>(group.Count);
         foreach (var item in group)
         {
-            var target = Path.Combine(snapshot.Path, item.Blob.BlobName.Replace('/', Path.DirectorySeparatorChar));
+            var target = SnapshotOf(item);
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -170,7 +173,7 @@ internal sealed class UploadTransfers
                     File.Copy(item.Record.DataPath, target);
                 }
 
-                remaining.Add((item, target));
+                linked.Add((item, new FileInfo(target).Length)); // for the metrics: the snapshots go with the job
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -178,35 +181,35 @@ internal sealed class UploadTransfers
             }
         }
 
-        if (remaining.Count == 0)
+        if (linked.Count == 0)
         {
             return outcomes;
         }
 
-        var lengths = remaining.ToDictionary(r => r.Item, r => new FileInfo(r.Snapshot).Length); // for the metrics: the snapshots go with the job
+        var remaining = linked.ConvertAll(l => l.Item);
         var causes = new Dictionary<PendingItem, Exception>();
         try
         {
             await _retry.RunAsync(
                 async (_, ct) =>
                 {
-                    var partial = await _job.UploadAsync(account, remaining[0].Item.Blob, snapshot.Path, remaining.Count, CacheLayout.AzCopyFolder(group[0].Record.CacheRoot), async: true, ct).ConfigureAwait(false);
+                    var partial = await _job.UploadAsync(account, remaining[0].Blob, snapshot.Path, remaining.Count, CacheLayout.AzCopyFolder(group[0].Record.CacheRoot), async: true, ct).ConfigureAwait(false);
                     if (partial is null)
                     {
-                        remaining.ForEach(r => outcomes[r.Item] = null);
+                        remaining.ForEach(r => outcomes[r] = null);
                         remaining.Clear();
                         return;
                     }
 
                     // Some files failed: find out which, and try again with only those.
-                    await ConfirmEachAsync(remaining, causes, ct).ConfigureAwait(false);
-                    foreach (var done in remaining.Where(r => !causes.ContainsKey(r.Item)))
+                    await ConfirmEachAsync(remaining, SnapshotOf, causes, ct).ConfigureAwait(false);
+                    foreach (var done in remaining.Where(r => !causes.ContainsKey(r)))
                     {
-                        outcomes[done.Item] = null;
-                        File.Delete(done.Snapshot);
+                        outcomes[done] = null;
+                        File.Delete(SnapshotOf(done));
                     }
 
-                    remaining.RemoveAll(r => !causes.ContainsKey(r.Item));
+                    remaining.RemoveAll(r => !causes.ContainsKey(r));
 
                     if (remaining.Count > 0)
                     {
@@ -218,24 +221,25 @@ internal sealed class UploadTransfers
         }
         catch (AzFuseException ex)
         {
-            foreach (var (item, _) in remaining)
+            foreach (var item in remaining)
             {
                 outcomes[item] = causes.GetValueOrDefault(item) ?? ex;
             }
         }
 
-        Telemetry.Transferred(_blobs.Clients.Usage, upload: true, TransferRoute.Job, lengths.Where(l => outcomes.GetValueOrDefault(l.Key) is null).Sum(l => l.Value), _time.GetElapsedTime(started));
+        Telemetry.Transferred(_blobs.Clients.Usage, upload: true, TransferRoute.Job, linked.Where(l => outcomes.GetValueOrDefault(l.Item) is null).Sum(l => l.Length), _time.GetElapsedTime(started));
         Telemetry.Failed(upload: true, outcomes.Count(o => o.Value is not null));
         Log.BatchUploaded(_logger, group.Count - remaining.Count, account.ContainerName, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         return outcomes;
     }
 
-    private async Task ConfirmEachAsync(List<(PendingItem Item, string Snapshot)> files, Dictionary<PendingItem, Exception> causes, CancellationToken cancellationToken)
+    private async Task ConfirmEachAsync(List<PendingItem> files, Func<PendingItem, string> snapshotOf, Dictionary<PendingItem, Exception> causes, CancellationToken cancellationToken)
     {
         var results = new Exception?[files.Count];
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            var (item, snapshot) = files[i];
+            var item = files[i];
+            var snapshot = snapshotOf(item);
             try
             {
                 byte[] md5;
@@ -259,11 +263,11 @@ internal sealed class UploadTransfers
         {
             if (results[i] is { } cause)
             {
-                causes[files[i].Item] = cause;
+                causes[files[i]] = cause;
             }
             else
             {
-                causes.Remove(files[i].Item);
+                causes.Remove(files[i]);
             }
         }
     }

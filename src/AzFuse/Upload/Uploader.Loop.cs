@@ -48,15 +48,15 @@ internal sealed partial class Uploader
         var batch = new List<PendingItem>();
         lock (_gate)
         {
-            // One pass, not a Remove per key: a queue can hold a whole dataset's worth of files.
-            var stillQueued = new List<string>();
+            // One pass, then a Clear: a queue can hold a whole dataset's worth of files.
             foreach (var key in _queue)
             {
                 var state = _states[key];
+                state.InQueue = false;
                 if (state.InFlight)
                 {
-                    // Stays queued; it is taken once the running upload finishes.
-                    stillQueued.Add(key);
+                    // Started since it was queued (UploadNowAsync, a direct upload): it stays marked
+                    // queued, and Finish puts it back in the queue once that upload ends.
                     continue;
                 }
 
@@ -73,7 +73,6 @@ internal sealed partial class Uploader
             }
 
             _queue.Clear();
-            _queue.AddRange(stillQueued);
         }
 
         if (batch.Count == 0)

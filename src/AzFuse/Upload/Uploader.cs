@@ -133,7 +133,7 @@ internal sealed partial class Uploader
             if (_states.TryGetValue(key, out var state) && !state.Queued)
             {
                 state.Queued = true;
-                _queue.Add(key);
+                QueueIfIdle(key, state);
             }
 
             _loop ??= Task.Run(RunLoopAsync);
@@ -293,7 +293,7 @@ internal sealed partial class Uploader
                 }
 
                 RemoveIfIdle(key, state);
-                wakeLoop = state.Queued;
+                wakeLoop = state.Queued && QueueIfIdle(key, state);
 
                 // Room made, or a running upload ended (so a held-back writer may stop waiting).
                 _room?.TrySetResult();
@@ -315,6 +315,26 @@ internal sealed partial class Uploader
         }
     }
 
+    /// <summary>
+    /// Puts a blob marked queued into the loop's queue unless an upload of it is running (Finish puts
+    /// it in then) or it is there already. Kept in the queue while in flight, a blob was passed over
+    /// again by every batch started meanwhile: a resume of 100,000 files queues each one while the
+    /// start-up resume uploads it, and the batches that followed each scanned the 100,000 (quadratic:
+    /// minutes of one core before the first of them uploaded anything). Call under the gate.
+    /// </summary>
+    /// <returns>Whether it was put in.</returns>
+    private bool QueueIfIdle(string key, KeyState state)
+    {
+        if (state.InFlight || state.InQueue)
+        {
+            return false;
+        }
+
+        state.InQueue = true;
+        _queue.Add(key);
+        return true;
+    }
+
     /// <summary>Forgets a blob with nothing pending, no waiter and no upload queued or running. Call under the gate.</summary>
     private void RemoveIfIdle(string key, KeyState state)
     {
@@ -333,6 +353,9 @@ internal sealed partial class Uploader
         public List<UploadTicket> Tickets { get; } = [];
 
         public bool Queued { get; set; }
+
+        /// <summary>Whether the key is in the loop's queue (a blob marked <see cref="Queued"/> while in flight is not).</summary>
+        public bool InQueue { get; set; }
 
         public bool InFlight { get; set; }
 
