@@ -163,7 +163,11 @@ internal sealed class PendingStore : IProcessExitCleanup
             }
         }
 
+        // Each file is written in a scratch folder of the cache's writing folder, as a write is, and
+        // renamed into place: one left by a crash midway is pruned by the next start, not left as
+        // litter beside a cache file.
         var restored = 0;
+        ScratchFolder? scratch = null;
         foreach (var group in newest.Values.Where(n => n.Record.HadContent).GroupBy(n => n.Journal))
         {
             var wanted = group.Select(n => n.Record.Id).ToHashSet();
@@ -172,13 +176,15 @@ internal sealed class PendingStore : IProcessExitCleanup
                 // Only a record that names a file in the cache (as every record this library writes
                 // does) may be written back: a damaged journal must not write anywhere else.
                 if (record.Content is { } content && wanted.Remove(record.Id) && !record.Staged &&
-                    _check.Check(record, cacheRoot).Record is not null && WriteBack(cacheRoot, record.DataPath, content, record.Written))
+                    _check.Check(record, cacheRoot).Record is not null &&
+                    WriteBack(cacheRoot, record.DataPath, content, record.Written, () => (scratch ??= ScratchFolder.Create(CacheLayout.WritingFolder(cacheRoot), keepAbandonedFor: TimeSpan.Zero, _time)).Path))
                 {
                     restored++;
                 }
             }
         }
 
+        scratch?.Dispose();
         return restored;
     }
 
@@ -187,7 +193,7 @@ internal sealed class PendingStore : IProcessExitCleanup
     /// or was written after the record (<paramref name="written"/>): by a write that needs no record,
     /// such as a small synchronous one of another process, sent before it was renamed there.
     /// </summary>
-    private static bool WriteBack(string cacheRoot, string path, byte[] content, DateTimeOffset written)
+    private static bool WriteBack(string cacheRoot, string path, byte[] content, DateTimeOffset written, Func<string> scratchFolder)
     {
         var existing = new FileInfo(path);
         if (existing.Exists && existing.LinkTarget is null &&
@@ -198,7 +204,7 @@ internal sealed class PendingStore : IProcessExitCleanup
 
         var folder = Path.GetDirectoryName(path)!;
         ContainedFolders.Create(cacheRoot, folder);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.restore");
+        var temporary = Path.Combine(scratchFolder(), Guid.NewGuid().ToString("N"));
         ContainedFolders.WriteNewFile(temporary, content);
         Durability.FlushFiles([temporary]);
         File.Move(temporary, path, overwrite: true);
