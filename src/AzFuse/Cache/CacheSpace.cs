@@ -105,9 +105,10 @@ internal sealed class CacheSpace
         try
         {
             var now = _time.GetUtcNow();
-            if (!NativeFiles.TrySetAccessTime(file.SafeFileHandle, now))
+            var handle = file is CacheFileStream hit ? hit.OpenHandle : file.SafeFileHandle;
+            if (!NativeFiles.TrySetAccessTime(handle, now))
             {
-                File.SetLastAccessTimeUtc(file.SafeFileHandle, now.UtcDateTime);
+                File.SetLastAccessTimeUtc(handle, now.UtcDateTime);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

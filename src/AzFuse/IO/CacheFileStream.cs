@@ -16,7 +16,14 @@ internal sealed class CacheFileStream : FileStream
         : base(handle, FileAccess.Read, bufferSize: 4096, isAsync: false)
     {
         _path = path;
+        OpenHandle = handle;
     }
+
+    /// <summary>
+    /// The handle, as given: unlike <see cref="FileStream.SafeFileHandle"/>, reading it does not first
+    /// set the file's offset to the stream's position (one system call, on every bounded hit).
+    /// </summary>
+    public SafeFileHandle OpenHandle { get; }
 
     public override string Name => _path;
 }

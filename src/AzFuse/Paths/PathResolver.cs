@@ -11,6 +11,13 @@ namespace AzFuse.Paths;
 /// matches <c>data/x</c>, never <c>database/x</c>), relative and absolute spellings of the same
 /// path resolve alike, and a path may not climb out of its mapping with <c>..</c>.
 /// </summary>
+/// <remarks>
+/// Relative paths, logical ones as much as relative <c>local</c> prefixes, are taken from the
+/// working directory as it was when the resolver was made (a client's first call). A later change of directory does not
+/// move the mappings, which is what the Python tool does too: it compares the path as written with
+/// the prefix, and never reads the working directory. It also keeps the working directory off a
+/// cache hit, where reading it cost a system call and a string on every Open.
+/// </remarks>
 internal sealed class PathResolver
 {
     /// <summary>From this many paths, <see cref="ResolveAll"/> resolves chunks of <see cref="ChunkSize"/> side by side.</summary>
@@ -21,10 +28,13 @@ internal sealed class PathResolver
     private readonly IReadOnlyList<CompiledMapping> _mappings;
     private readonly StorageAccountLoader _accounts;
 
+    /// <summary>The working directory when this resolver was made ('/' separated): what every relative path is taken from.</summary>
+    private readonly string _workingDirectory;
+
     public PathResolver(IReadOnlyList<MountMapping> mappings, StorageAccountLoader accounts)
     {
-        string? currentDirectory = null;
-        _mappings = mappings.Select(m => CompiledMapping.Of(m, Segments(m.Local, normalize: true, ref currentDirectory))).ToArray();
+        _workingDirectory = Environment.CurrentDirectory.Replace('\\', '/');
+        _mappings = mappings.Select(m => CompiledMapping.Of(m, Segments(m.Local, normalize: true))).ToArray();
         _accounts = accounts;
     }
 
@@ -33,31 +43,24 @@ internal sealed class PathResolver
     /// covers it (the caller then treats it as a plain local file).
     /// </summary>
     /// <exception cref="ArgumentException">The path is empty, climbs out of its mapping, or names AzFuse's own files.</exception>
-    public ResolvedPath? Resolve(string logicalPath)
-    {
-        string? currentDirectory = null;
-        return Resolve(logicalPath, ref currentDirectory);
-    }
+    public ResolvedPath? Resolve(string logicalPath) => ResolveOne(logicalPath);
 
     /// <summary>
-    /// Resolves many paths as one call (a Prepare): relative paths against the working directory as
-    /// it is when the call starts, read once rather than once a path; a large list on every core,
-    /// in its order. Paths no mapping covers are left out and counted in <paramref name="unmapped"/>.
+    /// Resolves many paths as one call (a Prepare): a large list on every core, in its order. Paths no mapping covers are left out and counted in <paramref name="unmapped"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A path is empty, climbs out of its mapping, or names AzFuse's own files (the first such path in the list).</exception>
     public ResolvedPath[] ResolveAll(IReadOnlyList<string> logicalPaths, out int unmapped)
     {
         var resolved = new ResolvedPath[logicalPaths.Count];
         var failures = new Exception?[logicalPaths.Count < ParallelFrom ? 1 : ChunksOf(logicalPaths.Count)];
-        string? currentDirectory = null;
-        void ResolveRange(int chunk, int from, int to, string? directory)
+        void ResolveRange(int chunk, int from, int to)
         {
             for (var i = from; i < to; i++)
             {
                 try
                 {
                     // Unmapped paths stay default (no logical path): left out below.
-                    resolved[i] = Resolve(logicalPaths[i], ref directory) ?? default;
+                    resolved[i] = ResolveOne(logicalPaths[i]) ?? default;
                 }
                 catch (ArgumentException ex)
                 {
@@ -69,14 +72,12 @@ internal sealed class PathResolver
 
         if (failures.Length == 1)
         {
-            ResolveRange(0, 0, logicalPaths.Count, currentDirectory);
+            ResolveRange(0, 0, logicalPaths.Count);
         }
         else
         {
-            // Read once here, so that no chunk reads it while the application may be changing it.
-            currentDirectory = CurrentDirectory();
             Parallel.For(0, failures.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
-                ResolveRange(chunk, chunk * ChunkSize, Math.Min(logicalPaths.Count, (chunk + 1) * ChunkSize), currentDirectory));
+                ResolveRange(chunk, chunk * ChunkSize, Math.Min(logicalPaths.Count, (chunk + 1) * ChunkSize)));
         }
 
         if (failures.FirstOrDefault(f => f is not null) is { } first)
@@ -105,8 +106,7 @@ internal sealed class PathResolver
 
     private static int ChunksOf(int count) => (count + ChunkSize - 1) / ChunkSize;
 
-    // currentDirectory: the working directory, read on first need and then kept (for one call).
-    private ResolvedPath? Resolve(string logicalPath, ref string? currentDirectory)
+    private ResolvedPath? ResolveOne(string logicalPath)
     {
         ArgumentNullException.ThrowIfNull(logicalPath);
         if (string.IsNullOrWhiteSpace(logicalPath))
@@ -122,7 +122,7 @@ internal sealed class PathResolver
         {
             // A relative path stands for DIRECTORY/path, never written out: each mapping compares its
             // root with the two parts.
-            var directory = Path.IsPathRooted(logicalPath) ? null : currentDirectory ??= CurrentDirectory();
+            var directory = Path.IsPathRooted(logicalPath) ? null : _workingDirectory;
             if (directory is null ? IsPlain(logicalPath) : (directory == "/" || IsPlain(directory)) && IsPlainRelative(logicalPath))
             {
                 foreach (var mapping in _mappings)
@@ -139,7 +139,7 @@ internal sealed class PathResolver
 
         // First match the path as written, so that "data/../../etc" is recognised as an
         // attempt to leave the data mapping (an error) instead of a different path.
-        var raw = Segments(logicalPath, normalize: false, ref currentDirectory);
+        var raw = Segments(logicalPath, normalize: false);
         foreach (var mapping in _mappings)
         {
             if (StartsWith(raw, mapping.LocalSegments))
@@ -150,7 +150,7 @@ internal sealed class PathResolver
         }
 
         // Then the normalised path, so that "../proj/data/x" run from proj/ still finds data.
-        var normalized = Segments(logicalPath, normalize: true, ref currentDirectory);
+        var normalized = Segments(logicalPath, normalize: true);
         foreach (var mapping in _mappings)
         {
             if (StartsWith(normalized, mapping.LocalSegments))
@@ -211,8 +211,6 @@ internal sealed class PathResolver
         return new ResolvedPath(logicalPath, cachePath, cacheRoot, new BlobLocation(account, blobName), mapping);
     }
 
-    private static string CurrentDirectory() => Environment.CurrentDirectory.Replace('\\', '/');
-
     private static string Join(string directory, string relative) => directory.EndsWith('/') ? directory + relative : directory + "/" + relative;
 
     /// <summary>An absolute path whose segments are exactly what lies between its single slashes: none empty, none "." or "..".</summary>
@@ -227,13 +225,13 @@ internal sealed class PathResolver
         !path.Contains("/./", StringComparison.Ordinal) && !path.Contains("/../", StringComparison.Ordinal) &&
         !path.EndsWith("/.", StringComparison.Ordinal) && !path.EndsWith("/..", StringComparison.Ordinal);
 
-    /// <summary>Absolute segments of a path: '\' read as '/', relative paths joined to the current directory.</summary>
-    private static string[] Segments(string path, bool normalize, ref string? currentDirectory)
+    /// <summary>Absolute segments of a path: '\' read as '/', relative paths joined to the working directory.</summary>
+    private string[] Segments(string path, bool normalize)
     {
         var unified = path.Replace('\\', '/');
         if (!Path.IsPathRooted(unified))
         {
-            unified = Join(currentDirectory ??= CurrentDirectory(), unified);
+            unified = Join(_workingDirectory, unified);
         }
 
         var parts = unified.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
