@@ -40,14 +40,13 @@ internal sealed class FillLock : IDisposable
     // Cache roots whose file system refused range locks: per-file lock files there.
     private static readonly ConcurrentDictionary<string, bool> s_withoutRangeLocks = new(StringComparer.Ordinal);
 
-    private readonly RangeLock? _pin;
-    private readonly RangeLock? _lock;
+    // The folder's pin and the file's lock: two bytes taken on one open, released together.
+    private readonly RangeLock? _locks;
     private readonly FileLock? _fileLock;
 
-    private FillLock(RangeLock pin, RangeLock fileLock)
+    private FillLock(RangeLock pinAndLock)
     {
-        _pin = pin;
-        _lock = fileLock;
+        _locks = pinAndLock;
     }
 
     private FillLock(FileLock fileLock)
@@ -103,9 +102,8 @@ internal sealed class FillLock : IDisposable
 
     public void Dispose()
     {
-        // The file first, then its folder's pin.
-        _lock?.Dispose();
-        _pin?.Dispose();
+        // The file's lock and its folder's pin at once (one close).
+        _locks?.Dispose();
         _fileLock?.Dispose();
     }
 
@@ -131,7 +129,6 @@ internal sealed class FillLock : IDisposable
     {
         var lockFile = LockFilePath(cacheRoot);
         RangeLock? pin = null;
-        RangeLock? fileLock = null;
         try
         {
             if (!TryTake(lockFile, FolderKey(folder), exclusive: false, out pin))
@@ -150,17 +147,18 @@ internal sealed class FillLock : IDisposable
                 return null;
             }
 
-            if (!TryTake(lockFile, FileKey(cachePath), exclusive: true, out fileLock))
+            // On the pin's own open: another holder's lock of this file (in this process or
+            // another) is on an open of its own, so it still excludes this one.
+            if (!(pin.TryAlsoLock(FileKey(cachePath), exclusive: true) ?? throw new RangeLocksUnavailableException()))
             {
                 pin.Dispose();
                 return null;
             }
 
-            return new FillLock(pin, fileLock);
+            return new FillLock(pin);
         }
         catch
         {
-            fileLock?.Dispose();
             pin?.Dispose();
             throw;
         }

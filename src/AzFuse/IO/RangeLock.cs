@@ -8,7 +8,8 @@ namespace AzFuse.IO;
 /// </summary>
 /// <remarks>
 /// Each lock opens the file anew: locks of two opens exclude each other, so two threads of one
-/// process are kept apart as two processes are (one shared handle would let both in).
+/// process are kept apart as two processes are (one shared handle would let both in). One holder
+/// may take more bytes on its open (<see cref="TryAlsoLock"/>), which it then holds and releases together.
 /// </remarks>
 internal sealed class RangeLock : IDisposable
 {
@@ -43,6 +44,13 @@ internal sealed class RangeLock : IDisposable
         return locked;
     }
 
-    /// <summary>Releases the lock (closing the file releases it).</summary>
+    /// <summary>
+    /// Takes byte <paramref name="offset"/> too, on this lock's own open, without waiting: one open
+    /// and one close fewer than a lock of its own, for a holder that releases both at once.
+    /// </summary>
+    /// <returns>Whether it was taken; <see langword="null"/> where range locks are not available.</returns>
+    public bool? TryAlsoLock(long offset, bool exclusive) => NativeFiles.TryLockByte(_handle, offset, exclusive);
+
+    /// <summary>Releases the lock, and every byte taken with <see cref="TryAlsoLock"/> (closing the file releases them).</summary>
     public void Dispose() => _handle.Dispose();
 }

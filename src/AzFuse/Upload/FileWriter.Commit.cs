@@ -48,9 +48,13 @@ internal sealed partial class FileWriter
         {
             // The cache file's fill lock, which fills, revalidations and evictions hold while they
             // change the file: none of them can act between the record and the rename below.
-            // Both folders inside their roots, never through a link (the cache file's is created by the lock).
+            // Both folders inside their roots, never through a link: the cache file's is created by
+            // the lock (pinned, so no ClearCache removes it before the rename), a staged copy's here.
             var folder = Path.GetDirectoryName(session.DataPath)!;
-            ContainedFolders.Create(session.DataRoot, folder);
+            if (session.Staged)
+            {
+                ContainedFolders.Create(session.DataRoot, folder);
+            }
             using var fileLock = await FillLock.AcquireAsync(path.CacheRoot, path.CachePath, path.LogicalPath, _lockTimeout, _time, async, cancellationToken).ConfigureAwait(false);
             var item = new PendingItem(record, path.Blob, _pending.JournalFor(path.CacheRoot), session.DataRoot);
             // Only what goes up in one request: a larger file is journaled first, so that an upload
