@@ -115,6 +115,15 @@ internal sealed class BlockCache
 
             try
             {
+                // Fetched by another reader of this process between the look above and taking the
+                // fetch over here (it had placed the block and let go): look again, or it is fetched
+                // twice. (A thousand random reads with read-ahead fetched one block twice, once.)
+                if (TryOpen(path, file.LengthOf(index)) is { } arrived)
+                {
+                    _space.MarkOpened(file.Path.CacheRoot, arrived);
+                    return arrived;
+                }
+
                 await FetchAsync(file, index, path, async, cancellationToken).ConfigureAwait(false);
             }
             finally
