@@ -4,56 +4,75 @@ using System.Security.Cryptography;
 namespace AzFuse.Transfer;
 
 /// <summary>
-/// The MD5 of a file whose ranges are written in any order: as the ranges at its start complete,
-/// it reads them back (from the page cache) and hashes them in order, alongside the download, so
-/// that the whole file's MD5 is ready about when its last range lands.
+/// The MD5 of a file whose ranges are written in any order: it follows the file's written prefix
+/// (every range before the first unfinished one, and as much of that one as is on disk), reads it
+/// back from the page cache and hashes it in order alongside the download, so that the whole
+/// file's MD5 is ready about when its last byte lands.
 /// </summary>
+/// <remarks>
+/// It follows bytes, not whole ranges: the range at the front of the file is hashed while it is
+/// received, so the hash trails the download by one read instead of one range. A range fetched
+/// again after a failure rewrites the same bytes (every attempt asks for the same version): what
+/// was hashed from the first attempt stands, and should those bytes differ, the whole file's MD5
+/// does not match and the file is not kept.
+/// </remarks>
 internal sealed class OrderedHasher : IDisposable
 {
+    /// <summary>The most the hasher reads back at a time: large enough to hash at full speed, small enough to stay near the front.</summary>
+    private const int ReadSize = 1 << 20;
+
     private readonly PartialFile _file;
     private readonly RangeLayout _layout;
-    private readonly bool[] _done;
+    private readonly long[] _written;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+
+    // Guarded by _written: the first range not wholly written, and whether the hasher waits for it
+    // (then the next write to that range wakes it: one Release per wait, never a backlog of them).
+    private int _front;
+    private bool _waiting;
 
     public OrderedHasher(PartialFile file, RangeLayout layout)
     {
         _file = file;
         _layout = layout;
-        _done = new bool[layout.Count];
+        _written = new long[layout.Count];
+    }
+
+    /// <summary>Says that the first <paramref name="bytes"/> of range <paramref name="index"/> are written. Thread-safe.</summary>
+    public void Written(int index, long bytes)
+    {
+        bool wake;
+        lock (_written)
+        {
+            _written[index] = Math.Max(_written[index], bytes);
+            wake = _waiting && index == _front;
+            if (wake)
+            {
+                _waiting = false;
+            }
+        }
+
+        if (wake)
+        {
+            _signal.Release();
+        }
     }
 
     /// <summary>Says that range <paramref name="index"/> is written. Thread-safe.</summary>
-    public void Done(int index)
-    {
-        lock (_done)
-        {
-            _done[index] = true;
-        }
+    public void Done(int index) => Written(index, _layout.LengthOf(index));
 
-        _signal.Release();
-    }
-
-    /// <summary>Hashes the file in order as its ranges are done, until all are; then returns its MD5.</summary>
+    /// <summary>Hashes the file in order as it is written, until all of it is; then returns its MD5.</summary>
     public async ValueTask<byte[]> RunAsync(bool async, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         try
         {
-            var next = 0;
             long hashed = 0;
-            while (next < _layout.Count)
+            while (hashed < _layout.Length)
             {
-                var end = next;
-                lock (_done)
-                {
-                    while (end < _layout.Count && _done[end])
-                    {
-                        end++;
-                    }
-                }
-
-                if (end == next)
+                var upTo = WrittenPrefix(hashed);
+                if (upTo == hashed)
                 {
                     if (async)
                     {
@@ -67,7 +86,6 @@ internal sealed class OrderedHasher : IDisposable
                     continue;
                 }
 
-                var upTo = _layout.Offset(end - 1) + _layout.LengthOf(end - 1);
                 while (hashed < upTo)
                 {
                     var read = await _file.ReadAsync(hashed, buffer.AsMemory(0, (int)Math.Min(buffer.Length, upTo - hashed)), async, cancellationToken).ConfigureAwait(false);
@@ -79,8 +97,6 @@ internal sealed class OrderedHasher : IDisposable
                     _md5.AppendData(buffer, 0, read);
                     hashed += read;
                 }
-
-                next = end;
             }
 
             return _md5.GetHashAndReset();
@@ -96,4 +112,25 @@ internal sealed class OrderedHasher : IDisposable
         _signal.Dispose();
         _md5.Dispose();
     }
+
+    /// <summary>
+    /// How many bytes from the file's start are written. When that is no more than
+    /// <paramref name="hashed"/>, the hasher is marked as waiting, so that the next write at the
+    /// front wakes it.
+    /// </summary>
+    private long WrittenPrefix(long hashed)
+    {
+        lock (_written)
+        {
+            while (_front < _layout.Count && _written[_front] == _layout.LengthOf(_front))
+            {
+                _front++;
+            }
+
+            var prefix = _front == _layout.Count ? _layout.Length : _layout.Offset(_front) + _written[_front];
+            _waiting = prefix <= hashed;
+            return prefix;
+        }
+    }
+
 }

@@ -95,7 +95,11 @@ internal sealed class RangedDownloader
                             offset,
                             layout.LengthOf(index),
                             withMd5: properties.ContentMd5 is null,
-                            (at, bytes, a, c) => file.WriteAsync(offset + at, bytes, a, c),
+                            async (at, bytes, a, c) =>
+                            {
+                                await file.WriteAsync(offset + at, bytes, a, c).ConfigureAwait(false);
+                                hasher?.Written(index, at + bytes.Length);
+                            },
                             index == 0 ? Interlocked.Exchange(ref opened, null) : null,
                             isAsync,
                             ct).ConfigureAwait(false);
