@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace AzFuse.Transfer;
@@ -10,11 +11,17 @@ namespace AzFuse.Transfer;
 /// file's MD5 is ready about when its last byte lands.
 /// </summary>
 /// <remarks>
+/// <para>
 /// It follows bytes, not whole ranges: the range at the front of the file is hashed while it is
 /// received, so the hash trails the download by one read instead of one range. A range fetched
 /// again after a failure rewrites the same bytes (every attempt asks for the same version): what
 /// was hashed from the first attempt stands, and should those bytes differ, the whole file's MD5
 /// does not match and the file is not kept.
+/// </para>
+/// <para>
+/// It also tells whether the download or the hash is the slower side (<c>outpaced</c>): the
+/// downloader starts more ranges only while the hash is the faster (see <see cref="RangedDownloader"/>).
+/// </para>
 /// </remarks>
 internal sealed class OrderedHasher : IDisposable
 {
@@ -23,19 +30,29 @@ internal sealed class OrderedHasher : IDisposable
 
     private readonly PartialFile _file;
     private readonly RangeLayout _layout;
+    private readonly Action? _outpaced;
     private readonly long[] _written;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
 
-    // Guarded by _written: the first range not wholly written, and whether the hasher waits for it
-    // (then the next write to that range wakes it: one Release per wait, never a backlog of them).
+    // Guarded by _written: the first range not wholly written, whether the hasher waits for it (then
+    // the next write to that range wakes it: one Release per wait, never a backlog of them), and the
+    // bytes written in all.
     private int _front;
     private bool _waiting;
+    private long _writtenTotal;
 
-    public OrderedHasher(PartialFile file, RangeLayout layout)
+    /// <param name="file">The file the ranges are written to.</param>
+    /// <param name="layout">Its ranges.</param>
+    /// <param name="outpaced">
+    /// Called (on the hasher's thread) each time the hash, caught up with the bytes written, finds
+    /// that they arrive at less than half its own speed (see <see cref="Pace"/>).
+    /// </param>
+    public OrderedHasher(PartialFile file, RangeLayout layout, Action? outpaced = null)
     {
         _file = file;
         _layout = layout;
+        _outpaced = outpaced;
         _written = new long[layout.Count];
     }
 
@@ -45,7 +62,12 @@ internal sealed class OrderedHasher : IDisposable
         bool wake;
         lock (_written)
         {
-            _written[index] = Math.Max(_written[index], bytes);
+            if (bytes > _written[index])
+            {
+                _writtenTotal += bytes - _written[index];
+                _written[index] = bytes;
+            }
+
             wake = _waiting && index == _front;
             if (wake)
             {
@@ -69,11 +91,24 @@ internal sealed class OrderedHasher : IDisposable
         try
         {
             long hashed = 0;
+            Pace? pace = null;
             while (hashed < _layout.Length)
             {
-                var upTo = WrittenPrefix(hashed);
+                var (upTo, written) = WrittenPrefix(hashed);
                 if (upTo == hashed)
                 {
+                    // Caught up: the pace is measured from the first time (before it, the hash waits
+                    // for a request's first bytes, or hashes what a resumed download had on disk).
+                    var now = Stopwatch.GetTimestamp();
+                    if (pace is null)
+                    {
+                        pace = new Pace(now, hashed, written);
+                    }
+                    else if (pace.DownloadIsSlower(now, hashed, written))
+                    {
+                        _outpaced?.Invoke();
+                    }
+
                     if (async)
                     {
                         await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -83,6 +118,7 @@ internal sealed class OrderedHasher : IDisposable
                         _signal.Wait(cancellationToken);
                     }
 
+                    pace.Waited += Stopwatch.GetTimestamp() - now;
                     continue;
                 }
 
@@ -114,11 +150,11 @@ internal sealed class OrderedHasher : IDisposable
     }
 
     /// <summary>
-    /// How many bytes from the file's start are written. When that is no more than
-    /// <paramref name="hashed"/>, the hasher is marked as waiting, so that the next write at the
-    /// front wakes it.
+    /// How many bytes from the file's start are written, and how many in all. When the first is no
+    /// more than <paramref name="hashed"/>, the hasher is marked as waiting, so that the next write
+    /// at the front wakes it.
     /// </summary>
-    private long WrittenPrefix(long hashed)
+    private (long Prefix, long Total) WrittenPrefix(long hashed)
     {
         lock (_written)
         {
@@ -129,8 +165,38 @@ internal sealed class OrderedHasher : IDisposable
 
             var prefix = _front == _layout.Count ? _layout.Length : _layout.Offset(_front) + _written[_front];
             _waiting = prefix <= hashed;
-            return prefix;
+            return (prefix, _writtenTotal);
         }
     }
 
+    /// <summary>The rates of the download and of the hash, from the first time the hash caught up.</summary>
+    private sealed class Pace(long since, long hashed, long written)
+    {
+        /// <summary>
+        /// How long the rates are measured before they count: long enough that a range just started
+        /// has sent its first bytes (about 1 ms on loopback), short against a download worth ranges.
+        /// </summary>
+        private static readonly long s_sample = Stopwatch.Frequency / 100;
+
+        /// <summary>Stopwatch ticks spent waiting for bytes since <c>since</c>.</summary>
+        public long Waited { get; set; }
+
+        /// <summary>
+        /// Whether bytes arrive (all ranges together) at less than half the speed the hash runs at
+        /// when it has bytes: then the hash is not what the file waits for, and more ranges may help.
+        /// </summary>
+        public bool DownloadIsSlower(long now, long hashedNow, long writtenNow)
+        {
+            var elapsed = now - since;
+            if (elapsed < s_sample)
+            {
+                return false;
+            }
+
+            var busy = Math.Max(1, elapsed - Waited);
+            var downloadRate = (double)(writtenNow - written) / elapsed;
+            var hashRate = (double)(hashedNow - hashed) / busy;
+            return 2 * downloadRate < hashRate;
+        }
+    }
 }

@@ -105,7 +105,7 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
-    [InlineData(false, true)] // through a slow link: the hash runs beside the ranges
+    [InlineData(false, true)] // through a slow link: the hash runs beside the ranges and starts more of them
     [InlineData(true, true)]
     public async Task A_range_whose_bytes_do_not_match_the_stored_md5_of_the_blob_leaves_nothing_cached(bool async, bool slowLink)
     {
@@ -121,6 +121,23 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
         Assert.Contains("azfuse_data/bad.bin", ex.Message);
         Assert.Contains("MD5", ex.Message);
         Assert.DoesNotContain(Directory.EnumerateFiles(Sandbox.CacheRoot, "*bad.bin*", SearchOption.AllDirectories), f => !f.EndsWith(".azfuse-lock", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(true)] // verified as a whole: a few ranges first, more while the hash outpaces the link
+    [InlineData(false)] // each range verified alone: all in flight from the start
+    public async Task Through_a_slow_link_a_download_widens_to_all_its_ranges_in_flight_and_arrives_byte_exact(bool storedMd5)
+    {
+        var content = RandomNumberGenerator.GetBytes((16 * Chunk) + 5);
+        await (storedMd5 ? Sandbox.UploadAsync("slow.bin", content) : Sandbox.UploadWithoutMd5Async("slow.bin", content));
+        Proxy.Profile = s_slowLink;
+        var logs = new CapturingLoggerFactory();
+        var options = Options();
+        options.ChunksInFlight = 4;
+
+        Assert.Equal(content, new AzFuseClient(options, logs).ReadAllBytes("data/slow.bin"));
+
+        Assert.Contains(logs.Lines, l => l.Contains("[67]", StringComparison.Ordinal) && l.Contains("up to 4 of 4 range(s)", StringComparison.Ordinal));
     }
 
     private AzFuseOptions Options()
