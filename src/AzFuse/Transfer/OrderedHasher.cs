@@ -19,8 +19,9 @@ namespace AzFuse.Transfer;
 /// does not match and the file is not kept.
 /// </para>
 /// <para>
-/// It also tells whether the download or the hash is the slower side (<c>outpaced</c>): the
-/// downloader starts more ranges only while the hash is the faster (see <see cref="RangedDownloader"/>).
+/// It also tells when more ranges would help (<c>outpaced</c>): the downloader starts more only
+/// while the hash is the faster side and the last ones added made the download faster (see
+/// <see cref="RangedDownloader"/>).
 /// </para>
 /// </remarks>
 internal sealed class OrderedHasher : IDisposable
@@ -45,8 +46,8 @@ internal sealed class OrderedHasher : IDisposable
     /// <param name="file">The file the ranges are written to.</param>
     /// <param name="layout">Its ranges.</param>
     /// <param name="outpaced">
-    /// Called (on the hasher's thread) each time the hash, caught up with the bytes written, finds
-    /// that they arrive at less than half its own speed (see <see cref="Pace"/>).
+    /// Called (on the hasher's thread) when the hash, caught up with the bytes written, finds that
+    /// they arrive slower than it hashes them, and faster than before the last call (see <see cref="Pace"/>).
     /// </param>
     public OrderedHasher(PartialFile file, RangeLayout layout, Action? outpaced = null)
     {
@@ -104,7 +105,7 @@ internal sealed class OrderedHasher : IDisposable
                     {
                         pace = new Pace(now, hashed, written);
                     }
-                    else if (pace.DownloadIsSlower(now, hashed, written))
+                    else if (pace.ShouldWiden(now, hashed, written))
                     {
                         _outpaced?.Invoke();
                     }
@@ -169,34 +170,52 @@ internal sealed class OrderedHasher : IDisposable
         }
     }
 
-    /// <summary>The rates of the download and of the hash, from the first time the hash caught up.</summary>
+    /// <summary>
+    /// The rates of the download (all ranges together) and of the hash (while it has bytes), over a
+    /// window that starts the first time the hash catches up and again at each widening.
+    /// </summary>
     private sealed class Pace(long since, long hashed, long written)
     {
+        /// <summary>What more ranges must add to the download's rate to show that they help.</summary>
+        private const double Gain = 1.25;
+
         /// <summary>
-        /// How long the rates are measured before they count: long enough that a range just started
+        /// How long a window is measured before it counts: long enough that a range just started
         /// has sent its first bytes (about 1 ms on loopback), short against a download worth ranges.
         /// </summary>
         private static readonly long s_sample = Stopwatch.Frequency / 100;
 
-        /// <summary>Stopwatch ticks spent waiting for bytes since <c>since</c>.</summary>
+        private long _since = since;
+        private long _hashed = hashed;
+        private long _written = written;
+        private double _before;
+
+        /// <summary>Stopwatch ticks spent waiting for bytes in this window.</summary>
         public long Waited { get; set; }
 
         /// <summary>
-        /// Whether bytes arrive (all ranges together) at less than half the speed the hash runs at
-        /// when it has bytes: then the hash is not what the file waits for, and more ranges may help.
+        /// Whether more ranges should start: in this window the bytes arrived slower than the hash
+        /// runs (so the hash is not what the file waits for), and faster than before the last
+        /// widening (so more ranges did help: on a host whose CPU is what bounds the download, they
+        /// only split it, and take it from the hash). When so, a new window starts.
         /// </summary>
-        public bool DownloadIsSlower(long now, long hashedNow, long writtenNow)
+        public bool ShouldWiden(long now, long hashedNow, long writtenNow)
         {
-            var elapsed = now - since;
+            var elapsed = now - _since;
             if (elapsed < s_sample)
             {
                 return false;
             }
 
-            var busy = Math.Max(1, elapsed - Waited);
-            var downloadRate = (double)(writtenNow - written) / elapsed;
-            var hashRate = (double)(hashedNow - hashed) / busy;
-            return 2 * downloadRate < hashRate;
+            var downloadRate = (double)(writtenNow - _written) / elapsed;
+            var hashRate = (double)(hashedNow - _hashed) / Math.Max(1, elapsed - Waited);
+            if (downloadRate >= hashRate || downloadRate < Gain * _before)
+            {
+                return false;
+            }
+
+            (_since, _hashed, _written, _before, Waited) = (now, hashedNow, writtenNow, downloadRate, 0);
+            return true;
         }
     }
 }

@@ -26,14 +26,16 @@ namespace AzFuse.Transfer;
 /// Ranges in flight, where the file is verified as a whole: the MD5 can only run in order, so
 /// ranges that all progress side by side all finish together and leave the whole hash for after
 /// the last byte (a 100 MiB file in 13 ranges of 8 MiB on loopback: the download took 150 ms,
-/// then the hash 130 ms more). So such a download starts with <see cref="RampStart"/> ranges, and
-/// doubles them (<see cref="RangeRamp"/>, up to <see cref="AzFuseOptions.ChunksInFlight"/>) each
-/// time the hash, caught up, finds the bytes arriving at less than half its own speed: then the
-/// link, not the hash, is the slower side, and more ranges are what makes it faster (through a
-/// link of 25 MB/s per connection this happens within its first few reads). Where the hash is
-/// the slower side (a fast link, few cores), more ranges would only take CPU from it and push it
-/// to the end. Waiting for the hash to starve instead is no signal: every range added slows the
-/// one at the front, which starves the hash, which would add more.
+/// then the hash 130 ms more). So such a download starts with <see cref="RampStart"/> ranges and
+/// doubles them (<see cref="RangeRamp"/>, up to <see cref="AzFuseOptions.ChunksInFlight"/>) while
+/// two things hold, measured by the hash each time it catches up with the bytes (see
+/// <see cref="OrderedHasher"/>): the bytes arrive slower than it hashes them (the link, not the
+/// hash, is the slower side), and the last doubling made them arrive faster (the link is bound
+/// per connection, as over a network, not by the host's CPU, as on loopback, where more ranges
+/// only split the same CPU and take it from the hash). Through a link of 25 MB/s per connection
+/// the ranges reach the limit within the first few reads; on loopback they stay at 2 to 4 and the
+/// hash ends soon after the last byte. Waiting for the hash to starve is no signal: every range
+/// added slows the one at the front, which starves the hash, which would add more.
 /// </para>
 /// </remarks>
 internal sealed class RangedDownloader
