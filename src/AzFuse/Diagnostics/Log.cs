@@ -153,6 +153,9 @@ internal static partial class Log
     [LoggerMessage(66, LogLevel.Debug, "Read {Count} bytes at {Offset} of {LogicalPath} from the blob (not cached)")]
     public static partial void RangeReadRemote(ILogger logger, string logicalPath, long offset, int count);
 
+    [LoggerMessage(67, LogLevel.Debug, "Downloaded {Blob} with up to {InFlight} of {Limit} range(s) in flight")]
+    public static partial void RangesInFlight(ILogger logger, string blob, int inFlight, int limit);
+
     // ----- training jobs (events 100-119) ------------------------------------------------
 
     [LoggerMessage(100, LogLevel.Debug, "Prepare: {Waiting} of {Count} file(s) were being fetched by another thread or process; waiting for those")]

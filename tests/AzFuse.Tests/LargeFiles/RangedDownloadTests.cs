@@ -14,6 +14,9 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
 {
     private const int Chunk = 64 << 10;
 
+    /// <summary>Far slower than any MD5: the hash waits for every piece that arrives.</summary>
+    private static readonly LinkProfile s_slowLink = new(TimeSpan.Zero, 2_000_000);
+
     public static TheoryData<int, bool> Sizes
     {
         get
@@ -99,17 +102,42 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
         Assert.Contains(logs.Lines, l => l.Contains("[62]", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_range_whose_bytes_do_not_match_the_stored_md5_of_the_blob_leaves_nothing_cached()
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)] // through a slow link: the hash runs beside the ranges and starts more of them
+    [InlineData(true, true)]
+    public async Task A_range_whose_bytes_do_not_match_the_stored_md5_of_the_blob_leaves_nothing_cached(bool async, bool slowLink)
     {
-        await Sandbox.UploadAsync("bad.bin", RandomNumberGenerator.GetBytes((3 * Chunk) + 1));
+        await Sandbox.UploadAsync("bad.bin", RandomNumberGenerator.GetBytes((12 * Chunk) + 1));
         await Sandbox.CorruptStoredMd5Async("bad.bin");
+        Proxy.Profile = slowLink ? s_slowLink : LinkProfile.Loopback;
+        var client = Client();
 
-        var ex = Assert.Throws<AzFuseException>(() => Client().ReadAllBytes("data/bad.bin"));
+        var ex = async
+            ? await Assert.ThrowsAsync<AzFuseException>(() => client.ReadAllBytesAsync("data/bad.bin"))
+            : Assert.Throws<AzFuseException>(() => client.ReadAllBytes("data/bad.bin"));
 
         Assert.Contains("azfuse_data/bad.bin", ex.Message);
         Assert.Contains("MD5", ex.Message);
         Assert.DoesNotContain(Directory.EnumerateFiles(Sandbox.CacheRoot, "*bad.bin*", SearchOption.AllDirectories), f => !f.EndsWith(".azfuse-lock", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(true)] // verified as a whole: a few ranges first, more while the hash outpaces the link
+    [InlineData(false)] // each range verified alone: all in flight from the start
+    public async Task Through_a_slow_link_a_download_widens_to_all_its_ranges_in_flight_and_arrives_byte_exact(bool storedMd5)
+    {
+        var content = RandomNumberGenerator.GetBytes((16 * Chunk) + 5);
+        await (storedMd5 ? Sandbox.UploadAsync("slow.bin", content) : Sandbox.UploadWithoutMd5Async("slow.bin", content));
+        Proxy.Profile = s_slowLink;
+        var logs = new CapturingLoggerFactory();
+        var options = Options();
+        options.ChunksInFlight = 4;
+
+        Assert.Equal(content, new AzFuseClient(options, logs).ReadAllBytes("data/slow.bin"));
+
+        Assert.Contains(logs.Lines, l => l.Contains("[67]", StringComparison.Ordinal) && l.Contains("up to 4 of 4 range(s)", StringComparison.Ordinal));
     }
 
     private AzFuseOptions Options()
