@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace AzFuse.Upload;
 
 /// <summary>
-/// Empty private files made ahead of the writes that take them, in one writing folder on disk: a
-/// write opens one instead of creating its file while the caller waits, and the next one is made
-/// in the background while that write goes on (mostly its upload).
+/// Empty private files made ahead of the synchronous writes that take them, in one writing folder
+/// on disk: a write opens one instead of creating its file while the caller waits, and the next
+/// one is made in the background while that write goes on (mostly its upload).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,7 +33,7 @@ internal sealed class SpareFiles
     /// <summary>The leading name of a spare (a leading '.': the Python tool's collector skips it, see <c>CacheLayout</c>).</summary>
     public const string Prefix = ".spare-";
 
-    // Enough for one write after another; a burst of writes (a scope) outruns any stock and creates its own.
+    // One write after another takes one each; the second covers a create that has not finished.
     private const int Stock = 2;
 
     private readonly string _folder;

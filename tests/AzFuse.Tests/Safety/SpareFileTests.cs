@@ -3,7 +3,7 @@ using AzFuse.Tests.Infrastructure;
 namespace AzFuse.Tests.Safety;
 
 /// <summary>
-/// A write on disk opens a private file made ahead (a spare, see <c>SpareFiles</c>) instead of
+/// A synchronous write on disk (outside any AsyncUpload scope) opens a private file made ahead (a spare, see <c>SpareFiles</c>) instead of
 /// creating one while its caller waits: the content, the upload and the cached copy are what they
 /// would be with a file of its own, whatever the mode.
 /// </summary>
@@ -73,6 +73,22 @@ public sealed class SpareFileTests(AzuriteFixture azurite) : SandboxTest(azurite
         Assert.Equal("kept", await File.ReadAllTextAsync(Sandbox.CachePathOf("spare/kept.txt")));
         Assert.DoesNotContain(StandingFiles.Without(Directory.EnumerateFiles(WritingFolder, "*", SearchOption.AllDirectories)), f => !f.EndsWith(".lock", StringComparison.Ordinal));
         Assert.All(Directory.EnumerateFiles(WritingFolder, "*", SearchOption.AllDirectories).Where(StandingFiles.IsSpare), s => Assert.Equal(0, new FileInfo(s).Length));
+    }
+
+    [Fact]
+    public async Task Writes_in_an_AsyncUpload_scope_neither_take_nor_ask_for_files_made_ahead()
+    {
+        var client = Sandbox.CreateClient();
+        using (client.AsyncUpload())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                client.WriteAllText($"data/spare/scoped/{i}.txt", $"scoped {i}");
+            }
+        }
+
+        Assert.Equal("scoped 4", await Sandbox.DownloadTextAsync("spare/scoped/4.txt"));
+        Assert.DoesNotContain(Directory.EnumerateFiles(WritingFolder, "*", SearchOption.AllDirectories), StandingFiles.IsSpare);
     }
 
     /// <summary>The spares of the writing folder, once there is one (they are made in the background).</summary>
