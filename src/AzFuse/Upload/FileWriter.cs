@@ -127,7 +127,23 @@ internal sealed partial class FileWriter : IProcessExitCleanup
 
         var folder = Path.GetDirectoryName(session.TempPath)!;
         var spares = _spares.GetOrAdd(folder, f => new SpareFiles(f, session.DataRoot, _fills, _logger));
-        return spares.TryTake() is { } spare ? session with { TempPath = spare, TempPathExists = true } : session;
+        if (spares.TryTake() is not { } spare)
+        {
+            return session;
+        }
+
+        // A spare is opened by its name, not created (O_EXCL): only if it is still the regular file
+        // it was made as. Gone, or a link put there, it is not used (a link is removed, never followed).
+        switch (NativeFiles.StatusOf(spare))
+        {
+            case { Kind: FileKind.File }:
+                return session with { TempPath = spare, TempPathExists = true };
+            case not null:
+                CacheCommit.DeleteQuietly(spare);
+                break;
+        }
+
+        return session;
     }
 
     /// <summary>

@@ -91,6 +91,28 @@ public sealed class SpareFileTests(AzuriteFixture azurite) : SandboxTest(azurite
         Assert.DoesNotContain(Directory.EnumerateFiles(WritingFolder, "*", SearchOption.AllDirectories), StandingFiles.IsSpare);
     }
 
+    [Fact]
+    public async Task A_link_put_in_place_of_a_file_made_ahead_is_removed_and_never_written_through()
+    {
+        using var outside = new TempFolder();
+        var target = outside.Write("target.txt", "not ours");
+        var client = Sandbox.CreateClient();
+        client.WriteAllText("data/spare/first.txt", "first");
+        var spares = await SparesAsync();
+        foreach (var spare in spares)
+        {
+            File.Delete(spare);
+            File.CreateSymbolicLink(spare, target);
+        }
+
+        client.WriteAllText("data/spare/second.txt", "second");
+
+        Assert.Equal("not ours", File.ReadAllText(target));
+        Assert.Equal("second", await Sandbox.DownloadTextAsync("spare/second.txt"));
+        Assert.Equal("second", await File.ReadAllTextAsync(Sandbox.CachePathOf("spare/second.txt")));
+        Assert.Single(spares, s => !Path.Exists(s)); // the link the write took, removed
+    }
+
     /// <summary>The spares of the writing folder, once there is one (they are made in the background).</summary>
     private async Task<List<string>> SparesAsync()
     {
