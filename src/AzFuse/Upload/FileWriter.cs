@@ -112,11 +112,11 @@ internal sealed partial class FileWriter : IProcessExitCleanup
     /// its private file, if there is one: on disk, creating the file can cost more than the rest of
     /// a small synchronous write's local work (see <see cref="SpareFiles"/>). Only for a write
     /// outside a scope, whose upload the next spare's create overlaps: writes in a scope follow
-    /// each other with nothing to overlap, and a spare made beside them only contended with their
-    /// own creates (the folder's lock) and their uploads (the thread pool): in the hot-path
-    /// benchmark, 200 writes of 1 KiB in a scope on disk took 1.75–1.9x the time of the same in
-    /// shared memory (no spares there) with spares, against 0.97x without. Not in shared memory,
-    /// where a create costs microseconds, nor for a write in a folder of its own.
+    /// each other with nothing to overlap, so a spare made beside them can only contend with their
+    /// own creates (the folder's lock) and their uploads (the thread pool). (The hot-path scope
+    /// row on disk measured 1.75x and 1.94x its shared-memory twin with spares, 0.97x–1.54x
+    /// without, on a loaded machine: no gain to show for the risk.) Not in shared memory, where a
+    /// create costs microseconds, nor for a write in a folder of its own.
     /// </summary>
     private WriteSession WithSpare(WriteSession session)
     {
