@@ -197,4 +197,7 @@ internal static partial class Log
 
     [LoggerMessage(152, LogLevel.Warning, "The machine restarted while small writes under {CacheRoot} were waiting for their uploads: {Restored} file(s) were written back from the upload journal, to be uploaded as before")]
     public static partial void RestoredWrittenContent(ILogger logger, string cacheRoot, int restored);
+
+    [LoggerMessage(153, LogLevel.Debug, "No spare file could be made ahead in {Folder} (writes create their own): {Reason}")]
+    public static partial void SpareFileNotMade(ILogger logger, string folder, string reason);
 }

@@ -35,8 +35,19 @@ internal sealed class PartialFile : IDisposable
     /// </summary>
     public static PartialFile Create(string path, BlobLocation blob, long length, bool async)
     {
-        File.Delete(path);
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
+        FileStream file;
+        try
+        {
+            file = CreateNew(path, async);
+        }
+        catch (IOException) when (NativeFiles.StatusOf(path) is not null)
+        {
+            // Removed only when something is there: an unlink of a name that is not (the usual
+            // case, a new name in a new staging folder) cost two system calls on every fill.
+            File.Delete(path);
+            file = CreateNew(path, async);
+        }
+
         try
         {
             file.SetLength(length);
@@ -49,6 +60,9 @@ internal sealed class PartialFile : IDisposable
 
         return new PartialFile(file, blob);
     }
+
+    private static FileStream CreateNew(string path, bool async) =>
+        new(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
 
     /// <summary>
     /// The file a killed download left at <paramref name="path"/>, to be completed: only a regular

@@ -13,6 +13,9 @@ internal interface IWriteTarget
     /// <summary>The private file the stream writes.</summary>
     string TempPath { get; }
 
+    /// <summary>Whether <see cref="TempPath"/> exists already, empty (a spare made ahead, see <see cref="SpareFiles"/>): opened, not created.</summary>
+    bool TempPathExists => false;
+
     /// <summary>The folder whose disk holds the write (for a full disk's message).</summary>
     string Folder { get; }
 

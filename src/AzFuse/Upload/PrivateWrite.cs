@@ -28,7 +28,7 @@ internal static class PrivateWrite
             {
                 FileMode.Append => FileMode.Append,
                 FileMode.Open or FileMode.OpenOrCreate => FileMode.OpenOrCreate,
-                _ => FileMode.CreateNew,
+                _ => target.TempPathExists ? FileMode.Truncate : FileMode.CreateNew,
             };
             // Unbuffered in shared memory: when it fills up, what is in the file is exactly what was
             // written, so the write can move to disk without losing buffered bytes (MoveToDisk).
@@ -57,7 +57,7 @@ internal static class PrivateWrite
         var original = new FileStream(startFrom, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         try
         {
-            using var copy = new FileStream(target.TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            using var copy = new FileStream(target.TempPath, target.TempPathExists ? FileMode.Truncate : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
             original.CopyTo(copy);
             return original;
         }
