@@ -38,7 +38,6 @@ internal static partial class HotPathBenchmark
         Measurement.Print($"H3. {WritesPerRun} synchronous 4 KiB writes, the ways taking turns write by write: median of {bench.Measurement.Repeat} rounds", timings);
         AtMost(scores, "sync write 4 KiB: Open + write + Dispose / bare PUT", timings[0], timings[1], 1.5);
         PrintFloor(timings[1], timings[2]);
-        client.ClearCache(Workbench.Logical(written.Prefix));
     }
 
     /// <summary>200 writes of 1 KiB in an AsyncUpload scope, timed until the scope's Dispose returns (all uploaded); against 200 bare PUTs 16 in flight.</summary>
@@ -81,7 +80,6 @@ internal static partial class HotPathBenchmark
         AtMost(scores, $"{ScopeCount} x 1 KiB in a scope / {ScopeCount} PUTs, {InFlight} in flight", timings[0], timings[2], 1.2);
         AtMost(scores, $"same, shmAsTmp: true / {ScopeCount} PUTs, {InFlight} in flight", timings[1], timings[2], 1.2);
         PrintFloor(timings[2], timings[3]);
-        client.ClearCache(Workbench.Logical(written.Prefix));
     }
 
     /// <summary>
@@ -96,7 +94,7 @@ internal static partial class HotPathBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  for scale: creating the files alone took {floor.Median.TotalMilliseconds:F1} ms, {floor.Median / put.Median:F2}x the PUTs' time (the bare PUTs create none)"));
 
-    /// <summary>Files created in a new folder each round, removed with the round before.</summary>
+    /// <summary>Files created in a new folder each round (kept until the set ends: see <see cref="RunAsync"/>).</summary>
     private sealed class FileFloor(string root)
     {
         private int _round;
@@ -104,11 +102,6 @@ internal static partial class HotPathBenchmark
 
         public void Next()
         {
-            if (_folder is not null)
-            {
-                Directory.Delete(_folder, recursive: true);
-            }
-
             _folder = Path.Combine(root, (++_round).ToString(CultureInfo.InvariantCulture));
             Directory.CreateDirectory(_folder);
         }
