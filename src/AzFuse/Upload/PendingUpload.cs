@@ -39,6 +39,7 @@ internal sealed record PendingUpload(
     /// before anything else holds it. A copy of each instead left as many records behind as garbage
     /// (11 MB of a resume of 100,000 files), read long enough before to have reached the oldest generation.
     /// </summary>
+    [JsonPropertyOrder(-1)] // first in each line, where it was before the property was declared here
     public long Id { get; set; } = Id;
 
     /// <summary>Whether the journal line held <see cref="Content"/>, left out when read: its data file is not known to be flushed.</summary>
