@@ -6,7 +6,7 @@ namespace AzFuse.Benchmarks;
 internal sealed class BenchmarkArguments
 {
     public const string Usage =
-        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [hot] [scale] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...] [--scale-files N] [--cache-files N]\n" +
+        "usage: AzFuse.Benchmarks [read] [write] [sweep] [cache] [wire] [training] [large] [chunks] [hot] [scale] [--files N] [--big-mb N] [--repeat N] [--counts N,N,...] [--sizes S,S,...] [--link] [--large-mb N] [--range-mb N] [--chunk-mb N] [--in-flight N] [--chunk-sizes S,S,...] [--in-flights N,N,...] [--scale-files N] [--cache-files N] [--scale-only P,P,...]\n" +
         "  read        single small file, Prepare of many and of 20 small files, one big file (against bare GET, raw azcopy, curl)\n" +
         "  write       per-file synchronous uploads against AsyncUpload scopes\n" +
         "  sweep       HTTP against azcopy over file sizes and batch counts: where each crosses over\n" +
@@ -32,7 +32,8 @@ internal sealed class BenchmarkArguments
         "  --range-mb N    the blob ReadRange reads from, in MiB (default 4096)\n" +
         "  --chunk-mb N, --in-flight N    ChunkSize and ChunksInFlight of the library in these runs (default: the options' defaults)\n" +
         "  --chunk-sizes, --in-flights    what the chunks set tries (default 4M,8M,16M and 4,8,16,32)\n" +
-        "  --scale-files N, --cache-files N    the scale set's blobs (default 100000) and cache files (default 1000000)";
+        "  --scale-files N, --cache-files N    the scale set's blobs (default 100000) and cache files (default 1000000)\n" +
+        "  --scale-only P,P,...    only these parts of the scale set: prepare (S1, S2), list (S3), resume-http, resume-auto (S4), evict (S5); default all";
 
     // --files as given, or null: its default depends on the set (Files, HitFiles).
     private int? _files;
@@ -60,6 +61,12 @@ internal sealed class BenchmarkArguments
     public int ScaleFiles { get; private set; } = 100_000;
 
     public int CacheFiles { get; private set; } = 1_000_000;
+
+    /// <summary>--scale-only: the parts of the scale set to run (all when not given).</summary>
+    public IReadOnlySet<string> ScaleParts { get; private set; } = ScalePartNames;
+
+    /// <summary>The parts of the scale set --scale-only may name.</summary>
+    public static readonly IReadOnlySet<string> ScalePartNames = new HashSet<string>(["prepare", "list", "resume-http", "resume-auto", "evict"], StringComparer.Ordinal);
 
     public bool Link { get; private set; }
 
@@ -111,6 +118,7 @@ internal sealed class BenchmarkArguments
                     case "scale": parsed.Scale = true; break;
                     case "--scale-files": parsed.ScaleFiles = Positive(args, ++i); break;
                     case "--cache-files": parsed.CacheFiles = Positive(args, ++i); break;
+                    case "--scale-only": parsed.ScaleParts = ScaleOnly(List(args, ++i)); break;
                     case "--link": parsed.Link = true; break;
                     case "--large-mb": parsed.LargeSize = (long)Positive(args, ++i) << 20; break;
                     case "--range-mb": parsed.RangeBlobSize = (long)Positive(args, ++i) << 20; break;
@@ -171,6 +179,11 @@ internal sealed class BenchmarkArguments
 
     private static string[] List(string[] args, int i) =>
         i < args.Length ? args[i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : throw new FormatException($"expected a list after '{args[i - 1]}'");
+
+    private static HashSet<string> ScaleOnly(string[] parts) =>
+        parts.FirstOrDefault(p => !ScalePartNames.Contains(p)) is { } unknown
+            ? throw new FormatException($"'{unknown}' is not a part of the scale set ({string.Join(", ", ScalePartNames)})")
+            : parts.ToHashSet(StringComparer.Ordinal);
 
     private static long ParseSize(string text)
     {

@@ -43,18 +43,44 @@ internal static class ScaleBenchmark
         var relatives = Enumerable.Range(0, count).Select(i => Relative(Folder, i)).ToList();
         var scores = new Scorecard();
 
-        await SeedAsync(bench, relatives);
-        PrepareUncached(bench, relatives, scores);
-        PrepareCached(bench, relatives, scores);
-        List(bench, count, scores);
+        var parts = arguments.ScaleParts;
+        if (parts.Contains("prepare") || parts.Contains("list"))
+        {
+            // The resumes need no seeding: they upload new content (under the same names, if seeded).
+            await SeedAsync(bench, relatives);
+        }
+
+        if (parts.Contains("prepare"))
+        {
+            PrepareUncached(bench, relatives, scores);
+            PrepareCached(bench, relatives, scores);
+        }
+
+        if (parts.Contains("list"))
+        {
+            List(bench, count, scores);
+        }
+
         RemoveLocal(bench, Folder);
 
         // The resume by HTTP first and by the default route last: on this emulator an azcopy upload
         // job of tens of thousands of files runs at tens of files a second and can take the longest.
         var resumes = new Table("route", "ms", "files/s", "azcopy runs", "requests", "peak MiB", "peak before MiB", "failed");
-        await ResumeAsync(bench, count, AzFuseTransferEngine.Http, resumes, scores);
-        await EvictAsync(bench, arguments.CacheFiles, scores);
-        await ResumeAsync(bench, count, AzFuseTransferEngine.Auto, resumes, scores);
+        if (parts.Contains("resume-http"))
+        {
+            await ResumeAsync(bench, count, AzFuseTransferEngine.Http, resumes, scores);
+        }
+
+        if (parts.Contains("evict"))
+        {
+            await EvictAsync(bench, arguments.CacheFiles, scores);
+        }
+
+        if (parts.Contains("resume-auto"))
+        {
+            await ResumeAsync(bench, count, AzFuseTransferEngine.Auto, resumes, scores);
+        }
+
         resumes.Print($"S4. Resume of a journal of {count:N0} pending uploads left by a dead process, in a fresh child process (adopt, then upload every file)");
 
         scores.Print($"Scale: the targets ({count:N0} blobs, {arguments.CacheFiles:N0} cache files); load average at the end: {LoadAverage()}");

@@ -217,7 +217,7 @@ internal sealed partial class FileWriter
     /// fill lock): the record of a revalidating mapping leaves the ETag open, so the next check
     /// compares the content's MD5, as after an azcopy job.
     /// </summary>
-    private void PlaceUploaded(WriteSession session, string key)
+    private void PlaceUploaded(WriteSession session, PendingKey key)
     {
         var path = session.Path;
         var cached = new FileInfo(path.CachePath);

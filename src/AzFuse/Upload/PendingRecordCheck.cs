@@ -57,7 +57,9 @@ internal sealed class PendingRecordCheck
             return (null, $"its data file '{record.DataPath}' lies in a linked folder, outside the cache folder");
         }
 
-        var complete = record with { CacheRoot = cacheRoot, Staged = staged };
+        // The record itself when it is complete already (as every record this library writes is): a
+        // copy per record was one more object per file of a journal being adopted.
+        var complete = record.CacheRoot == cacheRoot && record.Staged == staged ? record : record with { CacheRoot = cacheRoot, Staged = staged };
         if (!string.IsNullOrEmpty(record.StorageAccount) && !string.IsNullOrEmpty(record.BlobName))
         {
             return (string.IsNullOrEmpty(record.LogicalPath) ? complete with { LogicalPath = record.BlobName } : complete, null);

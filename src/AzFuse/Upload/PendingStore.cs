@@ -73,11 +73,12 @@ internal sealed class PendingStore : IProcessExitCleanup
                         NativeFiles.TrySyncFileSystem(cacheRoot);
                     }
 
-                    // Oldest first (a stable order: records of one moment keep the journal's), then new ids in place.
+                    // Oldest first (a stable order: records of one moment keep the journal's), then new
+                    // ids in place: the records were read for this and are held by nothing else yet.
                     records = records.OrderBy(r => r.Written).ThenBy(r => r.Id).ToList();
-                    for (var i = 0; i < records.Count; i++)
+                    foreach (var record in records)
                     {
-                        records[i] = records[i] with { Id = NextId() };
+                        record.Id = NextId();
                     }
 
                     JournalFor(cacheRoot).AppendAll(records);

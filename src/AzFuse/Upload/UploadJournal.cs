@@ -96,7 +96,9 @@ internal sealed class UploadJournal : IDisposable
         {
             foreach (var record in records)
             {
-                lines.Write(Encode(new JournalEntry(record, null)));
+                // Straight into the buffer: a string and a byte array per line were garbage by the 100,000.
+                JsonSerializer.Serialize(lines, new JournalEntry(record, null), JournalJson.Default.JournalEntry);
+                lines.WriteByte((byte)'\n');
                 if (lines.Length >= 1 << 20)
                 {
                     _file.Write(lines.GetBuffer(), 0, (int)lines.Length);
@@ -106,6 +108,7 @@ internal sealed class UploadJournal : IDisposable
 
             _file.Write(lines.GetBuffer(), 0, (int)lines.Length);
             _file.Flush(flushToDisk: true);
+            _live.EnsureCapacity(_live.Count + records.Count);
             _live.UnionWith(records.Select(r => r.Id));
         }
     }

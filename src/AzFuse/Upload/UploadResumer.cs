@@ -88,7 +88,7 @@ internal sealed class UploadResumer
         using var activity = Telemetry.Start("azfuse.resume");
         var failures = new List<TransferFailure>();
         var skipped = new List<TransferFailure>();
-        List<UploadTicket> tickets;
+        UploadTicketGroup queued;
         if (async)
         {
             await _adopting.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -101,7 +101,7 @@ internal sealed class UploadResumer
         try
         {
             AdoptAbandoned(failures);
-            tickets = _uploader.QueueAllPending();
+            queued = _uploader.QueueAllPending();
             if (reportSkipped)
             {
                 skipped.AddRange(_skipped);
@@ -113,22 +113,21 @@ internal sealed class UploadResumer
             _adopting.Release();
         }
 
-        // One ticket at a time: Task.WhenAll over 100,000 tickets hangs a continuation on each.
-        foreach (var ticket in tickets)
+        if (async)
         {
-            var outcome = async
-                ? await ticket.Completion.WaitAsync(cancellationToken).ConfigureAwait(false)
-                : ticket.Completion.WaitAsync(cancellationToken).GetAwaiter().GetResult();
-            if (outcome is not null)
-            {
-                failures.Add(outcome);
-            }
+            await queued.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            queued.Completion.WaitAsync(cancellationToken).GetAwaiter().GetResult();
         }
 
-        Telemetry.SetFiles(activity, tickets.Count);
+        failures.AddRange(queued.Failures);
+        var resumed = queued.Tickets.Count;
+        Telemetry.SetFiles(activity, resumed);
         if (skipped.Count > 0)
         {
-            throw Errors.ResumeSkippedRecords(uploadedBefore + tickets.Count - failures.Count, failures, skipped);
+            throw Errors.ResumeSkippedRecords(uploadedBefore + resumed - failures.Count, failures, skipped);
         }
 
         if (failures.Count > 0)
@@ -137,7 +136,7 @@ internal sealed class UploadResumer
         }
 
         Telemetry.Succeeded(activity);
-        return uploadedBefore + tickets.Count;
+        return uploadedBefore + resumed;
     }
 
     /// <summary>Takes over the records of processes that are gone and registers them with the uploader.</summary>
@@ -162,24 +161,39 @@ internal sealed class UploadResumer
             // A dead process may have left the hard-linked snapshots of a batch it was uploading.
             // Only the next batch upload into the same folder would prune them, and a resume of a
             // few files goes over HTTP; in shared memory they would hold RAM until a reboot.
+            var stagingRoot = _shm.RootOf(root);
             ScratchFolder.PruneAbandoned(CacheLayout.UploadFolder(root));
-            ScratchFolder.PruneAbandoned(CacheLayout.UploadFolder(_shm.RootOf(root)));
+            ScratchFolder.PruneAbandoned(CacheLayout.UploadFolder(stagingRoot));
             var journal = _pending.JournalFor(root);
+            _uploader.ExpectMore(adopted.Count);
+
+            // Looked up once per account name, not once per record (each look-up built a mapping and
+            // a message for it): a resume may adopt 100,000 records of one account.
+            var accounts = new Dictionary<string, (StorageAccount? Account, Exception? Failure)>(StringComparer.Ordinal);
             foreach (var record in adopted)
             {
-                StorageAccount account;
-                try
+                if (!accounts.TryGetValue(record.StorageAccount, out var found))
                 {
-                    account = _accounts.Get(record.StorageAccount, new MountMapping(string.Empty, string.Empty, root, record.StorageAccount, $"the pending upload of '{record.LogicalPath}'", 0));
+                    try
+                    {
+                        found = (_accounts.Get(record.StorageAccount, new MountMapping(string.Empty, string.Empty, root, record.StorageAccount, $"the pending upload of '{record.LogicalPath}'", 0)), null);
+                    }
+                    catch (Exception ex) when (ex is AzFuseConfigurationException or ArgumentException or IOException)
+                    {
+                        found = (null, ex);
+                    }
+
+                    accounts[record.StorageAccount] = found;
                 }
-                catch (Exception ex) when (ex is AzFuseConfigurationException or ArgumentException or IOException)
+
+                if (found.Account is not { } account)
                 {
                     // This record only: the others are registered all the same.
-                    failures.Add(new TransferFailure(record.LogicalPath, ex));
+                    failures.Add(new TransferFailure(record.LogicalPath, found.Failure!));
                     continue;
                 }
 
-                var dataRoot = record.Staged ? _shm.RootOf(root) : root;
+                var dataRoot = record.Staged ? stagingRoot : root;
                 _uploader.RegisterUntracked(new PendingItem(record, new BlobLocation(account, record.BlobName), journal, dataRoot));
             }
         }

@@ -112,46 +112,96 @@ internal sealed class UploadTransfers
         }
     }
 
-    /// <summary>Uploads many files, batched by container; the outcome of each (null when confirmed).</summary>
-    public async Task<Dictionary<PendingItem, Exception?>> UploadManyAsync(IReadOnlyList<PendingItem> items, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads many files, batched by container, and tells <paramref name="settle"/> the outcome of
+    /// each (null when confirmed) exactly once: a file sent by itself as soon as its upload ends, the
+    /// files of an azcopy job when the job does. Never throws: a file whose upload could not be tried
+    /// is settled with the cause.
+    /// </summary>
+    /// <remarks>
+    /// Settled as they go, not once the whole batch is done: a batch can be a resume of 100,000 files,
+    /// whose outcomes (two tables of them) and pending state were otherwise all held until the last
+    /// upload ended, and whose journal learned of none of them until then.
+    /// </remarks>
+    public Task UploadManyAsync(IReadOnlyList<PendingItem> items, Action<PendingItem, Exception?> settle, CancellationToken cancellationToken)
     {
-        var outcomes = new Dictionary<PendingItem, Exception?>();
-        var groups = items.GroupBy(i => (Container: i.Blob.Account.ContainerUri.AbsoluteUri, i.DataRoot)).Select(g => g.ToList()).ToList();
-        var results = await Task.WhenAll(groups.Select(group => _planner.ForBatch(group.Count) == TransferRoute.Job
-            ? UploadGroupAsync(group, cancellationToken)
-            : UploadEachAsync(group, cancellationToken))).ConfigureAwait(false);
-
-        foreach (var result in results)
+        if (items.Count == 0)
         {
-            foreach (var (item, outcome) in result)
-            {
-                outcomes[item] = outcome;
-            }
+            return Task.CompletedTask;
         }
 
-        return outcomes;
+        // Most batches are one group (a resume of one cache folder): then the list itself, not a copy.
+        static (string Container, string DataRoot) GroupOf(PendingItem item) => (item.Blob.Account.ContainerUri.AbsoluteUri, item.DataRoot);
+        var first = GroupOf(items[0]);
+        IReadOnlyList<IReadOnlyList<PendingItem>> groups = items.All(i => GroupOf(i) == first)
+            ? [items]
+            : items.GroupBy(GroupOf).Select(g => (IReadOnlyList<PendingItem>)g.ToList()).ToList();
+        return Task.WhenAll(groups.Select(group => _planner.ForBatch(group.Count) == TransferRoute.Job
+            ? UploadGroupAndSettleAsync(group, settle, cancellationToken)
+            : UploadEachAsync(group, settle, cancellationToken)));
     }
 
     /// <summary>File by file, <see cref="TransferPlanner.HttpParallelism"/> at a time: where an azcopy job's fixed cost would dominate.</summary>
-    private async Task<Dictionary<PendingItem, Exception?>> UploadEachAsync(List<PendingItem> group, CancellationToken cancellationToken)
+    private async Task UploadEachAsync(IReadOnlyList<PendingItem> group, Action<PendingItem, Exception?> settle, CancellationToken cancellationToken)
     {
-        var results = new Exception?[group.Count];
-        await Parallel.ForAsync(0, group.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        var settled = new bool[group.Count];
+        try
         {
-            await _httpSlots.WaitAsync(ct).ConfigureAwait(false);
-            try
+            await Parallel.ForAsync(0, group.Count, new ParallelOptions { MaxDegreeOfParallelism = _planner.HttpParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
             {
-                results[i] = await UploadOneAsync(group[i], async: true, ct).ConfigureAwait(false);
-            }
-            finally
+                Exception? outcome;
+                await _httpSlots.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    outcome = await UploadOneAsync(group[i], async: true, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _httpSlots.Release();
+                }
+
+                settled[i] = true;
+                settle(group[i], outcome);
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Stopped (the shutdown drain's deadline cancels) or a bug: every file not settled yet
+            // learns why, so that no waiter is left behind. (Parallel.ForAsync has waited for every
+            // upload it started.)
+            Log.UploadLoopFailed(_logger, ex);
+            for (var i = 0; i < group.Count; i++)
             {
-                _httpSlots.Release();
+                if (!settled[i])
+                {
+                    settle(group[i], ex);
+                }
             }
-        }).ConfigureAwait(false);
-        return group.Select((item, i) => (item, results[i])).ToDictionary(p => p.item, p => p.Item2);
+        }
     }
 
-    private async Task<Dictionary<PendingItem, Exception?>> UploadGroupAsync(List<PendingItem> group, CancellationToken cancellationToken)
+    /// <summary>One azcopy job for the group; its files are settled when it ends.</summary>
+    private async Task UploadGroupAndSettleAsync(IReadOnlyList<PendingItem> group, Action<PendingItem, Exception?> settle, CancellationToken cancellationToken)
+    {
+        Dictionary<PendingItem, Exception?> outcomes;
+        try
+        {
+            outcomes = await UploadGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Not expected (failures come back as outcomes; cancellation aside), but no waiter may be left behind.
+            Log.UploadLoopFailed(_logger, ex);
+            outcomes = group.ToDictionary(item => item, _ => (Exception?)ex);
+        }
+
+        foreach (var item in group)
+        {
+            settle(item, outcomes.GetValueOrDefault(item));
+        }
+    }
+
+    private async Task<Dictionary<PendingItem, Exception?>> UploadGroupAsync(IReadOnlyList<PendingItem> group, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var outcomes = new Dictionary<PendingItem, Exception?>();

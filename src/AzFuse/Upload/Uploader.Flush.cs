@@ -49,8 +49,8 @@ internal sealed partial class Uploader
             throw new ArgumentOutOfRangeException(nameof(deadline), deadline, "The deadline must not be negative (Timeout.InfiniteTimeSpan waits for all).");
         }
 
-        var tickets = QueueAllPending();
-        var all = Task.WhenAll(tickets.Select(t => t.Completion));
+        var queued = QueueAllPending();
+        var all = queued.Completion;
         try
         {
             if (async)
@@ -79,7 +79,7 @@ internal sealed partial class Uploader
             }
         }
 
-        var notUploaded = tickets.Where(t => !t.Completion.IsCompletedSuccessfully || t.Completion.Result is not null).Select(t => t.Item.Record.LogicalPath).ToList();
-        return new UploadFlushResult(tickets.Count - notUploaded.Count, notUploaded);
+        var notUploaded = queued.Tickets.Where(t => !t.IsCompleted || t.Failure is not null).Select(t => t.Item.Record.LogicalPath).ToList();
+        return new UploadFlushResult(queued.Tickets.Count - notUploaded.Count, notUploaded);
     }
 }

@@ -45,9 +45,10 @@ internal sealed partial class Uploader
     /// <summary>Uploads everything queued that no upload is working on yet, and settles it.</summary>
     private async Task RunBatchAsync()
     {
-        var batch = new List<PendingItem>();
+        List<PendingItem> batch;
         lock (_gate)
         {
+            batch = new List<PendingItem>(_queue.Count);
             // One pass, then a Clear: a queue can hold a whole dataset's worth of files.
             foreach (var key in _queue)
             {
@@ -80,23 +81,21 @@ internal sealed partial class Uploader
             return;
         }
 
-        Dictionary<PendingItem, Exception?> outcomes;
+        // Each file is settled as its upload ends (see UploadTransfers.UploadManyAsync).
+        var failed = 0;
         using var activity = Telemetry.Start("azfuse.upload", files: batch.Count);
-        try
-        {
-            outcomes = await _transfers.UploadManyAsync(batch, _shutdown.Token).ConfigureAwait(false);
-            Telemetry.Succeeded(activity, outcomes.Values.Any(o => o is not null) ? "partial" : "ok");
-        }
-        catch (Exception ex)
-        {
-            // Not expected (failures come back as outcomes), but a scope must never wait forever.
-            Log.UploadLoopFailed(_logger, ex);
-            outcomes = batch.ToDictionary(b => b, _ => (Exception?)ex);
-        }
+        await _transfers.UploadManyAsync(
+            batch,
+            (latest, outcome) =>
+            {
+                if (outcome is not null)
+                {
+                    Interlocked.Increment(ref failed);
+                }
 
-        foreach (var latest in batch)
-        {
-            Finish(latest.Key, latest, outcomes.GetValueOrDefault(latest));
-        }
+                Finish(latest.Key, latest, outcome);
+            },
+            _shutdown.Token).ConfigureAwait(false);
+        Telemetry.Succeeded(activity, Volatile.Read(ref failed) > 0 ? "partial" : "ok");
     }
 }

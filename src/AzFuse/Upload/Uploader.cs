@@ -15,8 +15,8 @@ internal sealed partial class Uploader
     private const int Stripes = 64;
 
     private readonly object _gate = new();
-    private readonly Dictionary<string, KeyState> _states = new(StringComparer.Ordinal);
-    private readonly List<string> _queue = [];
+    private readonly Dictionary<PendingKey, KeyState> _states = [];
+    private readonly List<PendingKey> _queue = [];
     private readonly SemaphoreSlim _signal = new(0);
     private readonly object[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new object()).ToArray();
     private readonly UploadTransfers _transfers;
@@ -48,7 +48,7 @@ internal sealed partial class Uploader
     /// record, and the removal of staged content after an upload. (Striped, so it costs no
     /// per-blob allocation and cannot be removed while someone holds it.)
     /// </summary>
-    public object LockFor(string key) => _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % Stripes)];
+    public object LockFor(PendingKey key) => _stripes[(int)((uint)key.GetHashCode() % Stripes)];
 
     /// <summary>Registers a journaled write; the ticket completes when an upload covering it is confirmed or has failed.</summary>
     public UploadTicket Register(PendingItem item)
@@ -60,6 +60,15 @@ internal sealed partial class Uploader
 
     /// <summary>Registers a journaled write that no one waits for yet (adopted from an earlier run).</summary>
     public void RegisterUntracked(PendingItem item) => Register(item, ticket: null);
+
+    /// <summary>Makes room for <paramref name="count"/> more blobs at once, before registering as many (a resume): the table does not grow step by step, leaving each smaller copy behind.</summary>
+    public void ExpectMore(int count)
+    {
+        lock (_gate)
+        {
+            _states.EnsureCapacity(_states.Count + count);
+        }
+    }
 
     private void Register(PendingItem item, UploadTicket? ticket)
     {
@@ -126,7 +135,7 @@ internal sealed partial class Uploader
     }
 
     /// <summary>Hands the blob's pending content to the background loop.</summary>
-    public void Enqueue(string key)
+    public void Enqueue(PendingKey key)
     {
         lock (_gate)
         {
@@ -146,39 +155,57 @@ internal sealed partial class Uploader
     /// <summary>
     /// A ticket for the newest write of every blob with pending content (failed earlier, adopted,
     /// queued or uploading now), each queued for the background loop: resuming waits on these.
+    /// All are queued under one lock, with one wake-up of the loop, not one of each per blob.
     /// </summary>
-    public List<UploadTicket> QueueAllPending()
+    public UploadTicketGroup QueueAllPending()
     {
-        var tickets = new List<UploadTicket>();
+        UploadTicketGroup group;
         lock (_gate)
         {
-            foreach (var state in _states.Values.Where(s => s.Records.Count > 0))
+            group = new UploadTicketGroup(capacity: _states.Count);
+            _queue.EnsureCapacity(_queue.Count + _states.Count);
+            foreach (var (key, state) in _states)
             {
-                var ticket = new UploadTicket(state.Latest);
-                state.Tickets.Add(ticket);
-                tickets.Add(ticket);
+                if (state.Records.Count == 0)
+                {
+                    continue;
+                }
+
+                state.Tickets.Add(group.Add(state.Latest));
+                if (!state.Queued)
+                {
+                    state.Queued = true;
+                    QueueIfIdle(key, state);
+                }
+            }
+
+            if (group.Tickets.Count > 0)
+            {
+                _loop ??= Task.Run(RunLoopAsync);
             }
         }
 
-        foreach (var ticket in tickets)
+        group.Seal();
+        if (group.Tickets.Count > 0)
         {
-            Enqueue(ticket.Item.Key);
+            _drain.EnsureRegistered();
+            _signal.Release();
         }
 
-        return tickets;
+        return group;
     }
 
     /// <summary>Uploads the ticket's blob on the calling thread (after any upload of it already running).</summary>
     public async ValueTask<TransferFailure?> UploadNowAsync(UploadTicket ticket, bool async, CancellationToken cancellationToken)
     {
         var key = ticket.Item.Key;
-        while (!ticket.Completion.IsCompleted)
+        while (!ticket.IsCompleted)
         {
             Task? busy = null;
             PendingItem? latest = null;
             lock (_gate)
             {
-                if (ticket.Completion.IsCompleted)
+                if (ticket.IsCompleted)
                 {
                     break;
                 }
@@ -239,7 +266,7 @@ internal sealed partial class Uploader
     /// are completed and their staged copies removed (unless a newer write reuses the path); on
     /// failure their waiters learn why and the records stay.
     /// </summary>
-    private void Finish(string key, PendingItem uploaded, Exception? failure)
+    private void Finish(PendingKey key, PendingItem uploaded, Exception? failure)
     {
         // Content that cannot come back (staged files lost with a reboot) is reported once and its
         // records dropped, or every later resume would fail on it again.
@@ -255,7 +282,7 @@ internal sealed partial class Uploader
             List<PendingItem> done;
             lock (_gate)
             {
-                done = settled ? _states[key].Records.Where(r => !r.IsNewerThan(uploaded)).ToList() : [];
+                done = settled ? [.. _states[key].Records.Items.Where(r => !r.IsNewerThan(uploaded))] : [];
             }
 
             foreach (var group in done.GroupBy(d => d.Journal))
@@ -275,20 +302,19 @@ internal sealed partial class Uploader
                 state.Idle?.TrySetResult();
                 state.Idle = null;
 
-                foreach (var ticket in state.Tickets.Where(t => !t.Item.IsNewerThan(uploaded)))
+                foreach (var ticket in state.Tickets.RemoveWhere(t => !t.Item.IsNewerThan(uploaded)))
                 {
                     ticket.Complete(failure);
                 }
 
-                state.Tickets.RemoveAll(t => !t.Item.IsNewerThan(uploaded));
                 if (settled)
                 {
-                    state.Records.RemoveAll(r => !r.IsNewerThan(uploaded));
+                    state.Records.RemoveWhere(r => !r.IsNewerThan(uploaded));
                     if (state.Records.Count == 0)
                     {
                         _pendingBytes -= state.Bytes;
                     }
-                    var stillUsed = state.Records.Select(r => r.Record.DataPath).ToHashSet(StringComparer.Ordinal);
+                    var stillUsed = state.Records.Items.Select(r => r.Record.DataPath).ToHashSet(StringComparer.Ordinal);
                     staleData.AddRange(done.Where(d => d.Record.Staged && !stillUsed.Contains(d.Record.DataPath)).Select(d => d.Record.DataPath).Distinct());
                 }
 
@@ -323,7 +349,7 @@ internal sealed partial class Uploader
     /// minutes of one core before the first of them uploaded anything). Call under the gate.
     /// </summary>
     /// <returns>Whether it was put in.</returns>
-    private bool QueueIfIdle(string key, KeyState state)
+    private bool QueueIfIdle(PendingKey key, KeyState state)
     {
         if (state.InFlight || state.InQueue)
         {
@@ -336,33 +362,12 @@ internal sealed partial class Uploader
     }
 
     /// <summary>Forgets a blob with nothing pending, no waiter and no upload queued or running. Call under the gate.</summary>
-    private void RemoveIfIdle(string key, KeyState state)
+    private void RemoveIfIdle(PendingKey key, KeyState state)
     {
         if (state.Records.Count == 0 && state.Tickets.Count == 0 && !state.Queued && !state.InFlight)
         {
             _states.Remove(key);
         }
-    }
-
-    private sealed class KeyState(PendingItem latest)
-    {
-        public PendingItem Latest { get; set; } = latest;
-
-        public List<PendingItem> Records { get; } = [];
-
-        public List<UploadTicket> Tickets { get; } = [];
-
-        public bool Queued { get; set; }
-
-        /// <summary>Whether the key is in the loop's queue (a blob marked <see cref="Queued"/> while in flight is not).</summary>
-        public bool InQueue { get; set; }
-
-        public bool InFlight { get; set; }
-
-        public TaskCompletionSource? Idle { get; set; }
-
-        /// <summary>The length of <see cref="Latest"/>'s content, counted in <c>_pendingBytes</c> while records remain.</summary>
-        public long Bytes { get; set; }
     }
 
     private static long LengthOf(PendingItem item)
