@@ -13,10 +13,10 @@ namespace AzFuse.Paths;
 /// </summary>
 /// <remarks>
 /// Relative paths, logical ones as much as relative <c>local</c> prefixes, are taken from the
-/// working directory as it was when the resolver was made (a client's first call). A later change of directory does not
-/// move the mappings, which is what the Python tool does too: it compares the path as written with
-/// the prefix, and never reads the working directory. It also keeps the working directory off a
-/// cache hit, where reading it cost a system call and a string on every Open.
+/// working directory as it was when the resolver was made (a client's first call). A later change
+/// of directory does not move the mappings, which is what the Python tool does too: it compares the
+/// path as written with the prefix, and never reads the working directory. It also keeps the
+/// working directory off a cache hit, where reading it cost a system call and a string on every Open.
 /// </remarks>
 internal sealed class PathResolver
 {
