@@ -29,6 +29,10 @@ internal sealed class UploadResumer
     // to report: the start-up resume runs in the background and reports to no one.
     private readonly List<TransferFailure> _skipped = [];
 
+    // Records the start-up resume adopted but could not register (their account could not be
+    // loaded), for the next ResumePendingUploads to report: it would not see them otherwise.
+    private readonly List<TransferFailure> _unreported = [];
+
     // The start-up resume, while no ResumePendingUploads has taken its count: a call waits for it
     // first and reports the blobs it uploaded as its own. Otherwise a call made as the start-up
     // resume finished would find nothing pending and say 0, with every upload done.
@@ -49,7 +53,8 @@ internal sealed class UploadResumer
 
     /// <summary>
     /// Starts the start-up resume in the background (see <see cref="ResumeAsync"/>): journal lines it
-    /// skips and the blobs it uploads are reported by the next call of <see cref="ResumeAsync"/>.
+    /// skips, records it could not register and the blobs it uploads are reported by the next call
+    /// of <see cref="ResumeAsync"/>.
     /// </summary>
     /// <param name="failed">Told why, when it fails (what failed stays pending).</param>
     public void StartInBackground(Action<Exception> failed) =>
@@ -57,25 +62,35 @@ internal sealed class UploadResumer
         {
             try
             {
-                return await ResumeAsync(async: true, CancellationToken.None, reportSkipped: false).ConfigureAwait(false);
+                var outcome = await RunAsync(async: true, CancellationToken.None, startUp: true).ConfigureAwait(false);
+                if (outcome.Failures.Count > 0)
+                {
+                    failed(Errors.UploadsFailed(outcome.Failures));
+                }
+
+                // What did upload is counted even when some did not: those stay pending, and the
+                // next call uploads them and counts them then.
+                return outcome.Uploaded;
             }
             catch (Exception ex)
             {
                 failed(ex);
-                return 0; // what failed stays pending: the next call uploads it, and counts it then
+                return 0;
             }
         });
 
     /// <summary>Adopts abandoned records and uploads every pending write, newest content per blob.</summary>
     /// <param name="async">Whether to wait asynchronously.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
-    /// <param name="reportSkipped">Whether journal lines skipped by this or an earlier (background) resume are reported in the exception; the start-up resume leaves them for the next call.</param>
-    /// <returns>How many blobs were uploaded, by this call and (when <paramref name="reportSkipped"/>) by the start-up resume before it.</returns>
-    /// <exception cref="AzFuseTransferException">Some could not be uploaded (they stay pending), or journal lines were skipped (they are reported once).</exception>
-    public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken, bool reportSkipped = true)
+    /// <returns>How many blobs were uploaded, by this call and by the start-up resume before it.</returns>
+    /// <exception cref="AzFuseTransferException">
+    /// Some could not be uploaded (they stay pending), or journal lines were skipped (they are
+    /// reported once), by this call or by the start-up resume before it.
+    /// </exception>
+    public async ValueTask<int> ResumeAsync(bool async, CancellationToken cancellationToken)
     {
         var uploadedBefore = 0;
-        if (reportSkipped && Volatile.Read(ref _background) is { } background)
+        if (Volatile.Read(ref _background) is { } background)
         {
             var count = async
                 ? await background.WaitAsync(cancellationToken).ConfigureAwait(false)
@@ -86,8 +101,32 @@ internal sealed class UploadResumer
         }
 
         using var activity = Telemetry.Start("azfuse.resume");
-        var failures = new List<TransferFailure>();
-        var skipped = new List<TransferFailure>();
+        var outcome = await RunAsync(async, cancellationToken, startUp: false).ConfigureAwait(false);
+        var uploaded = uploadedBefore + outcome.Uploaded;
+        Telemetry.SetFiles(activity, outcome.Uploaded);
+        if (outcome.Skipped.Count > 0)
+        {
+            throw Errors.ResumeSkippedRecords(uploaded, outcome.Failures, outcome.Skipped);
+        }
+
+        if (outcome.Failures.Count > 0)
+        {
+            throw Errors.UploadsFailed(outcome.Failures);
+        }
+
+        Telemetry.Succeeded(activity);
+        return uploaded;
+    }
+
+    /// <summary>
+    /// One resume: adopts, registers, uploads everything pending and waits for it. The start-up
+    /// resume (<paramref name="startUp"/>) keeps what it skipped and the records it could not
+    /// register for the next call to report (it reports to no one); a call takes those over.
+    /// </summary>
+    private async ValueTask<Outcome> RunAsync(bool async, CancellationToken cancellationToken, bool startUp)
+    {
+        var unregistered = new List<TransferFailure>();
+        List<TransferFailure> skipped = [];
         UploadTicketGroup queued;
         if (async)
         {
@@ -100,12 +139,18 @@ internal sealed class UploadResumer
 
         try
         {
-            AdoptAbandoned(failures);
+            AdoptAbandoned(unregistered);
             queued = _uploader.QueueAllPending();
-            if (reportSkipped)
+            if (startUp)
+            {
+                _unreported.AddRange(unregistered);
+            }
+            else
             {
                 skipped.AddRange(_skipped);
                 _skipped.Clear();
+                unregistered.InsertRange(0, _unreported);
+                _unreported.Clear();
             }
         }
         finally
@@ -122,21 +167,12 @@ internal sealed class UploadResumer
             queued.Completion.WaitAsync(cancellationToken).GetAwaiter().GetResult();
         }
 
+        // Records that could not be registered were never queued: only the queue's failures are
+        // taken from what it uploaded.
+        var failures = new List<TransferFailure>(unregistered.Count + queued.Failures.Count);
+        failures.AddRange(unregistered);
         failures.AddRange(queued.Failures);
-        var resumed = queued.Tickets.Count;
-        Telemetry.SetFiles(activity, resumed);
-        if (skipped.Count > 0)
-        {
-            throw Errors.ResumeSkippedRecords(uploadedBefore + resumed - failures.Count, failures, skipped);
-        }
-
-        if (failures.Count > 0)
-        {
-            throw Errors.UploadsFailed(failures);
-        }
-
-        Telemetry.Succeeded(activity);
-        return uploadedBefore + resumed;
+        return new Outcome(queued.Tickets.Count - queued.Failures.Count, failures, skipped);
     }
 
     /// <summary>Takes over the records of processes that are gone and registers them with the uploader.</summary>
@@ -198,4 +234,7 @@ internal sealed class UploadResumer
             }
         }
     }
+
+    /// <summary>What one resume did: the blobs it uploaded, what failed (and stays pending), and the journal lines skipped.</summary>
+    private readonly record struct Outcome(int Uploaded, List<TransferFailure> Failures, List<TransferFailure> Skipped);
 }

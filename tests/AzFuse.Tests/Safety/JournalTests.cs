@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using AzFuse.Tests.Infrastructure;
 
@@ -79,6 +80,51 @@ public sealed class JournalTests(AzuriteFixture azurite) : SandboxTest(azurite)
 
         Assert.Equal($"{journal}:1", Assert.Single(ex.Failures).Path);
         Assert.Equal("not the cache's", File.ReadAllText(outside));
+    }
+
+    [Fact]
+    public async Task Blobs_the_start_up_resume_uploaded_are_counted_by_the_next_call_even_when_one_of_them_failed()
+    {
+        // A blob under another holder's lease: its upload fails at once (not a transient failure), in the background.
+        await Sandbox.UploadAsync("c/leased.txt", "old");
+        var lease = Sandbox.CreateClient().AcquireLease("data/c/leased.txt");
+        AbandonedJournal([.. Enumerable.Range(0, 5).Select(i => GoodRecord(i + 1, $"c/{i}.txt", $"pending {i}")), GoodRecord(6, "c/leased.txt", "new")]);
+        var logs = new CapturingLoggerFactory();
+        var client = Sandbox.CreateClient(logs);
+
+        // Any call starts the library, and with it the start-up resume; wait for it to report its failure.
+        Assert.False(client.Exists("data/c/none.txt"));
+        for (var waited = Stopwatch.StartNew(); !logs.Lines.Any(l => l.Contains("[19] ", StringComparison.Ordinal));)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the start-up resume did not report the leased blob's failure");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("old", await Sandbox.DownloadTextAsync("c/leased.txt"));
+        lease.Dispose();
+
+        // The five the start-up resume uploaded, and the one this call does.
+        Assert.Equal(6, client.ResumePendingUploads());
+        Assert.Equal("new", await Sandbox.DownloadTextAsync("c/leased.txt"));
+        Assert.Equal(0, client.ResumePendingUploads());
+    }
+
+    [Fact]
+    public void A_record_the_start_up_resume_could_not_register_is_reported_by_the_next_call()
+    {
+        var data = Sandbox.CachePathOf("u/orphan.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(data)!);
+        File.WriteAllText(data, "orphan");
+        AbandonedJournal([GoodRecord(1, "u/fine.txt", "fine"), Add(new { id = 2, storageAccount = "nosuchaccount", blobName = "azfuse_data/u/orphan.txt", logicalPath = "data/u/orphan.txt", cacheRoot = Sandbox.CacheRoot, dataPath = data, staged = false, written = DateTimeOffset.UtcNow, token = Guid.NewGuid() })]);
+        var logs = new CapturingLoggerFactory();
+        var client = Sandbox.CreateClient(logs);
+
+        var ex = Assert.Throws<AzFuseTransferException>(() => client.ResumePendingUploads());
+
+        var failure = Assert.Single(ex.Failures);
+        Assert.Equal("data/u/orphan.txt", failure.Path);
+        Assert.Contains("nosuchaccount", failure.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal("orphan", File.ReadAllText(data)); // its content stays
     }
 
     private string GoodRecord(long id, string relative, string content)
