@@ -82,6 +82,35 @@ public sealed class EngineTests(AzuriteFixture azurite) : SandboxTest(azurite)
     }
 
     [Theory]
+    [InlineData(AzFuseTransferEngine.Auto, false)]
+    [InlineData(AzFuseTransferEngine.Http, false)]
+    [InlineData(AzFuseTransferEngine.AzCopy, false)]
+    [InlineData(AzFuseTransferEngine.AzCopy, true)]
+    public async Task With_VerifyDownloads_off_no_engine_checks_the_md5_and_the_bytes_arrive_as_stored(AzFuseTransferEngine engine, bool asJob)
+    {
+        var content = RandomNumberGenerator.GetBytes(100_000);
+        await Sandbox.UploadManyAsync([("bad.bin", content), ("good.bin", "fine"u8.ToArray())]);
+        await Sandbox.CorruptStoredMd5Async("bad.bin"); // what only an MD5 check can see
+        Sandbox.Engine = engine;
+        var options = Sandbox.CreateOptions();
+        options.VerifyDownloads = false;
+        var client = new AzFuseClient(options);
+
+        if (asJob)
+        {
+            client.Prepare(["data/bad.bin", "data/good.bin"]);
+            Assert.Equal(["BlobLocal"], AzCopy.Invocations);
+            Assert.Equal(content, File.ReadAllBytes(Sandbox.CachePathOf("bad.bin")));
+        }
+        else
+        {
+            Assert.Equal(content, client.ReadAllBytes("data/bad.bin"));
+        }
+
+        Assert.Equal(content, File.ReadAllBytes(Sandbox.CachePathOf("bad.bin")));
+    }
+
+    [Theory]
     [InlineData(AzFuseTransferEngine.Auto)]
     [InlineData(AzFuseTransferEngine.Http)]
     [InlineData(AzFuseTransferEngine.AzCopy)]

@@ -44,6 +44,7 @@ internal sealed class BlockCache
     private readonly CacheSpace _space;
     private readonly UnsyncedFills _fills;
     private readonly long _blockSize;
+    private readonly bool _verify;
 
     // The blocks being fetched in this process, each done when its fetch ends (however it ends): a
     // second reader of a block waits for that fetch instead of starting another (a read-ahead that a
@@ -56,8 +57,10 @@ internal sealed class BlockCache
         _fetcher = fetcher;
         _space = space;
 
-        // At most 4 MiB: each block is checked against the MD5 the service sends with it.
+        // At most 4 MiB: each block is checked against the MD5 the service sends with it (unless
+        // downloads are not verified; the size stays, so blocks cached either way are the same).
         _blockSize = chunks.VerifiedRange;
+        _verify = chunks.Verify;
     }
 
     /// <summary>The folder of every block under <paramref name="cacheRoot"/>.</summary>
@@ -246,7 +249,7 @@ internal sealed class BlockCache
                     file.Blob.ETag!,
                     index * file.BlockSize,
                     length,
-                    withMd5: true,
+                    withMd5: _verify,
                     (at, bytes, a, c) => partial.WriteAsync(at, bytes, a, c),
                     opened: null,
                     async,

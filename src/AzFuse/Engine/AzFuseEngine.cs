@@ -45,14 +45,14 @@ internal sealed class AzFuseEngine : IObservedClient
         var chunks = ChunkSettings.From(options);
         Chunks = chunks;
         Fetcher = new RangeFetcher(Blobs, retry);
-        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time), new RangedDownloader(Fetcher, chunks, logger), Planner, retry, chunks, logger);
+        var downloader = new FileDownloader(Blobs, new PipeDownloader(runner, Sas, options.TransferStallTimeout, time, chunks.Verify), new RangedDownloader(Fetcher, chunks, logger), Planner, retry, chunks, logger);
         var revalidation = new Revalidation(eviction, Space, time, logger);
         var fills = new UnsyncedFills(logger);
         Fills = fills;
         Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, fills, options.LockTimeout, time, logger);
         Batch = new BatchFiller(
             downloader,
-            new JobDownloader(runner, Sas, Blobs, options.TransferStallTimeout, time),
+            new JobDownloader(runner, Sas, Blobs, options.TransferStallTimeout, time, chunks.Verify),
             Planner,
             retry,
             Blobs,

@@ -5,9 +5,10 @@ namespace AzFuse.Transfer;
 /// <summary>
 /// How large transfers are cut up, from <see cref="AzFuseOptions.ChunkSize"/> and
 /// <see cref="AzFuseOptions.ChunksInFlight"/>: the ranges of a download, the blocks of an upload and
-/// of a streamed read.
+/// of a streamed read; and whether downloads are checked with MD5s (<see cref="AzFuseOptions.VerifyDownloads"/>),
+/// which decides how large a range may be.
 /// </summary>
-internal sealed record ChunkSettings(long ChunkSize, int InFlight, int BlockCountLimit)
+internal sealed record ChunkSettings(long ChunkSize, int InFlight, int BlockCountLimit, bool Verify = true)
 {
     /// <summary>The largest block the service takes (Put Block, service version 2019-12-12 and later).</summary>
     public const long MaxBlockSize = 4000L << 20;
@@ -18,7 +19,7 @@ internal sealed record ChunkSettings(long ChunkSize, int InFlight, int BlockCoun
     /// </summary>
     public const int BufferSize = 256 << 10;
 
-    public static ChunkSettings From(AzFuseOptions options) => new(options.ChunkSize, options.ChunksInFlight, options.BlockCountLimit);
+    public static ChunkSettings From(AzFuseOptions options) => new(options.ChunkSize, options.ChunksInFlight, options.BlockCountLimit, options.VerifyDownloads);
 
     /// <summary>
     /// The size of a verified range: the chunk size, or less where the service would not send an MD5
@@ -29,10 +30,11 @@ internal sealed record ChunkSettings(long ChunkSize, int InFlight, int BlockCoun
     /// <summary>
     /// The ranges a download of a blob of <paramref name="length"/> bytes is cut into: after the first
     /// (<see cref="VerifiedRange"/>, which the first GET fetched), chunks; ranges of at most
-    /// <see cref="VerifiedRange"/> when the blob has no stored MD5, so that each can be checked.
+    /// <see cref="VerifiedRange"/> when the blob has no stored MD5 and downloads are verified, so that
+    /// each can be checked.
     /// </summary>
     public RangeLayout DownloadLayout(long length, bool hasWholeMd5) =>
-        new(length, VerifiedRange, hasWholeMd5 ? ChunkSize : VerifiedRange);
+        new(length, VerifiedRange, hasWholeMd5 || !Verify ? ChunkSize : VerifiedRange);
 
     /// <summary>
     /// The block size of an upload of <paramref name="length"/> bytes: the chunk size, grown (in whole

@@ -113,7 +113,7 @@ internal sealed class FileDownloader
             return properties;
         }
 
-        var (first, exists) = await _blobs.DownloadRangeAsync(blob, 0, _chunks.VerifiedRange, ifMatch: null, withMd5: true, async, cancellationToken).ConfigureAwait(false);
+        var (first, exists) = await _blobs.DownloadRangeAsync(blob, 0, _chunks.VerifiedRange, ifMatch: null, withMd5: _chunks.Verify, async, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
             return null;
@@ -148,7 +148,7 @@ internal sealed class FileDownloader
             {
                 if (first.BodyLength == properties.Length)
                 {
-                    await HttpDownloader.ReceiveAsync(first, blob, destinationPath, async, cancellationToken).ConfigureAwait(false);
+                    await HttpDownloader.ReceiveAsync(first, blob, destinationPath, _chunks.Verify, async, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -180,7 +180,7 @@ internal sealed class FileDownloader
             await beforeWrite(download.Properties, async, cancellationToken).ConfigureAwait(false);
         }
 
-        await HttpDownloader.ReceiveAsync(download, blob, destinationPath, async, cancellationToken).ConfigureAwait(false);
+        await HttpDownloader.ReceiveAsync(download, blob, destinationPath, _chunks.Verify, async, cancellationToken).ConfigureAwait(false);
         return download.Properties;
     }
 }

@@ -10,12 +10,12 @@ internal static class HttpDownloader
     /// <summary>
     /// Writes <paramref name="download"/>'s body, the whole blob, to <paramref name="destinationPath"/>
     /// (created or truncated) and flushes it to disk. Throws when the body breaks off, stalls, or does
-    /// not match the blob's length, its MD5 or the MD5 the service sent with it; the caller removes
-    /// the file then.
+    /// not match the blob's length, or (when <paramref name="verify"/>) its MD5 or the MD5 the service
+    /// sent with it; the caller removes the file then.
     /// </summary>
-    public static async ValueTask ReceiveAsync(BlobDownload download, BlobLocation blob, string destinationPath, bool async, CancellationToken cancellationToken)
+    public static async ValueTask ReceiveAsync(BlobDownload download, BlobLocation blob, string destinationPath, bool verify, bool async, CancellationToken cancellationToken)
     {
-        using var file = new VerifiedFile(destinationPath, blob, download.Properties, async, download.RangeMd5);
+        using var file = new VerifiedFile(destinationPath, blob, download.Properties, async, verify, download.RangeMd5);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(download.Properties.Length, 1, 1 << 20));
         try
         {

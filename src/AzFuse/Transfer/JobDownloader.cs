@@ -17,14 +17,16 @@ internal sealed class JobDownloader
     private readonly BlobService _blobs;
     private readonly TimeSpan _stallTimeout;
     private readonly TimeProvider _time;
+    private readonly bool _verify;
 
-    public JobDownloader(AzCopyRunner runner, SasProvider sas, BlobService blobs, TimeSpan stallTimeout, TimeProvider time)
+    public JobDownloader(AzCopyRunner runner, SasProvider sas, BlobService blobs, TimeSpan stallTimeout, TimeProvider time, bool verify)
     {
         _runner = runner;
         _sas = sas;
         _blobs = blobs;
         _stallTimeout = stallTimeout;
         _time = time;
+        _verify = verify;
     }
 
     /// <summary>
@@ -69,7 +71,7 @@ internal sealed class JobDownloader
             }
         }
 
-        var arguments = AzCopyArguments.JobDownload(await _sas.AuthorizeAsync(account.ContainerUri, account, "rl", async, cancellationToken).ConfigureAwait(false), destination, listFile);
+        var arguments = AzCopyArguments.JobDownload(await _sas.AuthorizeAsync(account.ContainerUri, account, "rl", async, cancellationToken).ConfigureAwait(false), destination, listFile, _verify);
         var stall = new StallWatch(_stallTimeout, _time, scansFirst: true);
         var output = new AzCopyJobOutput(stall, onProgress);
         var exit = await _runner.RunAsync(arguments, AzCopyArguments.Display(arguments), scratch.Path, output.ReadAsync, async, cancellationToken, stall: stall).ConfigureAwait(false);

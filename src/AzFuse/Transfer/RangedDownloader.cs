@@ -18,7 +18,9 @@ namespace AzFuse.Transfer;
 /// hashes the file in order while the ranges arrive); one without is fetched in ranges of at most
 /// 4 MiB, each checked against the MD5 the service sends with it. Every range asks for the version
 /// the download started with (If-Match), so a blob rewritten meanwhile fails with
-/// <see cref="BlobChangedException"/> instead of mixing versions. Memory: one buffer of
+/// <see cref="BlobChangedException"/> instead of mixing versions. With
+/// <see cref="AzFuseOptions.VerifyDownloads"/> off, no MD5 is asked for or computed: every blob is
+/// fetched in chunks, all of them in flight at once. Memory: one buffer of
 /// <see cref="ChunkSettings.BufferSize"/> per range in flight, whatever the chunk size.
 /// With a <see cref="RangeRecord"/> path, the ranges on disk are recorded so that a download killed
 /// midway resumes (see <see cref="RangeRecord"/>).
@@ -76,12 +78,13 @@ internal sealed class RangedDownloader
         var layout = LayoutOf(properties);
         var (file, record, done) = await OpenAsync(blob, properties, layout, path, recordPath, async, cancellationToken).ConfigureAwait(false);
         var workers = Math.Min(_chunks.InFlight, layout.Count - done.Count);
+        var wholeMd5 = _chunks.Verify ? properties.ContentMd5 : null;
 
-        // Without a hasher nothing holds the ranges back: all start at once, as each is verified on its own.
-        using var ramp = new RangeRamp(properties.ContentMd5 is null ? workers : RampStart, workers);
+        // Without a hasher nothing holds the ranges back: all start at once, as each is verified on its own (or not at all).
+        using var ramp = new RangeRamp(wholeMd5 is null ? workers : RampStart, workers);
         using (file)
         using (record)
-        using (var hasher = properties.ContentMd5 is null ? null : new OrderedHasher(file, layout, outpaced: ramp.Widen))
+        using (var hasher = wholeMd5 is null ? null : new OrderedHasher(file, layout, outpaced: ramp.Widen))
         {
             var missing = new ConcurrentQueue<int>(Enumerable.Range(0, layout.Count).Where(i => !done.Contains(i)));
             foreach (var index in done)
@@ -116,7 +119,7 @@ internal sealed class RangedDownloader
                             properties.ETag!,
                             offset,
                             layout.LengthOf(index),
-                            withMd5: properties.ContentMd5 is null,
+                            withMd5: _chunks.Verify && properties.ContentMd5 is null,
                             async (at, bytes, a, c) =>
                             {
                                 await file.WriteAsync(offset + at, bytes, a, c).ConfigureAwait(false);
@@ -135,7 +138,7 @@ internal sealed class RangedDownloader
                 cancellationToken).ConfigureAwait(false);
 
             Log.RangesInFlight(_logger, blob.DisplayName, ramp.Widest, workers);
-            if (md5 is not null && !md5.AsSpan().SequenceEqual(properties.ContentMd5))
+            if (md5 is not null && !md5.AsSpan().SequenceEqual(wholeMd5))
             {
                 throw Errors.Md5Mismatch(blob);
             }
@@ -151,7 +154,8 @@ internal sealed class RangedDownloader
         {
             if (PartialFile.OpenExisting(path, blob, properties.Length, async) is { } file)
             {
-                var done = properties.ContentMd5 is not null
+                // Verified as a whole at the end, or not verified at all: the recorded ranges stand.
+                var done = properties.ContentMd5 is not null || !_chunks.Verify
                     ? record.Done.Keys.ToHashSet()
                     : await StillIntactAsync(file, layout, record.Done, async, cancellationToken).ConfigureAwait(false);
                 return (file, record, done);

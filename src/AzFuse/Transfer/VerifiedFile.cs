@@ -9,7 +9,8 @@ namespace AzFuse.Transfer;
 /// The receiving end of every single-stream download (one HTTP GET or azcopy's pipe): bytes are
 /// written in order to a <see cref="PartialFile"/> and hashed as they stream past, and
 /// <see cref="Complete"/> accepts the file only when its length, its MD5 where the blob has one,
-/// and the range MD5 the service sent where it sent one, match; then flushes it to disk.
+/// and the range MD5 the service sent where it sent one, match; then flushes it to disk. Unverified
+/// (<see cref="AzFuseOptions.VerifyDownloads"/> off), only the length is checked.
 /// </summary>
 /// <remarks>
 /// A full disk is a <see cref="DiskFullException"/> (an IOException naming the folder and the bytes
@@ -28,14 +29,15 @@ internal sealed class VerifiedFile : IDisposable
     /// <param name="blob">The blob, for messages.</param>
     /// <param name="expected">The blob's length and stored MD5.</param>
     /// <param name="async">Whether writes are asynchronous.</param>
+    /// <param name="verify">Whether to check the MD5s (<see cref="AzFuseOptions.VerifyDownloads"/>); the length is checked either way.</param>
     /// <param name="bodyMd5">The MD5 the service sent with a ranged GET of the whole blob, checked as well.</param>
-    public VerifiedFile(string path, BlobLocation blob, BlobProperties expected, bool async, byte[]? bodyMd5 = null)
+    public VerifiedFile(string path, BlobLocation blob, BlobProperties expected, bool async, bool verify, byte[]? bodyMd5 = null)
     {
         _blob = blob;
-        _expected = expected;
-        _bodyMd5 = bodyMd5;
+        _expected = verify ? expected : expected with { ContentMd5 = null };
+        _bodyMd5 = verify ? bodyMd5 : null;
         _file = PartialFile.Create(path, blob, expected.Length, async);
-        _md5 = expected.ContentMd5 is null && bodyMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        _md5 = _expected.ContentMd5 is null && _bodyMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     }
 
     public long Written { get; private set; }

@@ -140,6 +140,29 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
         Assert.Contains(logs.Lines, l => l.Contains("[67]", StringComparison.Ordinal) && l.Contains("up to 4 of 4 range(s)", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_VerifyDownloads_off_a_blob_is_fetched_in_whole_chunks_and_its_md5_is_not_checked(bool storedMd5)
+    {
+        // 9 MiB in chunks of 8 MiB: verified, a blob without a stored MD5 would go as ranges of at most 4 MiB (4 + 4 + 1).
+        var content = RandomNumberGenerator.GetBytes(9 << 20);
+        await (storedMd5 ? Sandbox.UploadAsync("plain.bin", content) : Sandbox.UploadWithoutMd5Async("plain.bin", content));
+        if (storedMd5)
+        {
+            await Sandbox.CorruptStoredMd5Async("plain.bin");
+        }
+
+        var options = Options();
+        options.ChunkSize = 8 << 20;
+        options.VerifyDownloads = false;
+        Proxy.ResetCounters();
+
+        Assert.Equal(content, new AzFuseClient(options).ReadAllBytes("data/plain.bin"));
+
+        Assert.Equal(["bytes=0-4194303", "bytes=4194304-9437183"], GetRanges().Order(StringComparer.Ordinal));
+    }
+
     private AzFuseOptions Options()
     {
         var options = Sandbox.CreateOptions();
