@@ -76,6 +76,8 @@ internal static partial class HotPathBenchmark
         ]);
         Measurement.Print($"H1. {count} cache hits of 4 KiB files, the ways taking turns every {HitSlice} files: median of {bench.Measurement.Repeat} rounds (sums of the turns)", timings);
         Console.WriteLine($"  per file: File.OpenRead {Microseconds(timings[0], count)}, Open (default) {Microseconds(timings[1], count)}, Open (max_cache_size) {Microseconds(timings[2], count)}");
+        Console.WriteLine($"  allocated per file (one slice each, this thread): File.OpenRead {AllocatedPerFile(() => CacheBenchmark.ReadFiles(fileSlices[0]))} B, " +
+            $"Open (default) {AllocatedPerFile(() => CacheBenchmark.ReadAll(plain, pathSlices[0]))} B, Open (max_cache_size) {AllocatedPerFile(() => CacheBenchmark.ReadAll(bounded, pathSlices[0]))} B");
         AtMost(scores, "cache hit 4 KiB, default: Open / File.OpenRead", timings[1], timings[0], 1.3);
         AtMost(scores, "cache hit 4 KiB, max_cache_size: Open / File.OpenRead", timings[2], timings[0], 1.5);
     }
@@ -186,6 +188,13 @@ internal static partial class HotPathBenchmark
     {
         var ratio = measured.Median / baseline.Median;
         scores.Add(what, ratio, "x", $"at most {target.ToString(CultureInfo.InvariantCulture)}x", ratio <= target);
+    }
+
+    private static long AllocatedPerFile(Action readSlice)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        readSlice();
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / HitSlice;
     }
 
     private static string Microseconds(Timing timing, int files) =>
