@@ -46,6 +46,7 @@ public sealed class LinkProxy : IAsyncDisposable
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly Task _accepting;
     private int _open;
+    private int _rangeMd5Requests;
     private long _downstream;
     private long _upstream;
     private ResetRule? _reset;
@@ -75,6 +76,9 @@ public sealed class LinkProxy : IAsyncDisposable
     /// <summary>The requests forwarded so far, in order: "METHOD /path?query" and, for a ranged GET, " range=bytes=A-B".</summary>
     public IReadOnlyList<string> Requests => _requests.ToList();
 
+    /// <summary>How many of the forwarded requests asked for the MD5 of their range (<c>x-ms-range-get-content-md5: true</c>).</summary>
+    public int RangeMd5Requests => Volatile.Read(ref _rangeMd5Requests);
+
     /// <summary>Starts a proxy on a free loopback port in front of <paramref name="server"/>'s port.</summary>
     public static LinkProxy Start(AzuriteServer server, LinkProfile profile) => new(new IPEndPoint(IPAddress.Loopback, server.Port), profile);
 
@@ -86,6 +90,7 @@ public sealed class LinkProxy : IAsyncDisposable
     {
         Interlocked.Exchange(ref _downstream, 0);
         Interlocked.Exchange(ref _upstream, 0);
+        Interlocked.Exchange(ref _rangeMd5Requests, 0);
         _requests.Clear();
     }
 
@@ -325,6 +330,10 @@ public sealed class LinkProxy : IAsyncDisposable
                 else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
                 {
                     _lost = true; // chunked bodies are not followed
+                }
+                else if (name.Equals("x-ms-range-get-content-md5", StringComparison.OrdinalIgnoreCase) && value.Equals("true", StringComparison.OrdinalIgnoreCase))
+                {
+                    Interlocked.Increment(ref proxy._rangeMd5Requests);
                 }
             }
 

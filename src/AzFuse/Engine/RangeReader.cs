@@ -58,7 +58,7 @@ internal sealed class RangeReader
 
         // The first piece tells the blob's length and version; the rest (a large read) follow it in parallel.
         var piece = _chunks.VerifiedRange;
-        var (first, exists) = await _blobs.DownloadRangeAsync(path.Blob, offset, Math.Min(buffer.Length, piece), ifMatch: null, withMd5: true, async, cancellationToken).ConfigureAwait(false);
+        var (first, exists) = await _blobs.DownloadRangeAsync(path.Blob, offset, Math.Min(buffer.Length, piece), ifMatch: null, withMd5: _chunks.Verify, async, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
             throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
@@ -86,7 +86,7 @@ internal sealed class RangeReader
                 blob.ETag!,
                 offset + start,
                 Math.Min(piece, count - start),
-                withMd5: true,
+                withMd5: _chunks.Verify,
                 (at, bytes, _, _) =>
                 {
                     bytes.CopyTo(buffer[(int)(start + at)..]);

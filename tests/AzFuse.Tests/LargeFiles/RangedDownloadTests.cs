@@ -158,9 +158,38 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
         options.VerifyDownloads = false;
         Proxy.ResetCounters();
 
-        Assert.Equal(content, new AzFuseClient(options).ReadAllBytes("data/plain.bin"));
+        var client = new AzFuseClient(options);
+        Assert.Equal(content, client.ReadAllBytes("data/plain.bin"));
 
         Assert.Equal(["bytes=0-4194303", "bytes=4194304-9437183"], GetRanges().Order(StringComparer.Ordinal));
+        Assert.Equal(0, Proxy.RangeMd5Requests);
+
+        // Nor does a range read of an uncached blob, or a streamed read, ask for one.
+        client.ClearCache("data/plain.bin");
+        var piece = new byte[(5 << 20) + 3];
+        Assert.Equal(piece.Length, client.ReadRange("data/plain.bin", 100, piece));
+        Assert.Equal(content.AsSpan(100, piece.Length).ToArray(), piece);
+        using (var stream = client.Open("data/plain.bin", FileMode.Open, new OpenOptions { Streaming = true }))
+        {
+            stream.Position = 6 << 20;
+            stream.ReadExactly(piece.AsSpan(0, 1000));
+            Assert.Equal(content.AsSpan(6 << 20, 1000).ToArray(), piece.AsSpan(0, 1000).ToArray());
+        }
+
+        Assert.Equal(0, Proxy.RangeMd5Requests);
+    }
+
+    [Fact]
+    public async Task Verified_a_blob_without_a_stored_md5_asks_for_the_md5_of_every_range()
+    {
+        var content = RandomNumberGenerator.GetBytes((3 * Chunk) + 5);
+        await Sandbox.UploadWithoutMd5Async("checked.bin", content);
+        Proxy.ResetCounters();
+
+        Assert.Equal(content, Client().ReadAllBytes("data/checked.bin"));
+
+        Assert.Equal(4, GetRanges().Count);
+        Assert.Equal(4, Proxy.RangeMd5Requests);
     }
 
     private AzFuseOptions Options()
