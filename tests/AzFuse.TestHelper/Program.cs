@@ -54,10 +54,13 @@ using AzFuse;
 //
 // AZFUSE_TEST_CHUNK_SIZE (bytes), when set, configures AzFile.Default's ChunkSize, and
 // AZFUSE_TEST_CHUNKS_IN_FLIGHT its ChunksInFlight: the library reads neither from the environment.
+// AZFUSE_TEST_LOG_TO_STDERR=1 sends AzFile.Default's log events to stderr (a test that counts azcopy
+// runs across processes tells a retried run from a second download by them).
 //
 // Exit 0 on success; 1 and the exception on stderr otherwise; 2 for bad arguments.
 try
 {
+    var log = Environment.GetEnvironmentVariable("AZFUSE_TEST_LOG_TO_STDERR") == "1" ? new StderrLog() : null;
     if (Environment.GetEnvironmentVariable("AZFUSE_TEST_CHUNK_SIZE") is { Length: > 0 } chunkSize)
     {
         var chunked = AzFuseOptions.FromEnvironment();
@@ -67,7 +70,11 @@ try
             chunked.ChunksInFlight = int.Parse(inFlight, System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        AzFile.Default = new AzFuseClient(chunked);
+        AzFile.Default = new AzFuseClient(chunked, log);
+    }
+    else if (log is not null)
+    {
+        AzFile.UseLoggerFactory(log);
     }
 
     switch (args)

@@ -33,11 +33,12 @@ public sealed class ProgressTests(AzuriteFixture azurite) : SandboxTest(azurite)
         Sandbox.Engine = AzFuseTransferEngine.AzCopy;
         await Sandbox.UploadManyAsync(Enumerable.Range(0, 20).Select(i => ($"{i}.txt", new byte[1000])));
         var reports = new Recorder();
+        var logs = new CapturingLoggerFactory();
 
         var ex = await Assert.ThrowsAsync<AzFuseTransferException>(() =>
-            Sandbox.CreateClient().PrepareAsync(Enumerable.Range(0, 21).Select(i => $"data/{i}.txt"), reports));
+            Sandbox.CreateClient(logs).PrepareAsync(Enumerable.Range(0, 21).Select(i => $"data/{i}.txt"), reports));
 
-        Assert.Equal(["BlobLocal"], AzCopy.Invocations);
+        AssertAzCopyRuns(["BlobLocal"], logs);
         Assert.Equal("data/20.txt", Assert.Single(ex.Failures).Path);
         Assert.Equal(21, reports.Max.FilesTotal);
         Assert.Equal(20, reports.Max.FilesDone);

@@ -201,7 +201,10 @@ public sealed class RemoteOperationTests(AzuriteFixture azurite) : SandboxTest(a
         await Sandbox.UploadAsync("retry.txt", "back");
         var logs = new CapturingLoggerFactory();
         var options = Sandbox.CreateOptions();
-        options.TransferAttempts = 8;
+
+        // Retries for as long as the default budget (60 s), not for the 10-odd seconds that 8 attempts
+        // 300 ms apart and doubling make: Azurite's restart alone took 4.5-7.5 s here under load.
+        options.TransferAttempts = 30;
         options.RetryDelay = TimeSpan.FromMilliseconds(300);
         var client = new AzFuseClient(options, logs);
 

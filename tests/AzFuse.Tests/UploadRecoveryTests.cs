@@ -90,8 +90,10 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
         var client = Sandbox.CreateClient();
         client.ClearCache("data/unrelated.txt");
 
+        // The five are uploaded side by side (over HTTP, 16 at a time) and may land in any order:
+        // wait for all of them, not for the last one listed.
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (await Sandbox.DownloadTextAsync("startup/4.txt") is null)
+        while (!await AllUploadedAsync())
         {
             await Task.Delay(50, timeout.Token);
         }
@@ -99,6 +101,19 @@ public sealed class UploadRecoveryTests(AzuriteFixture azurite) : SandboxTest(az
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal($"content {i}", await Sandbox.DownloadTextAsync($"startup/{i}.txt"));
+        }
+
+        async Task<bool> AllUploadedAsync()
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                if (await Sandbox.DownloadTextAsync($"startup/{i}.txt") is null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 

@@ -34,7 +34,7 @@ internal sealed class SpareFiles
     public const string Prefix = ".spare-";
 
     // One write after another takes one each; the second covers a create that has not finished.
-    private const int Stock = 2;
+    internal const int Stock = 2;
 
     private readonly string _folder;
     private readonly string _dataRoot;

@@ -22,6 +22,25 @@ public abstract class SandboxTest(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     /// <summary>
+    /// Asserts that azcopy ran the routes <paramref name="expected"/> (its <c>--from-to</c> values), in
+    /// order, each once, but for the runs the library retried: on a loaded machine a run can fail
+    /// as it may in production (a transient failure), and its retry repeats the route. Each repeat
+    /// must be matched by a retry logged (event 13) with azcopy's failure as its reason, so that a
+    /// second transfer of the same thing without a failure before it still fails the test.
+    /// </summary>
+    /// <param name="expected">The routes, in order; no route twice in a row.</param>
+    /// <param name="logs">The logs of the client (or clients) that ran azcopy.</param>
+    protected void AssertAzCopyRuns(IReadOnlyList<string> expected, CapturingLoggerFactory logs)
+    {
+        var runs = AzCopy.Invocations;
+        var retried = logs.Lines.Where(l => l.Contains("[13]", StringComparison.Ordinal) && l.Contains(": azcopy ", StringComparison.Ordinal)).ToList();
+        var routes = runs.Where((route, i) => i == 0 || route != runs[i - 1]).ToList();
+        Assert.True(
+            routes.SequenceEqual(expected) && runs.Count == expected.Count + retried.Count,
+            $"azcopy runs expected: [{string.Join(", ", expected)}] and one more per retry of a failed run; azcopy ran: {AzCopy.Who}; its retries: {(retried.Count == 0 ? "none" : string.Join(" | ", retried))}");
+    }
+
+    /// <summary>
     /// Options whose (real) azcopy waits until <c>release</c> exists before it starts: uploads stay
     /// pending for exactly as long as the test needs, whatever the machine's speed.
     /// </summary>
