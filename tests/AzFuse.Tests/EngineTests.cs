@@ -95,12 +95,13 @@ public sealed class EngineTests(AzuriteFixture azurite) : SandboxTest(azurite)
         Sandbox.Engine = engine;
         var options = Sandbox.CreateOptions();
         options.VerifyDownloads = false;
-        var client = new AzFuseClient(options);
+        var logs = new CapturingLoggerFactory();
+        var client = new AzFuseClient(options, logs);
 
         if (asJob)
         {
             client.Prepare(["data/bad.bin", "data/good.bin"]);
-            Assert.Equal(["BlobLocal"], AzCopy.Invocations);
+            AssertAzCopyRuns(["BlobLocal"], logs);
             Assert.Equal(content, File.ReadAllBytes(Sandbox.CachePathOf("bad.bin")));
         }
         else

@@ -161,7 +161,7 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
         var client = new AzFuseClient(options);
         Assert.Equal(content, client.ReadAllBytes("data/plain.bin"));
 
-        Assert.Equal(["bytes=0-4194303", "bytes=4194304-9437183"], GetRanges().Order(StringComparer.Ordinal));
+        Assert.Equal(["bytes=0-4194303", "bytes=4194304-9437183"], GetRanges().Distinct().Order(StringComparer.Ordinal));
         Assert.Equal(0, Proxy.RangeMd5Requests);
 
         // Nor does a range read of an uncached blob, or a streamed read, ask for one.
@@ -188,8 +188,9 @@ public sealed class RangedDownloadTests(AzuriteFixture azurite) : ProxiedSandbox
 
         Assert.Equal(content, Client().ReadAllBytes("data/checked.bin"));
 
-        Assert.Equal(4, GetRanges().Count);
-        Assert.Equal(4, Proxy.RangeMd5Requests);
+        // Every range GET asks (a range retried after a failure asks again).
+        Assert.Equal(4, GetRanges().Distinct().Count());
+        Assert.Equal(GetRanges().Count, Proxy.RangeMd5Requests);
     }
 
     private AzFuseOptions Options()
