@@ -63,8 +63,8 @@ public sealed partial class AzFuseOptions
     /// and never cached partial, but bytes changed on the way or at rest go unnoticed (azcopy runs
     /// with <c>--check-md5 NoCheck</c>). An MD5 runs in order on one core (about 0.7-0.9 GB/s on this
     /// project's machines), so for a large file on a fast link it takes longer than the transfer: a
-    /// 100 MiB file took about twice as long as <c>curl -o</c> verified, and less than curl without
-    /// the check (see the README's hot paths). Turn it off only where the transport already
+    /// 100 MiB file took 1.6-2.4 times as long as <c>curl -o</c> verified, and 0.75-1.25 times
+    /// without the check (see the README's hot paths). Turn it off only where the transport already
     /// guarantees that what arrives is what was sent (HTTPS, as every Azure endpoint is) and that is
     /// enough for you. Cache files and blocks fetched either way are the same files.
     /// </remarks>
