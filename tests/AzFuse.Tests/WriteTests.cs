@@ -8,6 +8,24 @@ namespace AzFuse.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class WriteTests(AzuriteFixture azurite) : SandboxTest(azurite)
 {
+    [Fact]
+    public async Task A_writing_folder_deleted_from_under_a_live_process_is_made_again_for_its_next_writes()
+    {
+        var client = Sandbox.CreateClient();
+        client.WriteAllText("data/out/first.txt", "first");
+        Directory.Delete(Path.Combine(Sandbox.CacheRoot, ".azfuse", "writing"), recursive: true); // as by hand, with the spares in it
+
+        client.WriteAllText("data/out/second.txt", "second");
+        using (client.AsyncUpload())
+        {
+            client.WriteAllText("data/out/third.txt", "third");
+        }
+
+        Assert.Equal("second", await Sandbox.DownloadTextAsync("out/second.txt"));
+        Assert.Equal("third", await Sandbox.DownloadTextAsync("out/third.txt"));
+        Assert.Equal("third", client.ReadAllText("data/out/third.txt"));
+    }
+
     [Theory]
     [InlineData(AzFuseTransferEngine.Auto, "")]
     [InlineData(AzFuseTransferEngine.AzCopy, "PipeBlob")]

@@ -2,6 +2,7 @@ using AzFuse.Diagnostics;
 using AzFuse.Paths;
 using AzFuse.Remote;
 using AzFuse.Transfer;
+using AzFuse.Upload;
 using Microsoft.Extensions.Logging;
 
 namespace AzFuse.Cache;
@@ -19,13 +20,15 @@ internal sealed class CacheFiller
     private readonly CacheSpace _space;
     private readonly Revalidation _revalidation;
     private readonly UnsyncedFills _fills;
+    private readonly WritingFolders _folders;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public CacheFiller(FileDownloader downloader, BlobService blobs, Freshness freshness, CacheSpace space, Revalidation revalidation, UnsyncedFills fills, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
+    public CacheFiller(FileDownloader downloader, BlobService blobs, Freshness freshness, CacheSpace space, Revalidation revalidation, UnsyncedFills fills, WritingFolders folders, TimeSpan lockTimeout, TimeProvider time, ILogger logger)
     {
         _fills = fills;
+        _folders = folders;
         _downloader = downloader;
         _blobs = blobs;
         _freshness = freshness;
@@ -108,11 +111,16 @@ internal sealed class CacheFiller
             }
         }
 
+        // A small file's partial file can be a spare made ahead (see SpareFiles): its create was
+        // most of a miss's local cost where files are deleted all the time (a bounded cache).
+        var root = path.CacheRoot;
+        Func<string?>? takeSpare = resuming ? null : () => _folders.TakeSpare(root);
+
         BlobProperties properties;
         long replaced;
         try
         {
-            properties = await _downloader.DownloadAsync(path.Blob, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken, Reserve, ranges).ConfigureAwait(false)
+            properties = await _downloader.DownloadAsync(path.Blob, partial, CacheLayout.AzCopyFolder(path.CacheRoot), async, cancellationToken, Reserve, ranges, takeSpare).ConfigureAwait(false)
                 ?? throw Errors.BlobNotFound(path.LogicalPath, path.Blob);
             if (properties.IsFolder)
             {

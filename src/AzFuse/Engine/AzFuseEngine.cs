@@ -49,7 +49,8 @@ internal sealed class AzFuseEngine : IObservedClient
         var revalidation = new Revalidation(eviction, Space, time, logger);
         var fills = new UnsyncedFills(logger);
         Fills = fills;
-        Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, fills, options.LockTimeout, time, logger);
+        var writingFolders = new WritingFolders(fills, time, logger);
+        Filler = new CacheFiller(downloader, Blobs, Freshness, Space, revalidation, fills, writingFolders, options.LockTimeout, time, logger);
         Batch = new BatchFiller(
             downloader,
             new JobDownloader(runner, Sas, Blobs, options.TransferStallTimeout, time, chunks.Verify),
@@ -88,7 +89,7 @@ internal sealed class AzFuseEngine : IObservedClient
             options.ShutdownUploadDeadline,
             time);
         Uploader = uploader;
-        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, fills, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
+        Writer = new FileWriter(Filler, Blobs, uploader, Pending, Staging, Space, fills, writingFolders, options.LockTimeout, time, logger, options.MaxPendingUploadBytes);
         var cacheRoots = mappings.Select(m => m.CacheRoot).Distinct(StringComparer.Ordinal).ToList();
         CacheRoots = cacheRoots;
         Remote = new RemoteFiles(Blobs, Pending, Staging, Sas);

@@ -54,16 +54,21 @@ internal sealed class FileDownloader
     /// of a parallel download are recorded. A record left there by a killed download of the same
     /// version makes this one fetch only the missing ranges.
     /// </param>
+    /// <param name="takeSpare">
+    /// Gives an empty file made ahead on the destination's file system, renamed to it instead of
+    /// creating it (see <c>PartialFile.Create</c>). Only a blob fetched whole by its first GET takes
+    /// one: a small file, whose create is a large part of its download.
+    /// </param>
     /// <returns>The blob's properties, or <see langword="null"/> when the blob does not exist. Nothing is written for a directory entry (<see cref="BlobProperties.IsFolder"/>).</returns>
     /// <remarks>On an exception the file may hold part of the blob: the caller deletes it (or keeps it, with its record, to resume).</remarks>
-    public async ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, BeforeWrite? beforeWrite = null, string? rangeRecordPath = null)
+    public async ValueTask<BlobProperties?> DownloadAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, bool async, CancellationToken cancellationToken, BeforeWrite? beforeWrite = null, string? rangeRecordPath = null, Func<string?>? takeSpare = null)
     {
         var started = Stopwatch.GetTimestamp(); // real time for the duration metric, whatever clock the client was given
         for (var restart = 0; ; restart++)
         {
             try
             {
-                return await _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, rangeRecordPath, started, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
+                return await _retry.RunAsync((isAsync, ct) => AttemptAsync(blob, destinationPath, azCopyWorkFolder, beforeWrite, rangeRecordPath, takeSpare, started, isAsync, ct), async, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when ((ex is not BlobChangedException || restart >= RestartsForChanges) && Telemetry.Failed(upload: false, ex))
             {
@@ -81,7 +86,7 @@ internal sealed class FileDownloader
         }
     }
 
-    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, BeforeWrite? beforeWrite, string? rangeRecordPath, long started, bool async, CancellationToken cancellationToken)
+    private async ValueTask<BlobProperties?> AttemptAsync(BlobLocation blob, string destinationPath, string azCopyWorkFolder, BeforeWrite? beforeWrite, string? rangeRecordPath, Func<string?>? takeSpare, long started, bool async, CancellationToken cancellationToken)
     {
         if (!_planner.StartsWithHttp || (rangeRecordPath is not null && File.Exists(rangeRecordPath)))
         {
@@ -148,7 +153,7 @@ internal sealed class FileDownloader
             {
                 if (first.BodyLength == properties.Length)
                 {
-                    await HttpDownloader.ReceiveAsync(first, blob, destinationPath, _chunks.Verify, async, cancellationToken).ConfigureAwait(false);
+                    await HttpDownloader.ReceiveAsync(first, blob, destinationPath, _chunks.Verify, async, cancellationToken, takeSpare).ConfigureAwait(false);
                 }
                 else
                 {

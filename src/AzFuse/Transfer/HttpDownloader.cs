@@ -11,11 +11,12 @@ internal static class HttpDownloader
     /// Writes <paramref name="download"/>'s body, the whole blob, to <paramref name="destinationPath"/>
     /// (created or truncated) and flushes it to disk. Throws when the body breaks off, stalls, or does
     /// not match the blob's length, or (when <paramref name="verify"/>) its MD5 or the MD5 the service
-    /// sent with it; the caller removes the file then.
+    /// sent with it; the caller removes the file then. With <paramref name="takeSpare"/>, the file
+    /// may be an empty one made ahead, renamed (see <see cref="PartialFile.Create"/>).
     /// </summary>
-    public static async ValueTask ReceiveAsync(BlobDownload download, BlobLocation blob, string destinationPath, bool verify, bool async, CancellationToken cancellationToken)
+    public static async ValueTask ReceiveAsync(BlobDownload download, BlobLocation blob, string destinationPath, bool verify, bool async, CancellationToken cancellationToken, Func<string?>? takeSpare = null)
     {
-        using var file = new VerifiedFile(destinationPath, blob, download.Properties, async, verify, download.RangeMd5);
+        using var file = new VerifiedFile(destinationPath, blob, download.Properties, async, verify, download.RangeMd5, takeSpare);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(download.Properties.Length, 1, 1 << 20));
         try
         {

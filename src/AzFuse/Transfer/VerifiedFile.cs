@@ -31,12 +31,13 @@ internal sealed class VerifiedFile : IDisposable
     /// <param name="async">Whether writes are asynchronous.</param>
     /// <param name="verify">Whether to check the MD5s (<see cref="AzFuseOptions.VerifyDownloads"/>); the length is checked either way.</param>
     /// <param name="bodyMd5">The MD5 the service sent with a ranged GET of the whole blob, checked as well.</param>
-    public VerifiedFile(string path, BlobLocation blob, BlobProperties expected, bool async, bool verify, byte[]? bodyMd5 = null)
+    /// <param name="takeSpare">Gives a file made ahead to rename to <paramref name="path"/> instead of creating it (see <see cref="PartialFile.Create"/>).</param>
+    public VerifiedFile(string path, BlobLocation blob, BlobProperties expected, bool async, bool verify, byte[]? bodyMd5 = null, Func<string?>? takeSpare = null)
     {
         _blob = blob;
         _expected = verify ? expected : expected with { ContentMd5 = null };
         _bodyMd5 = verify ? bodyMd5 : null;
-        _file = PartialFile.Create(path, blob, expected.Length, async);
+        _file = PartialFile.Create(path, blob, expected.Length, async, takeSpare);
         _md5 = _expected.ContentMd5 is null && _bodyMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     }
 

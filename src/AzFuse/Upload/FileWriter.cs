@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AzFuse.Cache;
 using AzFuse.Diagnostics;
 using AzFuse.IO;
@@ -38,7 +37,7 @@ internal sealed record WriteSession(ResolvedPath Path, string TempPath, string D
 /// (so no reader ever sees half of it); on close it is renamed over the cache file (or its staged
 /// copy in shared memory), recorded in the journal, and uploaded or queued.
 /// </summary>
-internal sealed partial class FileWriter : IProcessExitCleanup
+internal sealed partial class FileWriter
 {
     private readonly CacheFiller _filler;
     private readonly BlobService _blobs;
@@ -51,12 +50,12 @@ internal sealed partial class FileWriter : IProcessExitCleanup
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _maxPendingUploadBytes;
-    private readonly ConcurrentDictionary<string, Lazy<ScratchFolder>> _writingFolders = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SpareFiles> _spares = new(StringComparer.Ordinal);
+    private readonly WritingFolders _folders;
 
-    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, UnsyncedFills fills, TimeSpan lockTimeout, TimeProvider time, ILogger logger, long maxPendingUploadBytes)
+    public FileWriter(CacheFiller filler, BlobService blobs, Uploader uploader, PendingStore pending, SharedMemoryStaging shm, CacheSpace space, UnsyncedFills fills, WritingFolders folders, TimeSpan lockTimeout, TimeProvider time, ILogger logger, long maxPendingUploadBytes)
     {
         _fills = fills;
+        _folders = folders;
         _maxPendingUploadBytes = maxPendingUploadBytes;
         _logger = logger;
         _space = space;
@@ -67,24 +66,6 @@ internal sealed partial class FileWriter : IProcessExitCleanup
         _pending = pending;
         _shm = shm;
         _time = time;
-        ProcessExitCleanup.Register(this);
-    }
-
-    /// <summary>
-    /// A clean exit removes this process's writing folders: what is left in them belongs to streams
-    /// never closed, which are never uploaded.
-    /// </summary>
-    public void CleanUpAtExit()
-    {
-        foreach (var spares in _spares.Values)
-        {
-            spares.Close();
-        }
-
-        foreach (var folder in _writingFolders.Values.Where(f => f.IsValueCreated))
-        {
-            folder.Value.Dispose();
-        }
     }
 
     /// <summary>
@@ -125,25 +106,7 @@ internal sealed partial class FileWriter : IProcessExitCleanup
             return session;
         }
 
-        var folder = Path.GetDirectoryName(session.TempPath)!;
-        var spares = _spares.GetOrAdd(folder, f => new SpareFiles(f, session.DataRoot, _fills, _logger));
-        if (spares.TryTake() is not { } spare)
-        {
-            return session;
-        }
-
-        // A spare is opened by its name, not created (O_EXCL): only if it is still the regular file
-        // it was made as. Gone, or a link put there, it is not used (a link is removed, never followed).
-        switch (NativeFiles.StatusOf(spare))
-        {
-            case { Kind: FileKind.File }:
-                return session with { TempPath = spare, TempPathExists = true };
-            case not null:
-                CacheCommit.DeleteQuietly(spare);
-                break;
-        }
-
-        return session;
+        return _folders.TakeSpare(session.DataRoot) is { } spare ? session with { TempPath = spare, TempPathExists = true } : session;
     }
 
     /// <summary>
@@ -312,6 +275,5 @@ internal sealed partial class FileWriter : IProcessExitCleanup
         }
     }
 
-    private string WritingFolder(string dataRoot) =>
-        _writingFolders.GetOrAdd(dataRoot, root => new Lazy<ScratchFolder>(() => ScratchFolder.Create(CacheLayout.WritingFolder(root), keepAbandonedFor: TimeSpan.Zero, _time))).Value.Path;
+    private string WritingFolder(string dataRoot) => _folders.Of(dataRoot);
 }

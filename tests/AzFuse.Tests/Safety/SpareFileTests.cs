@@ -1,3 +1,5 @@
+using AzFuse.Cache;
+using AzFuse.IO;
 using AzFuse.Tests.Infrastructure;
 using AzFuse.Upload;
 
@@ -6,7 +8,8 @@ namespace AzFuse.Tests.Safety;
 /// <summary>
 /// A synchronous write on disk (outside any AsyncUpload scope) opens a private file made ahead (a spare, see <c>SpareFiles</c>) instead of
 /// creating one while its caller waits: the content, the upload and the cached copy are what they
-/// would be with a file of its own, whatever the mode.
+/// would be with a file of its own, whatever the mode. A cache fill of a small file renames one to
+/// its partial file's name instead of creating that.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class SpareFileTests(AzuriteFixture azurite) : SandboxTest(azurite)
@@ -112,6 +115,50 @@ public sealed class SpareFileTests(AzuriteFixture azurite) : SandboxTest(azurite
         Assert.Equal("second", await Sandbox.DownloadTextAsync("spare/second.txt"));
         Assert.Equal("second", await File.ReadAllTextAsync(Sandbox.CachePathOf("spare/second.txt")));
         Assert.Single(spares, s => !Path.Exists(s)); // the link the write took, removed
+    }
+
+    [Fact]
+    public async Task A_cache_fill_renames_a_file_made_ahead_into_the_cache_and_another_is_made_for_the_next()
+    {
+        await Sandbox.UploadAsync("spare/fill/first.txt", "first");
+        await Sandbox.UploadAsync("spare/fill/second.txt", "second");
+        var client = Sandbox.CreateClient();
+        Assert.Equal("first", client.ReadAllText("data/spare/fill/first.txt")); // no spare yet: it creates its own, and asks for spares
+        var spares = (await SparesAsync()).ToDictionary(s => NativeFiles.StatusOf(s)!.Value.Inode);
+
+        Assert.Equal("second", client.ReadAllText("data/spare/fill/second.txt"));
+
+        // The cache file is one of the spares (the same inode), renamed twice: to the partial name, then into place.
+        var cached = NativeFiles.StatusOf(Sandbox.CachePathOf("spare/fill/second.txt"));
+        Assert.Equal(FileKind.File, cached?.Kind);
+        Assert.True(spares.TryGetValue(cached!.Value.Inode, out var taken), "the fill created its own file instead of taking a spare");
+        Assert.False(File.Exists(taken));
+        Assert.Equal("second", await File.ReadAllTextAsync(Sandbox.CachePathOf("spare/fill/second.txt")));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Sandbox.CachePathOf("spare/fill")), f => CacheFileNames.IsReservedName(Path.GetFileName(f)));
+        Assert.NotEmpty(await SparesAsync()); // made again for the next miss
+    }
+
+    [Fact]
+    public async Task A_link_put_in_place_of_a_file_made_ahead_is_never_written_through_by_a_cache_fill()
+    {
+        using var outside = new TempFolder();
+        var target = outside.Write("target.txt", "not ours");
+        await Sandbox.UploadAsync("spare/fill/first.txt", "first");
+        await Sandbox.UploadAsync("spare/fill/second.txt", "second");
+        var client = Sandbox.CreateClient();
+        client.ReadAllText("data/spare/fill/first.txt");
+        var spares = await SparesAsync();
+        foreach (var spare in spares)
+        {
+            File.Delete(spare);
+            File.CreateSymbolicLink(spare, target);
+        }
+
+        Assert.Equal("second", client.ReadAllText("data/spare/fill/second.txt"));
+
+        Assert.Equal("not ours", File.ReadAllText(target));
+        Assert.Equal(FileKind.File, NativeFiles.StatusOf(Sandbox.CachePathOf("spare/fill/second.txt"))?.Kind);
+        Assert.Single(spares, s => !Path.Exists(s)); // the link the fill took, removed
     }
 
     /// <summary>
