@@ -23,7 +23,9 @@ mkdir -p "$out"
 ./build.sh >/dev/null   # Azurite and azcopy
 
 if [ ! -d "$old_tree" ]; then git worktree add --detach "$old_tree" "$old_rev" >/dev/null; fi
-git -C "$old_tree" checkout --detach -q "$old_rev"
+# The copies an earlier comparison put in the old tree go first, or the checkout refuses to run.
+git -C "$old_tree" checkout --detach -q -f "$old_rev"
+git -C "$old_tree" clean -fdq -e node_modules
 rm -rf "$old_tree/samples/AzFuse.Benchmarks" "$old_tree/tests/AzFuse.Testing"
 cp -r samples/AzFuse.Benchmarks "$old_tree/samples/"
 cp -r tests/AzFuse.Testing "$old_tree/tests/"

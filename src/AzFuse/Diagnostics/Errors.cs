@@ -264,7 +264,7 @@ internal static partial class Errors
 
     public static AzFuseTransferException UploadsFailed(IReadOnlyList<TransferFailure> failures) =>
         new(ListFailures(
-            $"{failures.Count} written file(s) could not be uploaded. Each keeps its content and its pending-upload record; AzFile.ResumePendingUploads() tries again:",
+            $"{failures.Count} written file(s) could not be uploaded. Each keeps its content and its pending-upload record; AzFile.ResumePendingUploads() tries again, unless its cause says otherwise:",
             failures), failures);
 
     public static AzFuseException BlobNotTransferred(BlobLocation blob, string? reason) => new(
@@ -385,6 +385,10 @@ internal static partial class Errors
     public static InvalidOperationException WriteAlreadyDiscarded(string logicalPath) => new(
         $"The write of '{logicalPath}' was discarded (Discard, or Dispose without Commit under RequireCommit), so it cannot be committed. Open the file again and write it. (A StreamWriter or ZipArchive that closes the stream discards it too: pass leaveOpen: true.)");
 
+    public static AzFuseException PendingAccountNotLoaded(string account, Exception cause) => new(
+        $"its storage account '{account}' could not be loaded, so this process cannot upload it (ResumePendingUploads() included): {cause.Message} Fix the account, then start the program again: the next process to use this cache uploads it.",
+        cause);
+
     public static AzFuseException PendingRecordSkipped(Upload.JournalProblem problem) => new(
         $"{problem.Journal}:{problem.Line}: this pending-upload record was skipped because {problem.Reason}; every other record was resumed. If it was a write you need, write the file again. The line: {problem.Excerpt}");
 
@@ -392,7 +396,7 @@ internal static partial class Errors
     {
         var all = failed.Concat(skipped).ToList();
         var summary = $"{skipped.Count} pending-upload record(s) could not be read and were skipped (each is reported once, then gone from the journal); {uploaded.ToString(CultureInfo.InvariantCulture)} file(s) were uploaded" +
-            (failed.Count > 0 ? $", and {failed.Count} could not be and stay pending (AzFile.ResumePendingUploads() tries again)" : string.Empty) + ":";
+            (failed.Count > 0 ? $", and {failed.Count} could not be and stay pending (AzFile.ResumePendingUploads() tries again, unless a cause says otherwise)" : string.Empty) + ":";
         return new AzFuseTransferException(ListFailures(summary, all), all);
     }
 

@@ -216,7 +216,9 @@ internal sealed class UploadResumer
                     }
                     catch (Exception ex) when (ex is AzFuseConfigurationException or ArgumentException or IOException)
                     {
-                        found = (null, ex);
+                        // A failed load is kept by the loader: no later call of this process can
+                        // register the record, which is now in this process's journal (see the message).
+                        found = (null, Errors.PendingAccountNotLoaded(record.StorageAccount, ex));
                     }
 
                     accounts[record.StorageAccount] = found;

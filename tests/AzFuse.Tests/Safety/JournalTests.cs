@@ -124,6 +124,8 @@ public sealed class JournalTests(AzuriteFixture azurite) : SandboxTest(azurite)
         var failure = Assert.Single(ex.Failures);
         Assert.Equal("data/u/orphan.txt", failure.Path);
         Assert.Contains("nosuchaccount", failure.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("the next process to use this cache uploads it", failure.Exception.Message, StringComparison.Ordinal); // not a call of this one
+        Assert.Contains("unless its cause says otherwise", ex.Message, StringComparison.Ordinal);
         Assert.Equal("orphan", File.ReadAllText(data)); // its content stays
     }
 
