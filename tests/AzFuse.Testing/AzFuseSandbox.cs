@@ -37,6 +37,17 @@ public sealed class AzFuseSandbox : IDisposable
 
     private static int s_counter;
 
+    // The stats folders are kept outside Root: clients are not disposed, and a client's publishing
+    // timer that ticks after its sandbox was deleted makes its folder again (and Root with it),
+    // which left an empty folder in the temp folder per sandbox, hundreds per test run. Here they
+    // are in one folder per process, removed when the process exits.
+    private static readonly Lazy<string> s_statsRoot = new(() =>
+    {
+        var folder = Directory.CreateTempSubdirectory("azfuse-test-stats-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(folder);
+        return folder;
+    });
+
     // Seeding and checking go through the Azure SDK directly, never through the library under test.
     private readonly BlobContainerClient _container;
 
@@ -147,7 +158,7 @@ public sealed class AzFuseSandbox : IDisposable
     }
 
     /// <summary>Where clients of this sandbox (in this process and its children) publish their live counters: not the user's shared folder.</summary>
-    public string StatsFolder => Path.Combine(Root, "stats");
+    public string StatsFolder => Path.Combine(s_statsRoot.Value, Path.GetFileName(Root));
 
     /// <summary>The cache file of a path under <see cref="LocalPrefix"/>, e.g. "a/b.txt".</summary>
     public string CachePathOf(string relative) => Path.Combine(CacheRoot, relative);
@@ -351,11 +362,20 @@ public sealed class AzFuseSandbox : IDisposable
 
     public void Dispose()
     {
+        DeleteQuietly(Root);
+        if (s_statsRoot.IsValueCreated)
+        {
+            DeleteQuietly(StatsFolder);
+        }
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
         try
         {
-            Directory.Delete(Root, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Temp folder; harmless if left.
         }
