@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AzFuse.Cache;
 using AzFuse.Diagnostics;
+using AzFuse.IO;
 using Microsoft.Extensions.Logging;
 
 namespace AzFuse.Upload;
@@ -90,6 +91,13 @@ internal sealed class SpareFiles
     {
         try
         {
+            // A root that is gone (deleted by hand) is not made again from the background, with a
+            // writing folder that no one may come to remove: the next write or fill makes it if it needs it.
+            if (NativeFiles.StatusOf(_dataRoot) is not { Kind: FileKind.Directory })
+            {
+                return;
+            }
+
             // Born after the marker, as a fill's partial file is (see UnsyncedFills).
             _fills.Begin(_dataRoot);
             while (_ready.Count < Stock)
