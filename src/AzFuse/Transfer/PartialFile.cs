@@ -78,8 +78,9 @@ internal sealed class PartialFile : IDisposable
     /// to a millisecond (see <c>SpareFiles</c>); a rename allocates none. The spare is opened before it
     /// is renamed, so the handle is the spare whatever the name holds afterwards; the rename replaces
     /// whatever was at the name (a link itself, never its target). It is used only if the name then
-    /// holds the very file opened: not if the rename had to copy (another file system: .NET falls
-    /// back to a copy, which would leave the handle on a deleted file) or something took the name.
+    /// holds the very file opened: not if something took the name, nor if the move copied (across
+    /// file systems .NET falls back to a copy, which would leave the handle on a deleted file; here
+    /// that copy fails, the spare being open exclusively, and the fill creates its own file).
     /// </remarks>
     private static FileStream? Adopt(string spare, string path, bool async)
     {

@@ -161,6 +161,29 @@ public sealed class SpareFileTests(AzuriteFixture azurite) : SandboxTest(azurite
         Assert.Single(spares, s => !Path.Exists(s)); // the link the fill took, removed
     }
 
+    [Fact]
+    public async Task A_cache_fill_whose_spares_are_on_another_file_system_creates_its_own_partial_file()
+    {
+        await Sandbox.UploadAsync("spare/fill/first.txt", "first");
+        await Sandbox.UploadAsync("spare/fill/second.txt", "second");
+        using var disk = TinyDisk.Mount(WritingFolder, "1m"); // the writing folder, spares and all, on a file system of its own
+        var client = Sandbox.CreateClient();
+        client.ReadAllText("data/spare/fill/first.txt");
+        var spares = await SparesAsync();
+        var spareDevice = NativeFiles.StatusOf(spares[0])!.Value.Device;
+
+        Assert.Equal("second", client.ReadAllText("data/spare/fill/second.txt"));
+
+        // A rename cannot cross file systems: the spare is not used, and the fill creates its
+        // partial file beside the cache file, as without spares.
+        var cached = NativeFiles.StatusOf(Sandbox.CachePathOf("spare/fill/second.txt"));
+        Assert.Equal(FileKind.File, cached?.Kind);
+        Assert.NotEqual(spareDevice, cached!.Value.Device);
+        Assert.Equal("second", await File.ReadAllTextAsync(Sandbox.CachePathOf("spare/fill/second.txt")));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Sandbox.CachePathOf("spare/fill")), f => CacheFileNames.IsReservedName(Path.GetFileName(f)));
+        Assert.Single(spares, s => !File.Exists(s)); // the one taken is gone, not left behind
+    }
+
     /// <summary>
     /// The spares of the writing folder, once the stock is made (in the background). Not as soon as
     /// there is one: a spare is on disk a moment before it can be taken, so a write right then would
