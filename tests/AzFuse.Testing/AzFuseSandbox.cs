@@ -371,13 +371,23 @@ public sealed class AzFuseSandbox : IDisposable
 
     private static void DeleteQuietly(string folder)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Temp folder; harmless if left.
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                return;
+            }
+            catch (IOException ex) when (attempt < 3 && ex is not DirectoryNotFoundException)
+            {
+                // A client's background work (a spare file made ahead) added a file to a folder
+                // being deleted: "not empty". It makes only a few; the next attempt finds them.
+                Thread.Sleep(50);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return; // a temp folder; harmless if left
+            }
         }
     }
 
