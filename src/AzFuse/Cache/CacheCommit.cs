@@ -105,15 +105,6 @@ internal static class CacheCommit
         }
     }
 
-    public static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left for the next fill of the same file, which overwrites it.
-        }
-    }
+    // A file that cannot be deleted is left for the next fill of the same file, which overwrites it.
+    public static void DeleteQuietly(string path) => FileCleanup.DeleteQuietly(path);
 }

@@ -169,17 +169,8 @@ internal sealed class StatsFiles : IProcessExitCleanup
         }
     }
 
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left for the next reader, which deletes files of processes that are gone.
-        }
-    }
+    // A file left behind goes with the next reader, which deletes files of processes that are gone.
+    private static void DeleteQuietly(string path) => FileCleanup.DeleteQuietly(path);
 
     // Who this process is, read once: the name to show and the start time that tells it from a later process with its id.
     private static readonly (string Name, DateTimeOffset Started) s_self = ReadSelf();

@@ -118,17 +118,8 @@ internal sealed class PartialFile : IDisposable
         return null;
     }
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left in this process's writing folder, which goes at exit.
-        }
-    }
+    // A spare that cannot be deleted stays in this process's writing folder, which goes at exit.
+    private static void TryDelete(string spare) => FileCleanup.DeleteQuietly(spare);
 
     private static FileStream CreateNew(string path, bool async) =>
         new(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, async ? FileOptions.Asynchronous : FileOptions.None);
